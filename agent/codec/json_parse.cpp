@@ -1,0 +1,51 @@
+#include "agent/codec/json_parse.h"
+
+#include <Poco/DigestEngine.h>
+#include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/SHA2Engine.h>
+
+namespace scim_agent {
+
+namespace {
+Json fromVar(const Poco::Dynamic::Var& v) {
+  if (v.isEmpty()) return Json();
+  if (v.type() == typeid(Poco::JSON::Object::Ptr)) {
+    const auto obj = v.extract<Poco::JSON::Object::Ptr>();
+    Json out = Json::object();
+    for (const auto& [key, value] : *obj) out[key] = fromVar(value);
+    return out;
+  }
+  if (v.type() == typeid(Poco::JSON::Array::Ptr)) {
+    const auto arr = v.extract<Poco::JSON::Array::Ptr>();
+    Json out = Json::array();
+    for (const auto& value : *arr) out.push(fromVar(value));
+    return out;
+  }
+  if (v.type() == typeid(bool)) return Json(v.extract<bool>());
+  if (v.isString()) return Json(v.extract<std::string>());
+  if (v.isNumeric()) return Json(v.convert<double>());
+  return Json(v.convert<std::string>());
+}
+}  // namespace
+
+Result<Json> parseJson(std::string_view text) {
+  try {
+    Poco::JSON::Parser parser;
+    return fromVar(parser.parse(std::string(text)));
+  } catch (const Poco::Exception& e) {
+    return Error(ErrorCode::kInvalidInput, "malformed JSON: " + e.displayText());
+  } catch (const std::exception& e) {
+    return Error(ErrorCode::kInvalidInput, std::string("malformed JSON: ") + e.what());
+  }
+}
+
+std::string sha256Hex(std::string_view data) {
+  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+  engine.update(data.data(), static_cast<unsigned>(data.size()));
+  return Poco::DigestEngine::digestToHex(engine.digest());
+}
+
+}  // namespace scim_agent

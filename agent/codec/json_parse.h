@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string_view>
+
+#include "agent/base/json.h"
+#include "agent/base/result.h"
+
+namespace scim_agent {
+
+// Parses JSON text into a Json (with Poco's parser). Fails with kInvalidInput and the parser's
+// message (which names the position) on malformed text.
+Result<Json> parseJson(std::string_view text);
+
+// sha256 of `data`, lower-case hex.
+std::string sha256Hex(std::string_view data);
+
+}  // namespace scim_agent

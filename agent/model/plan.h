@@ -1,0 +1,121 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "agent/base/diagnostics.h"
+#include "agent/base/json.h"
+
+namespace scim_agent {
+
+enum class ActionKind {
+  kCreate,        // POST /Users (then group adds, as separate group actions)
+  kUpdate,        // one PATCH with the minimal operations, If-Match the version seen
+  kSuspend,       // PATCH active=false (+ any other changes), If-Match; memberships removed by
+                  // group actions
+  kReactivate,    // PATCH active=true (+ any other changes), If-Match
+  kDelete,        // DELETE, If-Match
+  kGroupMembers,  // one PATCH /Groups/{id} with every member added and removed in this plan
+};
+const char* actionKindName(ActionKind k);  // "create", "update", …, "group"
+bool actionKindFromName(const std::string& name, ActionKind* out);
+
+// One SCIM PatchOp operation (RFC 7644 §3.5.2).
+struct PatchOp {
+  std::string op;    // add | replace | remove
+  std::string path;  // e.g. "title", "phoneNumbers[type eq \"work\"].value"
+  Json value;        // null for remove
+  bool operator==(const PatchOp&) const = default;
+};
+
+// The before/after of one attribute, for review and audit.
+struct AttributeChange {
+  std::string attribute;  // Attribute name ("title", "roles", …)
+  Json before;            // null when absent
+  Json after;             // null when cleared
+  bool operator==(const AttributeChange&) const = default;
+};
+
+// A group member reference. `user_id` is empty for users this plan creates: the applier
+// resolves them by external_id after their create succeeded.
+struct MemberRef {
+  std::string user_id;
+  std::string external_id;
+  std::string user_name;
+  bool operator==(const MemberRef&) const = default;
+};
+
+// One step of a plan, with its reason ("why": SPEC §8).
+struct Action {
+  ActionKind kind = ActionKind::kUpdate;
+
+  // Target user (every kind but kGroupMembers).
+  std::string external_id;
+  std::string user_name;
+  std::string user_id;  // empty for kCreate
+  std::string version;  // the version seen; sent as If-Match
+
+  std::vector<PatchOp> ops;  // kUpdate, kSuspend, kReactivate; kCreate: ops applied after the
+                             // POST that cannot be in it (a manager created in this plan)
+  Json body;                 // kCreate: the SCIM user document to POST (no manager when the
+                             // manager is created in this plan: see manager_external_id)
+  std::string manager_external_id;  // kCreate: manager created in this plan, set after both exist
+  bool adopt = false;  // kUpdate: the live user had no externalId and is adopted (externalId set)
+
+  // kGroupMembers.
+  std::string group_id;
+  std::string group_name;
+  std::string group_version;
+  std::vector<MemberRef> add_members;     // sorted by external_id, then user_name
+  std::vector<MemberRef> remove_members;  // sorted likewise
+
+  // Why.
+  std::string rule;    // e.g. "new in desired state", "removed from desired state",
+                       // "status terminated", "attributes differ", "adopted by userName"
+  SourcePos source;    // the spec place (or HR row) the desired user came from
+  std::vector<AttributeChange> changes;
+
+  bool isDestructive() const { return kind == ActionKind::kSuspend || kind == ActionKind::kDelete; }
+};
+
+// Something the plan reports but does not act on.
+enum class NoticeKind {
+  kConflict,   // two live users share one key: not touched
+  kProtected,  // a change was needed but the user is protected
+  kUnmanaged,  // a live user outside the scope (unmanaged: report)
+  kWarning,    // anything else worth a look (unknown group, unresolved manager, …)
+};
+const char* noticeKindName(NoticeKind k);
+bool noticeKindFromName(const std::string& name, NoticeKind* out);
+
+struct Notice {
+  NoticeKind kind = NoticeKind::kWarning;
+  std::string external_id;
+  std::string user_name;
+  std::string message;
+  SourcePos source;
+  bool operator==(const Notice&) const = default;
+};
+
+// What applying a plan will cost (SPEC §8).
+struct PlanCost {
+  std::map<std::string, int> calls;  // e.g. "POST /Users": 3, "PATCH /Users": 5, "PATCH /Groups": 2
+  int total_calls = 0;
+  double min_seconds = 0;  // total_calls at the configured requests per minute
+};
+
+// A plan: deterministic for the same inputs, byte for byte once serialised.
+struct Plan {
+  int format_version = 1;
+  std::string desired_digest;  // DesiredState::digest the plan was made from
+  std::vector<Action> actions;  // creates, updates, reactivates, suspends, deletes, then groups
+  std::vector<Notice> notices;
+  PlanCost cost;
+
+  bool hasChanges() const { return !actions.empty(); }
+  int count(ActionKind k) const;
+  int destructiveCount() const;
+};
+
+}  // namespace scim_agent

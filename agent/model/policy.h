@@ -1,0 +1,60 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "agent/base/diagnostics.h"
+#include "agent/model/user.h"
+
+namespace scim_agent {
+
+// What to do with live users that are outside the agent's scope (SPEC §7).
+enum class UnmanagedPolicy { kIgnore, kReport, kSuspend };
+// What to do with a managed live user that is missing from the desired state.
+enum class RemovalPolicy { kSuspend, kDelete };
+
+// A user the agent never suspends, deletes or patches. Either key may be set; a rule matches
+// when every key it sets matches (userName case-insensitively, externalId exactly).
+struct ProtectedRule {
+  std::string user_name;
+  std::string external_id;
+  SourcePos source;
+};
+
+// The policy: from the spec's `policy:` section (and agent.yaml's, which the spec overrides key
+// by key). Defaults are SPEC §7's.
+struct Policy {
+  // ECMAScript regex matched (search) against a live user's externalId. A live user is managed
+  // when it has an externalId matching this pattern, or matches a desired user. Empty pattern:
+  // every live user with an externalId is in scope.
+  std::string scope_external_id_pattern;
+  UnmanagedPolicy unmanaged = UnmanagedPolicy::kIgnore;
+  RemovalPolicy on_removal = RemovalPolicy::kSuspend;
+  std::vector<ProtectedRule> protected_users;
+  std::vector<Attribute> managed_attributes = defaultManagedAttributes();
+  // department code → role names allowed for users of that department. Empty: no restriction.
+  std::map<std::string, std::vector<std::string>> roles_by_department;
+  // Guardrails (applied by the CLI around the planner's output).
+  int max_destructive_count = 25;
+  double max_destructive_percent = 5;
+  double max_source_shrink_percent = 10;
+  bool restore_deleted = true;
+  int delete_after_days = 30;  // policy.deleteAfter: a suspended, removed user is deleted after
+
+  bool manages(Attribute a) const;
+};
+
+const char* unmanagedPolicyName(UnmanagedPolicy p);
+const char* removalPolicyName(RemovalPolicy p);
+
+// The whole desired state after loading: every user (defaults and groupsByDepartment applied),
+// the policy, and a digest of both that a saved plan is bound to.
+struct DesiredState {
+  std::vector<DesiredUser> users;  // in load order (files in name order, then file order)
+  Policy policy;
+  std::map<std::string, std::vector<std::string>> groups_by_department;
+  std::string digest;  // sha256 hex of the canonical desired users + policy
+};
+
+}  // namespace scim_agent
