@@ -1,0 +1,332 @@
+#include "agent/scim/http_transport.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/IPAddress.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+
+namespace scim_agent {
+
+namespace {
+
+bool equalsIgnoreCase(const std::string& a, const std::string& b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+           return std::tolower(x) == std::tolower(y);
+         });
+}
+
+// Methods a stale keep-alive connection may be retried for: repeating them cannot do a second,
+// different thing. A PATCH with If-Match is refused by version if the first one took effect.
+bool isIdempotent(const HttpRequest& request) {
+  const std::string& m = request.method;
+  return m == "GET" || m == "HEAD" || m == "PUT" || m == "DELETE" || m == "OPTIONS" ||
+         (m == "PATCH" && request.headers.has("If-Match"));
+}
+
+Poco::Timespan toTimespan(std::chrono::milliseconds ms) {
+  return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms.count()) * 1000);
+}
+
+// Where in the round trip an exception happened: it decides whether the request may have been
+// processed, and what the message says.
+enum class Phase { kSending, kAwaitingResponse, kReadingBody };
+
+struct Target {
+  std::string scheme;  // "http" or "https"
+  std::string host;
+  uint16_t port = 0;
+  std::string path_etc;  // path, query and fragment, encoded
+  std::string key;       // scheme://host:port
+};
+
+}  // namespace
+
+void HttpHeaders::set(const std::string& name, std::string value) {
+  fields_.erase(std::remove_if(fields_.begin(), fields_.end(),
+                               [&](const auto& f) { return equalsIgnoreCase(f.first, name); }),
+                fields_.end());
+  fields_.emplace_back(name, std::move(value));
+}
+
+void HttpHeaders::add(std::string name, std::string value) {
+  fields_.emplace_back(std::move(name), std::move(value));
+}
+
+std::optional<std::string> HttpHeaders::get(const std::string& name) const {
+  for (const auto& [key, value] : fields_) {
+    if (equalsIgnoreCase(key, name)) return value;
+  }
+  return std::nullopt;
+}
+
+std::string describeRequest(const HttpRequest& request) {
+  const auto q = request.url.find('?');
+  return request.method + " " + (q == std::string::npos ? request.url : request.url.substr(0, q));
+}
+
+bool isLoopbackHost(const std::string& host_in) {
+  std::string host = host_in;
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (equalsIgnoreCase(host, "localhost")) return true;
+  Poco::Net::IPAddress address;
+  if (!Poco::Net::IPAddress::tryParse(host, address)) return false;
+  return address.isLoopback();
+}
+
+class PocoTransport::Impl {
+ public:
+  explicit Impl(TransportOptions options) : options_(std::move(options)) {
+    if (options_.concurrency < 1) options_.concurrency = 1;
+  }
+
+  Result<HttpResponse> send(const HttpRequest& request) {
+    Result<Target> target = parseTarget(request);
+    if (!target.ok()) return target.error();
+    if (target->scheme == "https") {
+      Status tls = ensureContext(request);
+      if (!tls.ok()) return tls.error();
+    }
+    // At most two attempts: the second only after a stale kept-alive connection (see header).
+    for (int attempt = 0;; ++attempt) {
+      Lease lease = acquire(*target);
+      Phase phase = Phase::kSending;
+      try {
+        HttpResponse response = roundTrip(*lease.session, *target, request, phase);
+        release(*target, std::move(lease.session), true);
+        return response;
+      } catch (const Poco::Exception& e) {
+        release(*target, std::move(lease.session), false);
+        const bool stale = lease.reused && phase != Phase::kReadingBody &&
+                           dynamic_cast<const Poco::TimeoutException*>(&e) == nullptr &&
+                           dynamic_cast<const Poco::Net::SSLException*>(&e) == nullptr;
+        if (stale && attempt == 0 && isIdempotent(request)) continue;
+        return Error(ErrorCode::kUnavailable, describe(request, e, phase));
+      } catch (const std::exception& e) {
+        release(*target, std::move(lease.session), false);
+        return Error(ErrorCode::kUnavailable, describeRequest(request) + ": " + e.what());
+      }
+    }
+  }
+
+  int connectionsOpened() const { return opened_.load(); }
+
+  void closeAll() {
+    std::lock_guard<std::mutex> lock(mu_);
+    pools_.clear();
+  }
+
+ private:
+  using SessionPtr = std::unique_ptr<Poco::Net::HTTPClientSession>;
+
+  struct Lease {
+    SessionPtr session;
+    bool reused = false;
+  };
+
+  struct HostPool {
+    std::vector<SessionPtr> idle;  // most recently used last
+    int open = 0;                  // idle + leased
+  };
+
+  Result<Target> parseTarget(const HttpRequest& request) const {
+    Target t;
+    try {
+      Poco::URI uri(request.url);
+      t.scheme = uri.getScheme();
+      t.host = uri.getHost();
+      t.port = uri.getPort();
+      t.path_etc = uri.getPathEtc();
+    } catch (const Poco::Exception& e) {
+      return Error(ErrorCode::kInvalidInput,
+                   describeRequest(request) + ": malformed URL: " + e.displayText());
+    }
+    if (t.path_etc.empty()) t.path_etc = "/";
+    if (t.host.empty() || (t.scheme != "http" && t.scheme != "https")) {
+      return Error(ErrorCode::kInvalidInput,
+                   describeRequest(request) + ": URL must be http(s)://host[:port]/path");
+    }
+    const bool loopback = isLoopbackHost(t.host);
+    if (t.scheme == "http" && !loopback) {
+      return Error(ErrorCode::kInvalidInput,
+                   describeRequest(request) + ": plain http is allowed only to a loopback host; "
+                                              "use https");
+    }
+    if (t.scheme == "https" && !options_.verify && !loopback) {
+      return Error(ErrorCode::kInvalidInput,
+                   describeRequest(request) +
+                       ": TLS verification may be turned off only for a loopback host");
+    }
+    t.key = t.scheme + "://" + t.host + ":" + std::to_string(t.port);
+    return t;
+  }
+
+  Status ensureContext(const HttpRequest& request) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (context_) return Status::success();
+    static std::once_flag ssl_once;
+    std::call_once(ssl_once, [] { Poco::Net::initializeSSL(); });
+    try {
+      // VERIFY_STRICT also checks the host name for localhost, where VERIFY_RELAXED skips it.
+      const auto mode =
+          options_.verify ? Poco::Net::Context::VERIFY_STRICT : Poco::Net::Context::VERIFY_NONE;
+      context_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, options_.ca_file, mode,
+                                        9, options_.ca_file.empty());
+      context_->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                                 Poco::Net::Context::PROTO_TLSV1 |
+                                 Poco::Net::Context::PROTO_TLSV1_1);
+    } catch (const Poco::Exception& e) {
+      return Error(ErrorCode::kInvalidInput,
+                   describeRequest(request) + ": TLS setup failed (caFile \"" + options_.ca_file +
+                       "\"): " + e.displayText());
+    }
+    return Status::success();
+  }
+
+  Lease acquire(const Target& target) {
+    std::unique_lock<std::mutex> lock(mu_);
+    HostPool& pool = pools_[target.key];
+    cv_.wait(lock, [&] { return !pool.idle.empty() || pool.open < options_.concurrency; });
+    if (!pool.idle.empty()) {
+      Lease lease{std::move(pool.idle.back()), true};
+      pool.idle.pop_back();
+      return lease;
+    }
+    ++pool.open;
+    Poco::Net::Context::Ptr context = context_;
+    lock.unlock();
+    SessionPtr session;
+    if (target.scheme == "https") {
+      session = std::make_unique<Poco::Net::HTTPSClientSession>(target.host, target.port, context);
+    } else {
+      session = std::make_unique<Poco::Net::HTTPClientSession>(target.host, target.port);
+    }
+    session->setTimeout(toTimespan(options_.connect_timeout), toTimespan(options_.receive_timeout),
+                        toTimespan(options_.receive_timeout));
+    session->setKeepAlive(true);
+    session->setKeepAliveTimeout(toTimespan(options_.keep_alive_idle));
+    opened_.fetch_add(1);
+    return Lease{std::move(session), false};
+  }
+
+  void release(const Target& target, SessionPtr session, bool reusable) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      HostPool& pool = pools_[target.key];
+      if (reusable && session) {
+        pool.idle.push_back(std::move(session));
+      } else {
+        --pool.open;
+      }
+    }
+    cv_.notify_all();  // waiters may be waiting on another host's pool
+  }
+
+  static HttpResponse roundTrip(Poco::Net::HTTPClientSession& session, const Target& target,
+                                const HttpRequest& request, Phase& phase) {
+    Poco::Net::HTTPRequest req(request.method, target.path_etc, Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setKeepAlive(true);
+    for (const auto& [name, value] : request.headers.fields()) req.add(name, value);
+    const bool has_body = !request.body.empty() || request.method == "POST" ||
+                          request.method == "PUT" || request.method == "PATCH";
+    if (has_body) req.setContentLength(static_cast<std::streamsize>(request.body.size()));
+
+    phase = Phase::kSending;
+    std::ostream& out = session.sendRequest(req);
+    if (has_body) out.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
+    out.flush();
+
+    phase = Phase::kAwaitingResponse;
+    Poco::Net::HTTPResponse res;
+    std::istream& in = session.receiveResponse(res);
+
+    phase = Phase::kReadingBody;
+    HttpResponse response;
+    response.status = static_cast<int>(res.getStatus());
+    for (const auto& [name, value] : res) response.headers.add(name, value);
+    Poco::StreamCopier::copyToString(in, response.body);
+    if (in.bad()) throw Poco::IOException("response body truncated");
+    const auto length = res.getContentLength64();
+    if (length != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
+        static_cast<Poco::Int64>(response.body.size()) != length) {
+      throw Poco::IOException("response body truncated (" + std::to_string(response.body.size()) +
+                              " of " + std::to_string(length) + " bytes)");
+    }
+    return response;
+  }
+
+  std::string describe(const HttpRequest& request, const Poco::Exception& e, Phase phase) const {
+    const std::string where = describeRequest(request) + ": ";
+    if (dynamic_cast<const Poco::TimeoutException*>(&e)) {
+      if (phase == Phase::kSending) {
+        return where + "timed out connecting or sending (connect timeout " +
+               std::to_string(options_.connect_timeout.count()) + " ms)";
+      }
+      return where + "timed out after " + std::to_string(options_.receive_timeout.count()) +
+             " ms waiting for the response";
+    }
+    if (dynamic_cast<const Poco::Net::ConnectionRefusedException*>(&e)) {
+      return where + "connection refused";
+    }
+    if (phase == Phase::kReadingBody) {
+      return where + "connection dropped while reading the response body (" + e.displayText() +
+             ")";
+    }
+    if (dynamic_cast<const Poco::Net::ConnectionResetException*>(&e)) {
+      return where + "connection reset by the server";
+    }
+    if (dynamic_cast<const Poco::Net::ConnectionAbortedException*>(&e)) {
+      return where + "connection aborted";
+    }
+    if (dynamic_cast<const Poco::Net::NoMessageException*>(&e)) {
+      return where + "connection closed before a response";
+    }
+    if (dynamic_cast<const Poco::Net::DNSException*>(&e)) {
+      return where + "host not found (" + e.displayText() + ")";
+    }
+    if (dynamic_cast<const Poco::Net::SSLException*>(&e)) {
+      return where + "TLS: " + e.displayText();
+    }
+    if (dynamic_cast<const Poco::Net::MessageException*>(&e)) {
+      return where + "malformed response: " + e.displayText();
+    }
+    return where + e.displayText();
+  }
+
+  TransportOptions options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, HostPool> pools_;
+  Poco::Net::Context::Ptr context_;
+  std::atomic<int> opened_{0};
+};
+
+PocoTransport::PocoTransport(TransportOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+PocoTransport::~PocoTransport() { impl_->closeAll(); }
+
+Result<HttpResponse> PocoTransport::send(const HttpRequest& request) {
+  return impl_->send(request);
+}
+
+int PocoTransport::connectionsOpened() const { return impl_->connectionsOpened(); }
+
+}  // namespace scim_agent

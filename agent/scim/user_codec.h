@@ -1,0 +1,72 @@
+#pragma once
+
+// The Genesys SCIM wire shapes (genesys-api.md §3, §5) ↔ the model (agent/model/user.h).
+// Pure functions over Json; no network.
+
+#include <string>
+#include <vector>
+
+#include "agent/base/json.h"
+#include "agent/base/result.h"
+#include "agent/model/plan.h"
+#include "agent/model/user.h"
+
+namespace scim_agent {
+
+inline constexpr const char* kScimUserSchema = "urn:ietf:params:scim:schemas:core:2.0:User";
+inline constexpr const char* kScimGroupSchema = "urn:ietf:params:scim:schemas:core:2.0:Group";
+inline constexpr const char* kEnterpriseUserSchema =
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+inline constexpr const char* kGenesysUserSchema =
+    "urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User";
+inline constexpr const char* kPatchOpSchema = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+inline constexpr const char* kListResponseSchema =
+    "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+// The authority prefix of the externalIds entry that mirrors SCIM externalId (§3.3).
+inline constexpr const char* kScimExternalIdAuthority = "x-pc:scimv2:v1";
+
+// Excluded-attribute names (for ListOptions::excluded_attributes) of the attributes Genesys calls
+// expensive (genesys-api.md §2.3).
+inline constexpr const char* kAttrExternalId = "externalId";
+inline constexpr const char* kAttrRoles = "roles";
+inline constexpr const char* kAttrRoutingSkills =
+    "urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingSkills";
+inline constexpr const char* kAttrRoutingLanguages =
+    "urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingLanguages";
+
+// A Genesys SCIM user resource → LiveUser.
+//   - externalId: the `externalId` member, else the value of the genesys-extension `externalIds`
+//     entry whose authority starts with "x-pc:scimv2:v1", else "".
+//   - emails: only the `work` entry is kept (`other` mirrors userName and is read-only, §3.1).
+//   - phoneNumbers sorted by type (then value); roles, group ids sorted; routing skills and
+//     languages sorted by name; dateHire reduced to its date part (YYYY-MM-DD).
+//   - meta.version kept verbatim (quotes included) for If-Match.
+//   - roles_known / routing_skills_known / routing_languages_known are false when
+//     `excluded_attributes` (as sent on the request that returned this resource) projected the
+//     attribute out: by its short name, its schema-qualified name, or the whole extension. An
+//     attribute merely absent from the resource (Genesys omits empty lists) is known and empty.
+// Fails with kInvalidInput when `resource` is not an object or lacks `id` or `userName`.
+Result<LiveUser> liveUserFromScim(const Json& resource,
+                                  const std::vector<std::string>& excluded_attributes = {});
+
+// A SCIM group resource → Group (id, displayName, meta.version verbatim). Members are not read:
+// listings ask for excludedAttributes=members. Absent members give empty strings.
+Group groupFromScim(const Json& resource);
+
+// A LiveUser as canonical JSON (keys sorted, every field present), for snapshots and reports:
+// {"active","dateHire","department","displayName","division","employeeNumber","externalId",
+//  "groupIds","id","managerId","phoneNumbers":[{"type","value"}],"roles","rolesKnown",
+//  "routingLanguages":[{"name","proficiency"}],"routingLanguagesKnown","routingSkills",
+//  "routingSkillsKnown","title","userName","version","workEmail"}
+Json liveUserToCanonicalJson(const LiveUser& user);
+
+// {"schemas":[PatchOp URN],"Operations":[{"op","path","value"}…]}; `value` is left out when it
+// is null (remove), `path` when it is empty (a path-less replace).
+Json patchRequestBody(const std::vector<PatchOp>& ops);
+
+// The Groups PATCH for membership changes: an `add` op on path "members" with
+// [{"value":id}…] when `add_ids` is non-empty, then a `remove` op likewise for `remove_ids`.
+Json groupMembersPatchBody(const std::vector<std::string>& add_ids,
+                           const std::vector<std::string>& remove_ids);
+
+}  // namespace scim_agent
