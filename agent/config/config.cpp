@@ -1,0 +1,623 @@
+#include "agent/config/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "agent/config/policy_yaml.h"
+#include "agent/config/yaml_reader.h"
+
+extern char** environ;  // POSIX
+
+namespace scim_agent {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string quote(const std::string& s) { return "\"" + s + "\""; }
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// genesys-api.md §1.1: region id → host; API host = "api." + host, login host = "login." + host.
+struct RegionEntry {
+  const char* id;
+  const char* host;
+};
+constexpr RegionEntry kRegions[] = {
+    {"us-east-1", "mypurecloud.com"},       {"eu-west-1", "mypurecloud.ie"},
+    {"ap-southeast-2", "mypurecloud.com.au"}, {"ap-northeast-1", "mypurecloud.jp"},
+    {"eu-central-1", "mypurecloud.de"},     {"us-west-2", "usw2.pure.cloud"},
+    {"ca-central-1", "cac1.pure.cloud"},    {"ap-northeast-2", "apne2.pure.cloud"},
+    {"eu-west-2", "euw2.pure.cloud"},       {"ap-south-1", "aps1.pure.cloud"},
+    {"us-east-2", "use2.us-gov-pure.cloud"}, {"sa-east-1", "sae1.pure.cloud"},
+    {"me-central-1", "mec1.pure.cloud"},    {"ap-northeast-3", "apne3.pure.cloud"},
+    {"eu-central-2", "euc2.pure.cloud"},    {"mx-central-1", "mxc1.pure.cloud"},
+    {"ap-southeast-1", "apse1.pure.cloud"},
+};
+
+const std::vector<std::string>& regionNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& r : kRegions) {
+      v.emplace_back(r.id);
+      v.emplace_back(r.host);
+    }
+    return v;
+  }();
+  return names;
+}
+
+// The agent.yaml keys that hold scalars, in document order; each is overridable by
+// SCIM_AGENT_<PATH> (dots → "_", upper-cased).
+constexpr const char* kScalarKeyPaths[] = {
+    "target.kind",
+    "target.region",
+    "target.apiBase",
+    "target.loginBase",
+    "target.clientId",
+    "target.clientSecretFile",
+    "target.elevated.clientId",
+    "target.elevated.clientSecretFile",
+    "target.rateLimit.requestsPerMinute",
+    "target.rateLimit.concurrency",
+    "target.tls.caFile",
+    "target.tls.verify",
+    "target.pageSize",
+    "desired",
+    "state",
+    "policy.scope.externalIdPattern",
+    "policy.unmanaged",
+    "policy.onRemoval",
+    "policy.deleteAfter",
+    "policy.maxDestructive.count",
+    "policy.maxDestructive.percent",
+    "policy.maxSourceShrink",
+    "policy.restoreDeleted",
+    "notify.webhook.url",
+    "notify.webhook.secretFile",
+    "serve.listen",
+    "serve.eventSecretFile",
+};
+
+std::vector<std::string> splitPath(const std::string& path) {
+  std::vector<std::string> parts;
+  std::string part;
+  std::istringstream in(path);
+  while (std::getline(in, part, '.')) parts.push_back(part);
+  return parts;
+}
+
+std::string envNameFor(const std::string& key_path) {
+  std::string name = "SCIM_AGENT_";
+  for (char c : key_path) {
+    name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return name;
+}
+
+// Writes every set override into the YAML tree as a scalar tagged with its variable, so one
+// reader type-checks file and environment values alike and reports the variable's name. Where
+// the tree holds a non-mapping on the way (say `target: 5`), the override is skipped: the file
+// is wrong there and the reader says so.
+void applyEnvironment(YAML::Node& root, const std::map<std::string, std::string>& env) {
+  for (const ConfigEnvVariable& var : configEnvironmentVariables()) {
+    auto it = env.find(var.variable);
+    if (it == env.end() || it->second.empty()) continue;
+    const std::vector<std::string> parts = splitPath(var.key_path);
+    YAML::Node node = root;
+    bool reachable = true;
+    for (size_t i = 0; i + 1 < parts.size(); ++i) {
+      YAML::Node child = node[parts[i]];
+      if (child.IsDefined() && !child.IsNull() && !child.IsMap()) {
+        reachable = false;
+        break;
+      }
+      node.reset(child);
+    }
+    if (!reachable) continue;
+    YAML::Node value(it->second);
+    value.SetTag(std::string(kEnvTagPrefix) + var.variable);
+    node[parts.back()] = value;
+  }
+}
+
+struct Url {
+  std::string scheme;  // lower-case
+  std::string host;    // without brackets
+};
+
+// Parses scheme://host[:port][/path]; nullopt when it is not such a URL.
+std::optional<Url> parseUrl(const std::string& text) {
+  const size_t sep = text.find("://");
+  if (sep == std::string::npos || sep == 0) return std::nullopt;
+  Url url;
+  url.scheme = lower(text.substr(0, sep));
+  const size_t start = sep + 3;
+  const size_t end = text.find_first_of("/?#", start);
+  const std::string authority =
+      text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  if (authority.empty() || authority.find('@') != std::string::npos) return std::nullopt;
+  std::string port;
+  if (authority[0] == '[') {
+    const size_t close = authority.find(']');
+    if (close == std::string::npos) return std::nullopt;
+    url.host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') return std::nullopt;
+      port = authority.substr(close + 2);
+      if (port.empty()) return std::nullopt;
+    }
+  } else {
+    const size_t colon = authority.find(':');
+    url.host = authority.substr(0, colon);
+    if (colon != std::string::npos) {
+      port = authority.substr(colon + 1);
+      if (port.empty()) return std::nullopt;
+    }
+  }
+  if (url.host.empty()) return std::nullopt;
+  if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      port.size() > 5) {
+    return std::nullopt;
+  }
+  return url;
+}
+
+std::string stripTrailingSlashes(std::string s) {
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+std::string resolvePath(const fs::path& base_dir, const std::string& value) {
+  fs::path p(value);
+  if (p.is_relative()) p = base_dir / p;
+  return p.lexically_normal().string();
+}
+
+struct SecretRead {
+  bool ok = false;
+  std::string value;
+  std::string problem;
+};
+
+// Reads a secret file; strips trailing newlines (editors and `echo` add them).
+SecretRead readSecretFile(const std::string& path) {
+  SecretRead out;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    out.problem = "is a directory";
+    return out;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int err = errno;
+    out.problem = err ? std::strerror(err) : "cannot be opened";
+    return out;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  out.value = text.str();
+  while (!out.value.empty() && (out.value.back() == '\n' || out.value.back() == '\r')) {
+    out.value.pop_back();
+  }
+  if (out.value.empty()) {
+    out.problem = "is empty";
+    return out;
+  }
+  out.ok = true;
+  return out;
+}
+
+const char* kLiteralSecretMessage = "secrets are never in agent.yaml; use clientSecretFile";
+
+// Client id and secret of `target` or `target.elevated` (SPEC §4: file, then systemd credential,
+// then environment variable).
+std::optional<ClientCredentials> readCredentials(const YamlMap& map, const std::string& what,
+                                                 const SourcePos& where, const fs::path& base_dir,
+                                                 const std::map<std::string, std::string>& env,
+                                                 const char* credential_name,
+                                                 const char* env_name, Diagnostics& diags) {
+  ClientCredentials creds;
+  bool ok = true;
+  if (const YamlEntry* e = map.find("clientSecret")) {
+    diags.add(e->pos, kLiteralSecretMessage);
+    ok = false;
+  }
+  if (const YamlEntry* e = map.find("clientId")) {
+    if (auto s = readString(*e, diags)) {
+      if (s->empty()) {
+        diags.add(e->pos, "clientId must not be empty");
+        ok = false;
+      }
+      creds.client_id = *s;
+    } else {
+      ok = false;
+    }
+  } else {
+    diags.add(where, what + " needs clientId");
+    ok = false;
+  }
+
+  if (const YamlEntry* e = map.find("clientSecretFile")) {
+    auto file = readString(*e, diags);
+    if (!file) return std::nullopt;
+    const std::string path = resolvePath(base_dir, *file);
+    SecretRead secret = readSecretFile(path);
+    if (!secret.ok) {
+      diags.add(e->pos, "cannot read clientSecretFile " + path + ": " + secret.problem);
+      return std::nullopt;
+    }
+    creds.client_secret = std::move(secret.value);
+    creds.secret_source = "file " + path;
+  } else {
+    std::string credential_path;
+    auto dir = env.find("CREDENTIALS_DIRECTORY");
+    if (dir != env.end() && !dir->second.empty()) {
+      credential_path = (fs::path(dir->second) / credential_name).string();
+    }
+    std::error_code ec;
+    auto variable = env.find(env_name);
+    if (!credential_path.empty() && fs::exists(credential_path, ec)) {
+      SecretRead secret = readSecretFile(credential_path);
+      if (!secret.ok) {
+        diags.add(where, "cannot read systemd credential " + credential_path + ": " +
+                             secret.problem);
+        return std::nullopt;
+      }
+      creds.client_secret = std::move(secret.value);
+      creds.secret_source = std::string("credential ") + credential_name;
+    } else if (variable != env.end() && !variable->second.empty()) {
+      creds.client_secret = variable->second;
+      creds.secret_source = std::string("env ") + env_name;
+    } else {
+      const std::string credential_place =
+          credential_path.empty()
+              ? std::string("$CREDENTIALS_DIRECTORY/") + credential_name +
+                    " (CREDENTIALS_DIRECTORY is not set)"
+              : credential_path;
+      diags.add(where, "no client secret for " + what + ": looked for " + what +
+                           ".clientSecretFile (not set), the systemd credential " +
+                           credential_place + ", and the environment variable " + env_name +
+                           " (not set)");
+      return std::nullopt;
+    }
+  }
+  if (!ok) return std::nullopt;
+  return creds;
+}
+
+// An http(s) base URL; plain http only towards loopback. Returns the URL without trailing
+// slashes, or nullopt after a diagnostic.
+std::optional<std::string> readBaseUrl(const YamlEntry& entry, Diagnostics& diags,
+                                       std::string* host_out) {
+  auto text = readString(entry, diags);
+  if (!text) return std::nullopt;
+  auto url = parseUrl(*text);
+  if (!url || (url->scheme != "http" && url->scheme != "https")) {
+    diags.add(entry.pos, entry.key + " must be an http:// or https:// URL, got " + quote(*text));
+    return std::nullopt;
+  }
+  if (url->scheme == "http" && !isLoopbackHost(url->host)) {
+    diags.add(entry.pos, "plain http:// is allowed only for loopback hosts (127.0.0.1, "
+                         "localhost, ::1); use https:// for " + quote(url->host));
+    return std::nullopt;
+  }
+  if (host_out) *host_out = url->host;
+  return stripTrailingSlashes(*text);
+}
+
+template <typename T>
+std::optional<T> readIntInRange(const YamlEntry& entry, long long low, long long high,
+                                Diagnostics& diags) {
+  auto n = readInt(entry, diags);
+  if (!n) return std::nullopt;
+  if (*n < low || *n > high) {
+    diags.add(entry.pos, entry.key + " must be between " + std::to_string(low) + " and " +
+                             std::to_string(high) + ", got " + std::to_string(*n));
+    return std::nullopt;
+  }
+  return static_cast<T>(*n);
+}
+
+void readTarget(const YamlEntry& entry, const fs::path& base_dir,
+                const std::map<std::string, std::string>& env, TargetConfig& target,
+                Diagnostics& diags) {
+  YamlMap map(entry,
+              {"kind", "region", "apiBase", "loginBase", "clientId", "clientSecretFile",
+               "clientSecret", "elevated", "rateLimit", "tls", "pageSize"},
+              diags);
+  if (!map.ok()) return;
+
+  if (const YamlEntry* e = map.find("kind")) {
+    if (auto s = readString(*e, diags)) {
+      if (*s == "genesys" || *s == "scim") {
+        target.kind = *s;
+      } else {
+        diags.add(e->pos, "kind must be genesys or scim, got " + quote(*s));
+      }
+    }
+  }
+
+  // Endpoints: apiBase + loginBase replace region (SPEC §4).
+  std::vector<std::string> hosts;
+  const YamlEntry* api = map.find("apiBase");
+  const YamlEntry* login = map.find("loginBase");
+  if (api || login) {
+    if (!api || !login) {
+      const YamlEntry* given = api ? api : login;
+      diags.add(given->pos, std::string("apiBase and loginBase go together: ") +
+                                (api ? "loginBase" : "apiBase") + " is missing");
+    }
+    std::string host;
+    if (api) {
+      if (auto url = readBaseUrl(*api, diags, &host)) {
+        target.api_base = *url;
+        hosts.push_back(host);
+      }
+    }
+    if (login) {
+      if (auto url = readBaseUrl(*login, diags, &host)) {
+        target.login_base = *url;
+        hosts.push_back(host);
+      }
+    }
+  } else if (const YamlEntry* e = map.find("region")) {
+    if (auto s = readString(*e, diags)) {
+      if (auto host = regionHost(*s)) {
+        target.region = *s;
+        target.api_base = "https://api." + *host;
+        target.login_base = "https://login." + *host;
+        hosts.push_back("api." + *host);
+      } else {
+        std::string message = "unknown region " + quote(*s);
+        const std::string suggestion = closestName(*s, regionNames());
+        message += suggestion.empty() ? " (a region id such as us-east-1, or a host such as "
+                                        "mypurecloud.com; see genesys-api.md §1.1)"
+                                      : " (did you mean " + quote(suggestion) + "?)";
+        diags.add(e->pos, message);
+      }
+    }
+  } else {
+    diags.add(entry.pos, "target needs region, or apiBase and loginBase");
+  }
+
+  if (auto creds = readCredentials(map, "target", entry.pos, base_dir, env,
+                                   kClientSecretCredential, kClientSecretEnv, diags)) {
+    target.client = std::move(*creds);
+  }
+
+  if (const YamlEntry* e = map.find("elevated")) {
+    YamlMap elevated(*e, {"clientId", "clientSecretFile", "clientSecret"}, diags);
+    if (elevated.ok()) {
+      target.elevated = readCredentials(elevated, "target.elevated", e->pos, base_dir, env,
+                                        kElevatedClientSecretCredential,
+                                        kElevatedClientSecretEnv, diags);
+    }
+  }
+
+  if (const YamlEntry* e = map.find("rateLimit")) {
+    YamlMap limits(*e, {"requestsPerMinute", "concurrency"}, diags);
+    if (const YamlEntry* r = limits.find("requestsPerMinute")) {
+      if (auto n = readIntInRange<int>(*r, 1, 1000000, diags)) target.requests_per_minute = *n;
+    }
+    if (const YamlEntry* c = limits.find("concurrency")) {
+      if (auto n = readIntInRange<int>(*c, 1, 64, diags)) target.concurrency = *n;
+    }
+  }
+
+  if (const YamlEntry* e = map.find("pageSize")) {
+    if (auto n = readIntInRange<int>(*e, 1, 1000, diags)) target.page_size = *n;
+  }
+
+  if (const YamlEntry* e = map.find("tls")) {
+    YamlMap tls(*e, {"caFile", "verify"}, diags);
+    if (const YamlEntry* ca = tls.find("caFile")) {
+      if (auto s = readString(*ca, diags)) {
+        const std::string path = resolvePath(base_dir, *s);
+        std::error_code ec;
+        if (!fs::is_regular_file(path, ec)) {
+          diags.add(ca->pos, "caFile " + path + " is not a readable file");
+        } else {
+          target.ca_file = path;
+        }
+      }
+    }
+    if (const YamlEntry* v = tls.find("verify")) {
+      if (auto b = readBool(*v, diags)) {
+        const bool all_loopback =
+            !hosts.empty() && std::all_of(hosts.begin(), hosts.end(), isLoopbackHost);
+        if (!*b && !all_loopback) {
+          diags.add(v->pos, "tls.verify: false is allowed only for loopback targets "
+                            "(apiBase and loginBase on 127.0.0.1, localhost or ::1)");
+        } else {
+          target.tls_verify = *b;
+        }
+      }
+    }
+  }
+}
+
+void readNotify(const YamlEntry& entry, const fs::path& base_dir, Config& config,
+                Diagnostics& diags) {
+  YamlMap notify(entry, {"webhook"}, diags);
+  if (const YamlEntry* e = notify.find("webhook")) {
+    YamlMap webhook(*e, {"url", "secretFile"}, diags);
+    if (const YamlEntry* u = webhook.find("url")) {
+      if (auto url = readBaseUrl(*u, diags, nullptr)) config.notify_webhook_url = *url;
+    }
+    if (const YamlEntry* s = webhook.find("secretFile")) {
+      if (auto file = readString(*s, diags)) {
+        config.notify_webhook_secret_file = resolvePath(base_dir, *file);
+      }
+    }
+  }
+}
+
+void readServe(const YamlEntry& entry, const fs::path& base_dir, Config& config,
+               Diagnostics& diags) {
+  YamlMap serve(entry, {"listen", "eventSecretFile"}, diags);
+  if (const YamlEntry* e = serve.find("listen")) {
+    if (auto listen = readString(*e, diags)) {
+      const size_t colon = listen->rfind(':');
+      const std::string port = colon == std::string::npos ? "" : listen->substr(colon + 1);
+      const bool port_ok =
+          !port.empty() && port.size() <= 5 &&
+          std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+          std::stol(port) <= 65535;
+      if (colon == std::string::npos || colon == 0 || !port_ok) {
+        diags.add(e->pos, "listen must be host:port (for example 127.0.0.1:8443), got " +
+                              quote(*listen));
+      } else {
+        config.serve_listen = *listen;
+      }
+    }
+  }
+  if (const YamlEntry* e = serve.find("eventSecretFile")) {
+    if (auto file = readString(*e, diags)) {
+      config.serve_event_secret_file = resolvePath(base_dir, *file);
+    }
+  }
+}
+
+}  // namespace
+
+const std::vector<ConfigEnvVariable>& configEnvironmentVariables() {
+  static const std::vector<ConfigEnvVariable> vars = [] {
+    std::vector<ConfigEnvVariable> v;
+    for (const char* path : kScalarKeyPaths) v.push_back({envNameFor(path), path});
+    return v;
+  }();
+  return vars;
+}
+
+std::optional<std::string> regionHost(const std::string& region) {
+  const std::string r = lower(region);
+  for (const auto& entry : kRegions) {
+    const std::string host = entry.host;
+    if (r == entry.id || r == host || r == "api." + host) return host;
+  }
+  return std::nullopt;
+}
+
+bool isLoopbackHost(const std::string& host_in) {
+  std::string host = lower(host_in);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host == "localhost" || host == "::1") return true;
+  // 127.0.0.0/8 in dotted-quad form.
+  int parts = 0;
+  std::istringstream in(host);
+  std::string part;
+  bool first_is_127 = false;
+  while (std::getline(in, part, '.')) {
+    if (part.empty() || part.size() > 3 ||
+        !std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        std::stoi(part) > 255) {
+      return false;
+    }
+    if (parts == 0) first_is_127 = part == "127";
+    ++parts;
+  }
+  return parts == 4 && first_is_127 && host.back() != '.';
+}
+
+std::map<std::string, std::string> processEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string entry(*e);
+    const size_t eq = entry.find('=');
+    if (eq == std::string::npos) continue;
+    env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  return env;
+}
+
+std::optional<Config> loadConfig(const std::string& path,
+                                 const std::map<std::string, std::string>& env,
+                                 Diagnostics& diags) {
+  Diagnostics problems;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    diags.add(SourcePos{path, 0, 0}, "config file not found");
+    return std::nullopt;
+  }
+  if (fs::is_directory(path, ec)) {
+    diags.add(SourcePos{path, 0, 0}, "config file is a directory; expected agent.yaml");
+    return std::nullopt;
+  }
+  YamlDocument doc = loadYamlFile(path, path, diags);
+  if (!doc.ok) return std::nullopt;
+
+  YAML::Node root = doc.root;
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);  // empty file: env may fill it
+  if (!root.IsMap()) {
+    problems.add(yamlPos(path, root), "expected a mapping at the top of agent.yaml, got " +
+                                          describeNode(root));
+    diags.append(problems);
+    return std::nullopt;
+  }
+  applyEnvironment(root, env);
+
+  Config config;
+  config.path = path;
+  const fs::path base_dir = fs::absolute(fs::path(path), ec).parent_path();
+
+  const SourcePos top{path, 1, 1};
+  YamlMap map(path, root, "agent.yaml", top,
+              {"target", "desired", "sources", "state", "policy", "notify", "serve"}, problems);
+
+  if (const YamlEntry* e = map.find("target")) {
+    readTarget(*e, base_dir, env, config.target, problems);
+  } else {
+    problems.add(top, "missing required key \"target\"");
+  }
+  if (const YamlEntry* e = map.find("desired")) {
+    if (auto s = readString(*e, problems)) {
+      if (s->empty()) {
+        problems.add(e->pos, "desired must not be empty");
+      } else {
+        config.desired_path = resolvePath(base_dir, *s);
+      }
+    }
+  }
+  if (const YamlEntry* e = map.find("state")) {
+    if (auto s = readString(*e, problems)) {
+      if (s->empty()) {
+        problems.add(e->pos, "state must not be empty");
+      } else {
+        config.state_path = resolvePath(base_dir, *s);
+      }
+    }
+  }
+  if (const YamlEntry* e = map.find("sources")) {
+    if (auto items = readSequence(*e, problems)) {
+      if (!items->empty()) {
+        problems.add(e->pos, "HR export sources (SPEC §6) are not supported by this version; "
+                             "use YAML specs in desired:");
+      }
+    }
+  }
+  if (const YamlEntry* e = map.find("policy")) {
+    readPolicy(*e, config.policy, problems);
+    config.has_policy = true;
+  }
+  if (const YamlEntry* e = map.find("notify")) readNotify(*e, base_dir, config, problems);
+  if (const YamlEntry* e = map.find("serve")) readServe(*e, base_dir, config, problems);
+
+  const bool failed = !problems.empty();
+  diags.append(problems);
+  if (failed) return std::nullopt;
+  return config;
+}
+
+}  // namespace scim_agent

@@ -1,0 +1,264 @@
+#include "agent/config/yaml_reader.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace scim_agent {
+
+namespace {
+
+bool startsWith(const std::string& s, const char* prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
+
+std::string quote(const std::string& s) { return "\"" + s + "\""; }
+
+// Values a YAML 1.2 core schema reads as booleans. yaml-cpp also takes yes/no/on/off (YAML 1.1);
+// we do not, so `country: NO` style surprises cannot reach a boolean setting.
+std::optional<bool> boolFromText(const std::string& s) {
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  return std::nullopt;
+}
+
+std::string typeError(const char* expected, const YamlEntry& entry) {
+  return std::string("expected ") + expected + " for " + quote(entry.key) + ", got " +
+         describeNode(entry.value);
+}
+
+}  // namespace
+
+SourcePos yamlPos(const std::string& file, const YAML::Node& node) {
+  if (node.IsDefined() && startsWith(node.Tag(), kEnvTagPrefix)) {
+    return SourcePos{node.Tag().substr(std::strlen(kEnvTagPrefix)), 0, 0};
+  }
+  const YAML::Mark mark = node.Mark();
+  if (mark.is_null()) return SourcePos{file, 0, 0};
+  return SourcePos{file, mark.line + 1, mark.column + 1};
+}
+
+YamlDocument parseYamlText(const std::string& text, const std::string& display,
+                           Diagnostics& diags) {
+  YamlDocument doc;
+  try {
+    std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (documents.size() > 1) {
+      diags.add(yamlPos(display, documents[1]),
+                "a file holds one YAML document; split the others into their own files");
+      return doc;
+    }
+    doc.root = documents.empty() ? YAML::Node() : documents.front();
+    doc.ok = true;
+  } catch (const YAML::Exception& e) {
+    SourcePos pos{display, 0, 0};
+    if (!e.mark.is_null()) pos = SourcePos{display, e.mark.line + 1, e.mark.column + 1};
+    diags.add(pos, "YAML syntax error: " + e.msg);
+  }
+  return doc;
+}
+
+YamlDocument loadYamlFile(const std::string& path, const std::string& display,
+                          Diagnostics& diags) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int err = errno;
+    diags.add(SourcePos{display, 0, 0},
+              std::string("cannot read file: ") + (err ? std::strerror(err) : "unknown error"));
+    return {};
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    diags.add(SourcePos{display, 0, 0}, "cannot read file: read error");
+    return {};
+  }
+  return parseYamlText(text.str(), display, diags);
+}
+
+std::string describeNode(const YAML::Node& node) {
+  if (!node.IsDefined() || node.IsNull()) return "null";
+  if (node.IsSequence()) return "a sequence";
+  if (node.IsMap()) return "a mapping";
+  if (node.IsScalar()) {
+    if (!isPlainScalar(node)) return "the quoted string " + quote(node.Scalar());
+    return quote(node.Scalar());
+  }
+  return "an unknown node";
+}
+
+bool isPlainScalar(const YAML::Node& node) {
+  if (!node.IsScalar()) return false;
+  const std::string& tag = node.Tag();
+  return tag == "?" || startsWith(tag, kEnvTagPrefix);
+}
+
+size_t editDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string closestName(const std::string& word, const std::vector<std::string>& candidates,
+                        size_t max_distance) {
+  std::string best;
+  size_t best_distance = max_distance + 1;
+  for (const std::string& candidate : candidates) {
+    const size_t d = editDistance(word, candidate);
+    if (d < best_distance) {
+      best = candidate;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+std::string unknownKeyMessage(const std::string& key, const std::vector<std::string>& known) {
+  std::string message = "unknown key " + quote(key);
+  const std::string suggestion = closestName(key, known);
+  if (!suggestion.empty()) message += " (did you mean " + quote(suggestion) + "?)";
+  return message;
+}
+
+YamlMap::YamlMap(const std::string& file, const YAML::Node& node, const std::string& what,
+                 const SourcePos& where, const std::vector<std::string>& known,
+                 Diagnostics& diags)
+    : file_(file) {
+  read(node, what, where, known, diags);
+}
+
+YamlMap::YamlMap(const YamlEntry& entry, const std::vector<std::string>& known,
+                 Diagnostics& diags)
+    : file_(entry.file) {
+  read(entry.value, entry.key, entry.pos, known, diags);
+}
+
+void YamlMap::read(const YAML::Node& node, const std::string& what, const SourcePos& where,
+                   const std::vector<std::string>& known, Diagnostics& diags) {
+  if (!node.IsMap()) {
+    diags.add(where, "expected a mapping for " + quote(what) + ", got " + describeNode(node));
+    return;
+  }
+  ok_ = true;
+  std::map<std::string, SourcePos> seen;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const YAML::Node key_node = it->first;  // copies: the iterator yields a temporary
+    const YAML::Node value = it->second;
+    // A value set from the environment has no key position: point at the variable instead.
+    SourcePos pos = startsWith(value.Tag(), kEnvTagPrefix) ? yamlPos(file_, value)
+                                                           : yamlPos(file_, key_node);
+    if (!key_node.IsScalar()) {
+      diags.add(pos, "expected a string key in " + quote(what) + ", got " +
+                         describeNode(key_node));
+      continue;
+    }
+    const std::string key = key_node.Scalar();
+    auto [first, inserted] = seen.emplace(key, pos);
+    if (!inserted) {
+      diags.add(pos, "duplicate key " + quote(key) + " (first at " + first->second.toString() +
+                         ")");
+      continue;
+    }
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      diags.add(pos, unknownKeyMessage(key, known));
+      continue;
+    }
+    entries_.push_back(YamlEntry{key, value, pos, file_});
+  }
+}
+
+const YamlEntry* YamlMap::find(const std::string& key) const {
+  for (const YamlEntry& e : entries_) {
+    if (e.key == key) return &e;
+  }
+  return nullptr;
+}
+
+std::optional<std::string> readString(const YamlEntry& entry, Diagnostics& diags) {
+  if (!entry.value.IsScalar()) {
+    diags.add(entry.pos, typeError("a string", entry));
+    return std::nullopt;
+  }
+  return entry.value.Scalar();
+}
+
+std::optional<bool> readBool(const YamlEntry& entry, Diagnostics& diags) {
+  if (isPlainScalar(entry.value)) {
+    if (auto b = boolFromText(entry.value.Scalar())) return b;
+  }
+  diags.add(entry.pos, typeError("a boolean (true or false)", entry));
+  return std::nullopt;
+}
+
+std::optional<long long> readInt(const YamlEntry& entry, Diagnostics& diags) {
+  if (isPlainScalar(entry.value)) {
+    const std::string& s = entry.value.Scalar();
+    size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+    const bool digits = i < s.size() && s.size() - i <= 15 &&
+                        std::all_of(s.begin() + static_cast<std::ptrdiff_t>(i), s.end(),
+                                    [](char c) { return c >= '0' && c <= '9'; });
+    if (digits) return std::stoll(s);
+  }
+  diags.add(entry.pos, typeError("an integer", entry));
+  return std::nullopt;
+}
+
+std::optional<double> readNumber(const YamlEntry& entry, Diagnostics& diags) {
+  if (isPlainScalar(entry.value)) {
+    const std::string& s = entry.value.Scalar();
+    bool digit_seen = false;
+    bool dot_seen = false;
+    bool valid = !s.empty();
+    for (size_t i = 0; i < s.size() && valid; ++i) {
+      const char c = s[i];
+      if (c >= '0' && c <= '9') {
+        digit_seen = true;
+      } else if (c == '.' && !dot_seen) {
+        dot_seen = true;
+      } else if (!((c == '-' || c == '+') && i == 0)) {
+        valid = false;
+      }
+    }
+    if (valid && digit_seen) return std::stod(s);
+  }
+  diags.add(entry.pos, typeError("a number", entry));
+  return std::nullopt;
+}
+
+std::optional<std::vector<YamlEntry>> readSequence(const YamlEntry& entry, Diagnostics& diags) {
+  if (!entry.value.IsSequence()) {
+    diags.add(entry.pos, typeError("a sequence", entry));
+    return std::nullopt;
+  }
+  std::vector<YamlEntry> items;
+  for (const YAML::Node& item : entry.value) {
+    items.push_back(YamlEntry{entry.key, item, yamlPos(entry.file, item), entry.file});
+  }
+  return items;
+}
+
+std::optional<std::vector<std::string>> readStringList(const YamlEntry& entry,
+                                                       Diagnostics& diags) {
+  auto items = readSequence(entry, diags);
+  if (!items) return std::nullopt;
+  std::vector<std::string> out;
+  for (const YamlEntry& item : *items) {
+    if (auto s = readString(item, diags)) out.push_back(*s);
+  }
+  return out;
+}
+
+}  // namespace scim_agent

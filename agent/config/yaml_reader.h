@@ -1,0 +1,115 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "agent/base/diagnostics.h"
+
+namespace scim_agent {
+
+// Strict, position-aware reading of YAML for agent.yaml and the desired-state specs. Shared by
+// agent/config and agent/desired so both report problems the same way:
+//   file:line:column: expected a string for "title", got a sequence
+//   file:line:column: unknown key "titel" (did you mean "title"?)
+// Nothing here throws: yaml-cpp exceptions stop in this module and become diagnostics.
+//
+// Values set from the environment (agent.yaml's SCIM_AGENT_… overrides) are scalar nodes tagged
+// `!env:VARIABLE`; their position is reported as the variable's name instead of a file place.
+
+// The tag prefix marking a node whose value came from an environment variable.
+inline constexpr const char* kEnvTagPrefix = "!env:";
+
+// Where `node` is: `file` with its 1-based line and column, or the environment variable it came
+// from, or just `file` when yaml-cpp knows no position.
+SourcePos yamlPos(const std::string& file, const YAML::Node& node);
+
+// The result of parsing a YAML file. `root` is the first document (a null node for an empty
+// file); `ok` is false after a read or syntax error, which was added to the diagnostics.
+struct YamlDocument {
+  bool ok = false;
+  YAML::Node root;
+};
+
+// Reads `path` and parses it. `display` is the file name used in diagnostics. A file that cannot
+// be read, a syntax error (at the position yaml-cpp reports) and a file with more than one
+// document each give one diagnostic.
+YamlDocument loadYamlFile(const std::string& path, const std::string& display, Diagnostics& diags);
+// Same, for text already in memory.
+YamlDocument parseYamlText(const std::string& text, const std::string& display, Diagnostics& diags);
+
+// How a node reads in a message: `a string`, `a sequence`, `a mapping`, `null`, or for a scalar
+// that is not the expected type its text (`"maybe"`, `the quoted string "true"`).
+std::string describeNode(const YAML::Node& node);
+
+// True for a plain (unquoted) scalar, and for values from the environment.
+bool isPlainScalar(const YAML::Node& node);
+
+// Levenshtein distance between a and b (byte-wise).
+size_t editDistance(const std::string& a, const std::string& b);
+// The candidate closest to `word` when its edit distance is at most `max_distance` (the first of
+// equals wins), else "".
+std::string closestName(const std::string& word, const std::vector<std::string>& candidates,
+                        size_t max_distance = 2);
+// `unknown key "titel" (did you mean "title"?)` or `unknown key "foo"`.
+std::string unknownKeyMessage(const std::string& key, const std::vector<std::string>& known);
+
+// One entry of a mapping: its key, its value, and the key's position (for a value from the
+// environment, the variable).
+struct YamlEntry {
+  std::string key;
+  YAML::Node value;
+  SourcePos pos;
+  std::string file;  // the file `value` belongs to (for positions of nested nodes)
+};
+
+// The checked keys of one mapping. Construction reports, each once: a node that is not a mapping
+// (`expected a mapping for "target", got a string`), keys that are not strings, unknown keys
+// (with a suggestion) and duplicate keys (`duplicate key "title" (first at f:3:5)`).
+// Only the first occurrence of a known key is kept.
+class YamlMap {
+ public:
+  YamlMap() = default;
+  // `what` names the mapping in the "expected a mapping" message; `where` is the place of that
+  // message (usually the parent key).
+  YamlMap(const std::string& file, const YAML::Node& node, const std::string& what,
+          const SourcePos& where, const std::vector<std::string>& known, Diagnostics& diags);
+  // A mapping that is the value of `entry`.
+  YamlMap(const YamlEntry& entry, const std::vector<std::string>& known, Diagnostics& diags);
+
+  // False when the node was not a mapping (already reported) or absent.
+  bool ok() const { return ok_; }
+  const YamlEntry* find(const std::string& key) const;
+  bool has(const std::string& key) const { return find(key) != nullptr; }
+  // The known entries, in document order.
+  const std::vector<YamlEntry>& entries() const { return entries_; }
+  const std::string& file() const { return file_; }
+
+ private:
+  void read(const YAML::Node& node, const std::string& what, const SourcePos& where,
+            const std::vector<std::string>& known, Diagnostics& diags);
+
+  bool ok_ = false;
+  std::string file_;
+  std::vector<YamlEntry> entries_;
+};
+
+// Typed readers. Each returns nullopt after adding a diagnostic at entry.pos when the value has
+// the wrong type:  expected a string for "title", got a sequence.
+//
+// A string is any non-null scalar, taken as written (`employeeNumber: 1001` is "1001").
+std::optional<std::string> readString(const YamlEntry& entry, Diagnostics& diags);
+// true/True/TRUE/false/False/FALSE, unquoted.
+std::optional<bool> readBool(const YamlEntry& entry, Diagnostics& diags);
+// A decimal integer, unquoted.
+std::optional<long long> readInt(const YamlEntry& entry, Diagnostics& diags);
+// A decimal number, unquoted.
+std::optional<double> readNumber(const YamlEntry& entry, Diagnostics& diags);
+// A sequence; each item becomes an entry with the same key and the item's own position.
+std::optional<std::vector<YamlEntry>> readSequence(const YamlEntry& entry, Diagnostics& diags);
+// A sequence of strings (a wrong item is reported at the item and skipped).
+std::optional<std::vector<std::string>> readStringList(const YamlEntry& entry, Diagnostics& diags);
+
+}  // namespace scim_agent
