@@ -1,0 +1,738 @@
+#include "agent/desired/desired_loader.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "agent/config/policy_yaml.h"
+#include "agent/config/yaml_reader.h"
+#include "agent/desired/desired_json.h"
+
+namespace scim_agent {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kApiVersion = "scim-agent/v1";
+constexpr size_t kMaxRoutingEntries = 50;  // Genesys' limit per user for skills and languages
+
+const std::vector<std::string>& topLevelKeys() {
+  static const std::vector<std::string> keys = {"apiVersion", "users", "defaults",
+                                                "groupsByDepartment", "policy"};
+  return keys;
+}
+
+const std::vector<std::string>& userKeys() {
+  static const std::vector<std::string> keys = {
+      "externalId", "userName",  "displayName", "name",           "title",
+      "active",     "status",    "emails",      "phoneNumbers",   "department",
+      "division",   "employeeNumber", "dateHire", "manager",       "groups",
+      "roles",      "routingSkills",  "routingLanguages"};
+  return keys;
+}
+
+std::string quote(const std::string& s) { return "\"" + s + "\""; }
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool isDigits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += ", ";
+    out += item;
+  }
+  return out.empty() ? "none" : out;
+}
+
+void sortUnique(std::vector<std::string>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+// A user (or the defaults) as read from one mapping, before merging and cross-checks.
+struct ParsedUser {
+  DesiredUser user;
+  SourcePos where;  // the user's mapping
+  bool has_status = false;
+  // The position of each attribute's key, for cross-checks (after merging: the user's own key,
+  // or the defaults' key the value came from).
+  std::map<std::string, SourcePos> key_pos;
+};
+
+class Loader {
+ public:
+  Loader(const LoadOptions& options, Diagnostics& diags) : options_(options), diags_(diags) {}
+
+  void readFile(const std::string& path) {
+    YamlDocument doc = loadYamlFile(path, path, diags_);
+    if (!doc.ok) return;
+    if (doc.root.IsNull()) return;  // an empty file (or only comments) declares nothing
+    YamlMap top(path, doc.root, "the file", yamlPos(path, doc.root), topLevelKeys(), diags_);
+    if (!top.ok()) return;
+
+    if (const YamlEntry* e = top.find("apiVersion")) {
+      if (auto version = readString(*e, diags_)) {
+        if (*version != kApiVersion) {
+          diags_.add(e->pos, "unsupported apiVersion " + quote(*version) + " (expected " +
+                                 kApiVersion + ")");
+        }
+      }
+    } else {
+      diags_.add(yamlPos(path, doc.root),
+                 std::string("missing apiVersion: every spec file starts with \"apiVersion: ") +
+                     kApiVersion + "\"");
+    }
+    takeSection(top, "policy", policy_);
+    takeSection(top, "defaults", defaults_);
+    takeSection(top, "groupsByDepartment", groups_by_department_);
+    if (const YamlEntry* e = top.find("users")) {
+      if (e->value.IsNull()) return;  // `users:` with nothing under it
+      if (auto items = readSequence(*e, diags_)) {
+        user_items_.insert(user_items_.end(), items->begin(), items->end());
+      }
+    }
+  }
+
+  DesiredState finish() {
+    DesiredState state;
+    state.policy = options_.base_policy;
+    if (policy_) readPolicy(*policy_, state.policy, diags_);
+    if (groups_by_department_) state.groups_by_department = readGroupsByDepartment();
+
+    std::optional<ParsedUser> defaults;
+    if (defaults_) {
+      YamlMap map(*defaults_, userKeys(), diags_);
+      if (map.ok()) defaults = parseUser(map, defaults_->pos, /*is_defaults=*/true);
+    }
+
+    std::vector<ParsedUser> users;
+    for (const YamlEntry& item : user_items_) {
+      YamlMap map(item.file, item.value, "a user", item.pos, userKeys(), diags_);
+      if (!map.ok()) continue;
+      ParsedUser user = parseUser(map, item.pos, /*is_defaults=*/false);
+      if (defaults) mergeDefaults(user, *defaults);
+      users.push_back(std::move(user));
+    }
+    crossCheck(users, state);
+
+    for (ParsedUser& p : users) {
+      if (!p.user.external_id.empty()) state.users.push_back(std::move(p.user));
+    }
+    state.digest = desiredDigest(state.users, state.policy, state.groups_by_department);
+    return state;
+  }
+
+ private:
+  // Adds a diagnostic unless the same one was added already (a bad default is reported once, not
+  // once per user that inherits it).
+  void report(const SourcePos& pos, const std::string& message) {
+    if (reported_.insert(pos.toString() + "\n" + message).second) diags_.add(pos, message);
+  }
+
+  void takeSection(const YamlMap& top, const std::string& key, std::optional<YamlEntry>& slot) {
+    const YamlEntry* e = top.find(key);
+    if (!e) return;
+    if (slot) {
+      diags_.add(e->pos, quote(key) + " may appear in one file only (first at " +
+                             slot->pos.toString() + ")");
+      return;
+    }
+    slot = *e;
+  }
+
+  std::map<std::string, std::vector<std::string>> readGroupsByDepartment() {
+    std::map<std::string, std::vector<std::string>> out;
+    const YamlEntry& entry = *groups_by_department_;
+    if (!entry.value.IsMap()) {
+      diags_.add(entry.pos, "expected a mapping for \"groupsByDepartment\" (department code to "
+                            "group names), got " + describeNode(entry.value));
+      return out;
+    }
+    std::map<std::string, SourcePos> seen;
+    for (auto it = entry.value.begin(); it != entry.value.end(); ++it) {
+      const SourcePos pos = yamlPos(entry.file, it->first);
+      if (!it->first.IsScalar()) {
+        diags_.add(pos, "expected a department code as key in \"groupsByDepartment\", got " +
+                            describeNode(it->first));
+        continue;
+      }
+      const std::string department = it->first.Scalar();
+      auto [first, inserted] = seen.emplace(department, pos);
+      if (!inserted) {
+        diags_.add(pos, "duplicate department " + quote(department) +
+                            " in \"groupsByDepartment\" (first at " + first->second.toString() +
+                            ")");
+        continue;
+      }
+      YamlEntry list{department, it->second, pos, entry.file};
+      if (auto groups = readStringList(list, diags_)) {
+        sortUnique(*groups);
+        out[department] = std::move(*groups);
+      }
+    }
+    return out;
+  }
+
+  ParsedUser parseUser(const YamlMap& map, const SourcePos& where, bool is_defaults) {
+    ParsedUser p;
+    p.where = where;
+    DesiredUser& u = p.user;
+    std::optional<bool> active;
+    const YamlEntry* status_entry = nullptr;
+    std::optional<UserStatus> status;
+
+    for (const YamlEntry& e : map.entries()) {
+      p.key_pos[e.key] = e.pos;
+      if (is_defaults && (e.key == "externalId" || e.key == "userName")) {
+        diags_.add(e.pos, e.key + " identifies one user and cannot be set in defaults");
+        continue;
+      }
+      if (e.key == "externalId") {
+        if (auto s = readString(e, diags_)) {
+          if (s->empty()) {
+            diags_.add(e.pos, "externalId must not be empty");
+          } else {
+            u.external_id = *s;
+          }
+        }
+      } else if (e.key == "userName") {
+        if (auto s = readString(e, diags_)) {
+          if (!looksLikeEmail(*s)) {
+            diags_.add(e.pos, "userName " + quote(*s) + " is not an email address");
+          }
+          u.user_name = *s;
+        }
+      } else if (e.key == "displayName") {
+        if (auto s = readString(e, diags_)) {
+          if (s->empty() && options_.target_kind == "genesys") {
+            diags_.add(e.pos, "displayName must not be empty (Genesys Cloud requires it)");
+          } else {
+            u.display_name = *s;
+          }
+        }
+      } else if (e.key == "name") {
+        if (options_.target_kind == "genesys") {
+          diags_.add(e.pos, "name is not supported by Genesys Cloud; use displayName");
+        } else {
+          // target.kind scim: accepted and checked for shape; the SCIM client does not send it.
+          YamlMap name(e, {"givenName", "familyName", "formatted", "middleName",
+                           "honorificPrefix", "honorificSuffix"}, diags_);
+          for (const YamlEntry& part : name.entries()) (void)readString(part, diags_);
+        }
+      } else if (e.key == "title") {
+        if (auto s = readString(e, diags_)) u.title = *s;
+      } else if (e.key == "active") {
+        active = readBool(e, diags_);
+      } else if (e.key == "status") {
+        status_entry = &e;
+        if (auto s = readString(e, diags_)) {
+          if (*s == "active") {
+            status = UserStatus::kActive;
+          } else if (*s == "suspended") {
+            status = UserStatus::kSuspended;
+          } else if (*s == "terminated") {
+            status = UserStatus::kTerminated;
+          } else {
+            diags_.add(e.pos, "status must be active, suspended or terminated, got " + quote(*s));
+          }
+        }
+      } else if (e.key == "emails") {
+        readEmails(e, u);
+      } else if (e.key == "phoneNumbers") {
+        readPhones(e, u);
+      } else if (e.key == "department") {
+        if (auto s = readString(e, diags_)) u.department = *s;
+      } else if (e.key == "division") {
+        if (auto s = readString(e, diags_)) u.division = *s;
+      } else if (e.key == "employeeNumber") {
+        if (auto s = readString(e, diags_)) u.employee_number = *s;
+      } else if (e.key == "dateHire") {
+        if (auto s = readString(e, diags_)) {
+          if (!s->empty() && !isValidDate(*s)) {
+            diags_.add(e.pos, "dateHire " + quote(*s) + " is not a date (YYYY-MM-DD)");
+          } else {
+            u.date_hire = *s;
+          }
+        }
+      } else if (e.key == "manager") {
+        if (auto s = readString(e, diags_)) u.manager = *s;
+      } else if (e.key == "groups") {
+        if (auto groups = readNameList(e)) u.groups = std::move(*groups);
+      } else if (e.key == "roles") {
+        if (auto roles = readNameList(e)) u.roles = std::move(*roles);
+      } else if (e.key == "routingSkills") {
+        u.routing_skills = readProficiencies(e);
+      } else if (e.key == "routingLanguages") {
+        u.routing_languages = readProficiencies(e);
+      }
+    }
+
+    // active and status: either, or both when they agree.
+    if (active && status && (*active != (*status == UserStatus::kActive))) {
+      diags_.add(status_entry->pos, std::string("active: ") + (*active ? "true" : "false") +
+                                        " contradicts status: " + userStatusName(*status));
+    } else if (status) {
+      u.status = *status;
+      p.has_status = true;
+    } else if (active) {
+      u.status = *active ? UserStatus::kActive : UserStatus::kSuspended;
+      p.has_status = true;
+    }
+
+    if (!is_defaults) {
+      if (!map.has("externalId")) diags_.add(where, "missing required key \"externalId\"");
+      if (!map.has("userName")) diags_.add(where, "missing required key \"userName\"");
+    }
+    return p;
+  }
+
+  // A list of names (groups, roles): strings, not empty; sorted and unique.
+  std::optional<std::vector<std::string>> readNameList(const YamlEntry& e) {
+    auto items = readSequence(e, diags_);
+    if (!items) return std::nullopt;
+    std::vector<std::string> names;
+    for (const YamlEntry& item : *items) {
+      auto name = readString(item, diags_);
+      if (!name) continue;
+      if (name->empty()) {
+        diags_.add(item.pos, "an empty name in " + quote(e.key));
+        continue;
+      }
+      names.push_back(*name);
+    }
+    sortUnique(names);
+    return names;
+  }
+
+  void readEmails(const YamlEntry& e, DesiredUser& u) {
+    auto items = readSequence(e, diags_);
+    if (!items) return;
+    std::optional<std::string> work;
+    std::optional<SourcePos> first_work;
+    bool ok = true;
+    for (const YamlEntry& item : *items) {
+      YamlMap email(item.file, item.value, "an email", item.pos, {"value", "type"}, diags_);
+      if (!email.ok()) {
+        ok = false;
+        continue;
+      }
+      std::string type = "work";
+      if (const YamlEntry* t = email.find("type")) {
+        auto s = readString(*t, diags_);
+        if (!s) {
+          ok = false;
+          continue;
+        }
+        type = *s;
+        if (type == "other") {
+          diags_.add(t->pos, "emails of type other mirror userName and are read-only");
+          ok = false;
+          continue;
+        }
+        if (type != "work") {
+          diags_.add(t->pos, "email type must be work, got " + quote(type));
+          ok = false;
+          continue;
+        }
+      }
+      const YamlEntry* v = email.find("value");
+      if (!v) {
+        diags_.add(item.pos, "an email needs a value");
+        ok = false;
+        continue;
+      }
+      auto value = readString(*v, diags_);
+      if (!value) {
+        ok = false;
+        continue;
+      }
+      if (!looksLikeEmail(*value)) {
+        diags_.add(v->pos, "email " + quote(*value) + " is not an email address");
+        ok = false;
+        continue;
+      }
+      if (first_work) {
+        diags_.add(item.pos, "at most one work email (first at " + first_work->toString() + ")");
+        ok = false;
+        continue;
+      }
+      first_work = item.pos;
+      work = *value;
+    }
+    if (ok) u.work_email = work.value_or("");
+  }
+
+  void readPhones(const YamlEntry& e, DesiredUser& u) {
+    auto items = readSequence(e, diags_);
+    if (!items) return;
+    std::vector<PhoneNumber> phones;
+    std::map<std::string, SourcePos> seen;
+    bool ok = true;
+    for (const YamlEntry& item : *items) {
+      YamlMap phone(item.file, item.value, "a phone number", item.pos, {"value", "type"}, diags_);
+      if (!phone.ok()) {
+        ok = false;
+        continue;
+      }
+      const YamlEntry* t = phone.find("type");
+      const YamlEntry* v = phone.find("value");
+      if (!t || !v) {
+        diags_.add(item.pos, std::string("a phone number needs ") +
+                                 (!v && !t ? "a value and a type" : !v ? "a value" : "a type"));
+        ok = false;
+        continue;
+      }
+      auto type = readString(*t, diags_);
+      auto value = readString(*v, diags_);
+      if (!type || !value) {
+        ok = false;
+        continue;
+      }
+      const auto& types = phoneNumberTypes();
+      if (std::find(types.begin(), types.end(), *type) == types.end()) {
+        std::string message = "unknown phone type " + quote(*type);
+        const std::string suggestion = closestName(*type, types);
+        message += suggestion.empty() ? " (one of " + joined(types) + ")"
+                                      : " (did you mean " + quote(suggestion) + "?)";
+        diags_.add(t->pos, message);
+        ok = false;
+        continue;
+      }
+      if (!isValidPhoneNumber(*value)) {
+        diags_.add(v->pos, "phone number " + quote(*value) +
+                               " must be E.164 (+15550100) or tel:+15550100;ext=123");
+        ok = false;
+        continue;
+      }
+      auto [first, inserted] = seen.emplace(*type, t->pos);
+      if (!inserted) {
+        diags_.add(t->pos, "one phone number per type: " + quote(*type) + " is already at " +
+                               first->second.toString());
+        ok = false;
+        continue;
+      }
+      phones.push_back(PhoneNumber{*value, *type});
+    }
+    if (!ok) return;
+    std::sort(phones.begin(), phones.end(),
+              [](const PhoneNumber& a, const PhoneNumber& b) { return a.type < b.type; });
+    u.phone_numbers = std::move(phones);
+  }
+
+  std::optional<std::vector<Proficiency>> readProficiencies(const YamlEntry& e) {
+    auto items = readSequence(e, diags_);
+    if (!items) return std::nullopt;
+    std::vector<Proficiency> out;
+    std::map<std::string, SourcePos> seen;
+    bool ok = true;
+    for (const YamlEntry& item : *items) {
+      YamlMap entry(item.file, item.value, e.key + " entry", item.pos, {"name", "proficiency"},
+                    diags_);
+      if (!entry.ok()) {
+        ok = false;
+        continue;
+      }
+      const YamlEntry* n = entry.find("name");
+      const YamlEntry* p = entry.find("proficiency");
+      if (!n || !p) {
+        diags_.add(item.pos, std::string("an entry of ") + quote(e.key) + " needs " +
+                                 (!n && !p ? "a name and a proficiency"
+                                           : !n ? "a name" : "a proficiency"));
+        ok = false;
+        continue;
+      }
+      auto name = readString(*n, diags_);
+      auto proficiency = readNumber(*p, diags_);
+      if (!name || !proficiency) {
+        ok = false;
+        continue;
+      }
+      if (name->empty()) {
+        diags_.add(n->pos, "an empty name in " + quote(e.key));
+        ok = false;
+        continue;
+      }
+      if (*proficiency < 0 || *proficiency > 5) {
+        diags_.add(p->pos, "proficiency must be between 0 and 5, got " + p->value.Scalar());
+        ok = false;
+        continue;
+      }
+      auto [first, inserted] = seen.emplace(*name, n->pos);
+      if (!inserted) {
+        diags_.add(n->pos, "duplicate " + quote(*name) + " in " + quote(e.key) + " (first at " +
+                               first->second.toString() + ")");
+        ok = false;
+        continue;
+      }
+      out.push_back(Proficiency{*name, *proficiency});
+    }
+    if (out.size() > kMaxRoutingEntries) {
+      diags_.add(e.pos, "at most " + std::to_string(kMaxRoutingEntries) + " entries in " +
+                            quote(e.key) + ", got " + std::to_string(out.size()));
+      ok = false;
+    }
+    if (!ok) return std::nullopt;
+    std::sort(out.begin(), out.end(),
+              [](const Proficiency& a, const Proficiency& b) { return a.name < b.name; });
+    return out;
+  }
+
+  // Defaults fill what the user does not declare; lists are replaced, never concatenated.
+  static void mergeDefaults(ParsedUser& p, const ParsedUser& d) {
+    DesiredUser& u = p.user;
+    const DesiredUser& du = d.user;
+    auto take = [&](auto& field, const auto& fallback, const char* key) {
+      if (!field && fallback) {
+        field = fallback;
+        auto pos = d.key_pos.find(key);
+        if (pos != d.key_pos.end()) p.key_pos[key] = pos->second;
+      }
+    };
+    take(u.display_name, du.display_name, "displayName");
+    take(u.title, du.title, "title");
+    take(u.work_email, du.work_email, "emails");
+    take(u.phone_numbers, du.phone_numbers, "phoneNumbers");
+    take(u.department, du.department, "department");
+    take(u.division, du.division, "division");
+    take(u.employee_number, du.employee_number, "employeeNumber");
+    take(u.date_hire, du.date_hire, "dateHire");
+    take(u.manager, du.manager, "manager");
+    take(u.groups, du.groups, "groups");
+    take(u.roles, du.roles, "roles");
+    take(u.routing_skills, du.routing_skills, "routingSkills");
+    take(u.routing_languages, du.routing_languages, "routingLanguages");
+    if (!p.has_status && d.has_status) {
+      u.status = du.status;
+      p.has_status = true;
+    }
+  }
+
+  SourcePos keyPos(const ParsedUser& p, const char* key) const {
+    auto it = p.key_pos.find(key);
+    return it == p.key_pos.end() ? p.where : it->second;
+  }
+
+  void crossCheck(std::vector<ParsedUser>& users, DesiredState& state) {
+    const Policy& policy = state.policy;
+    const auto& groups_by_department = state.groups_by_department;
+
+    // Uniqueness: externalId case-exact, userName case-insensitive (SPEC §5).
+    std::map<std::string, SourcePos> external_ids;
+    std::map<std::string, SourcePos> user_names;
+    for (ParsedUser& p : users) {
+      const DesiredUser& u = p.user;
+      if (!u.external_id.empty()) {
+        auto [first, inserted] = external_ids.emplace(u.external_id, p.where);
+        if (!inserted) {
+          diags_.add(p.where, "duplicate externalId " + quote(u.external_id) + " (first at " +
+                                  first->second.toString() + ")");
+        }
+      }
+      if (!u.user_name.empty()) {
+        auto [first, inserted] = user_names.emplace(lower(u.user_name), p.where);
+        if (!inserted) {
+          diags_.add(p.where, "duplicate userName " + quote(u.user_name) + " (first at " +
+                                  first->second.toString() + ")");
+        }
+      }
+    }
+
+    std::vector<std::string> departments;
+    for (const auto& [code, groups] : groups_by_department) departments.push_back(code);
+    for (const auto& [code, roles] : policy.roles_by_department) departments.push_back(code);
+    sortUnique(departments);
+
+    for (ParsedUser& p : users) {
+      DesiredUser& u = p.user;
+      if (options_.target_kind == "genesys" && !u.display_name) {
+        diags_.add(p.where, "missing required key \"displayName\" (Genesys Cloud requires it)");
+      }
+
+      if (u.manager && !u.manager->empty()) {
+        const SourcePos pos = keyPos(p, "manager");
+        if (*u.manager == u.external_id) {
+          report(pos, "manager " + quote(*u.manager) + " is the user itself");
+        } else if (!external_ids.count(*u.manager)) {
+          report(pos, "manager " + quote(*u.manager) +
+                          " is not the externalId of any desired user");
+        }
+      }
+
+      if (u.department && !u.department->empty() && !departments.empty() &&
+          !std::binary_search(departments.begin(), departments.end(), *u.department)) {
+        std::string message = "unknown department " + quote(*u.department) +
+                              " (not in groupsByDepartment or policy.roles";
+        const std::string suggestion = closestName(*u.department, departments);
+        if (!suggestion.empty()) message += "; did you mean " + quote(suggestion) + "?";
+        report(keyPos(p, "department"), message + ")");
+      }
+
+      if (u.roles && u.department) {
+        auto allowed = policy.roles_by_department.find(*u.department);
+        if (allowed != policy.roles_by_department.end()) {
+          for (const std::string& role : *u.roles) {
+            if (!std::binary_search(allowed->second.begin(), allowed->second.end(), role)) {
+              report(keyPos(p, "roles"), "role " + quote(role) +
+                                             " is not allowed for department " + *u.department +
+                                             " (allowed: " + joined(allowed->second) + ")");
+            }
+          }
+        }
+      }
+
+      // groupsByDepartment seeds the groups: union with the user's own, sorted and unique.
+      if (u.department) {
+        auto seed = groups_by_department.find(*u.department);
+        if (seed != groups_by_department.end()) {
+          std::vector<std::string> groups = seed->second;
+          if (u.groups) groups.insert(groups.end(), u.groups->begin(), u.groups->end());
+          sortUnique(groups);
+          u.groups = std::move(groups);
+        }
+      }
+      u.source = p.where;
+    }
+  }
+
+  const LoadOptions& options_;
+  Diagnostics& diags_;
+  std::optional<YamlEntry> policy_;
+  std::optional<YamlEntry> defaults_;
+  std::optional<YamlEntry> groups_by_department_;
+  std::vector<YamlEntry> user_items_;
+  std::set<std::string> reported_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& phoneNumberTypes() {
+  static const std::vector<std::string> types = {
+      "work",  "work2", "work3",          "work4",     "home",        "mobile",
+      "other", "microsoftteams", "zoomphone", "eightbyeight", "ringcentral"};
+  return types;
+}
+
+bool looksLikeEmail(const std::string& value) {
+  const size_t at = value.find('@');
+  if (at == std::string::npos || at == 0 || value.find('@', at + 1) != std::string::npos) {
+    return false;
+  }
+  const std::string local = value.substr(0, at);
+  const std::string domain = value.substr(at + 1);
+  if (local.size() > 64 || local.front() == '.' || local.back() == '.' ||
+      local.find("..") != std::string::npos) {
+    return false;
+  }
+  for (unsigned char c : local) {
+    if (!std::isalnum(c) && std::string("!#$%&'*+/=?^_`{|}~.-").find(static_cast<char>(c)) ==
+                                std::string::npos) {
+      return false;
+    }
+  }
+  if (domain.empty() || domain.size() > 253) return false;
+  size_t start = 0;
+  int labels = 0;
+  std::string last;
+  while (start <= domain.size()) {
+    const size_t dot = domain.find('.', start);
+    const std::string label =
+        domain.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+      return false;
+    }
+    for (unsigned char c : label) {
+      if (!std::isalnum(c) && c != '-') return false;
+    }
+    ++labels;
+    last = label;
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return labels >= 2 && last.size() >= 2 &&
+         std::all_of(last.begin(), last.end(), [](unsigned char c) { return std::isalpha(c); });
+}
+
+bool isValidPhoneNumber(const std::string& value) {
+  std::string rest = value;
+  std::string extension;
+  if (rest.rfind("tel:", 0) == 0) {
+    rest = rest.substr(4);
+    const size_t semi = rest.find(';');
+    if (semi != std::string::npos) {
+      const std::string parameter = rest.substr(semi + 1);
+      rest = rest.substr(0, semi);
+      if (parameter.rfind("ext=", 0) != 0) return false;
+      extension = parameter.substr(4);
+      if (!isDigits(extension) || extension.size() > 10) return false;
+    }
+  }
+  if (rest.size() < 3 || rest[0] != '+') return false;
+  const std::string digits = rest.substr(1);
+  return isDigits(digits) && digits.size() <= 15 && digits[0] != '0';
+}
+
+bool isValidDate(const std::string& value) {
+  if (value.size() != 10 || value[4] != '-' || value[7] != '-') return false;
+  const std::string y = value.substr(0, 4), m = value.substr(5, 2), d = value.substr(8, 2);
+  if (!isDigits(y) || !isDigits(m) || !isDigits(d)) return false;
+  const int year = std::stoi(y), month = std::stoi(m), day = std::stoi(d);
+  if (year < 1900 || month < 1 || month > 12 || day < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  const int max_day = kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+  return day <= max_day;
+}
+
+std::vector<std::string> desiredFiles(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_regular_file(path, ec)) return {path};
+  if (!fs::is_directory(path, ec)) return {};
+  std::vector<std::string> names;
+  for (const fs::directory_entry& entry : fs::directory_iterator(path, ec)) {
+    const std::string name = entry.path().filename().string();
+    const std::string ext = entry.path().extension().string();
+    if (name.empty() || name[0] == '.') continue;
+    if (ext != ".yaml" && ext != ".yml") continue;
+    std::error_code type_ec;
+    if (!entry.is_regular_file(type_ec)) continue;
+    names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  std::vector<std::string> files;
+  for (const std::string& name : names) files.push_back((fs::path(path) / name).string());
+  return files;
+}
+
+DesiredState loadDesired(const std::string& path, const LoadOptions& options,
+                         Diagnostics& diags) {
+  Loader loader(options, diags);
+  std::error_code ec;
+  try {
+    if (!fs::exists(path, ec)) {
+      diags.add(SourcePos{path, 0, 0}, "desired state not found: no such file or directory");
+    } else if (!fs::is_regular_file(path, ec) && !fs::is_directory(path, ec)) {
+      diags.add(SourcePos{path, 0, 0}, "desired state must be a file or a directory");
+    } else {
+      for (const std::string& file : desiredFiles(path)) loader.readFile(file);
+    }
+    return loader.finish();
+  } catch (const std::exception& e) {
+    // yaml-cpp and the filesystem library throw; nothing may cross this edge (STYLE §4).
+    diags.add(SourcePos{path, 0, 0}, std::string("cannot load desired state: ") + e.what());
+    return DesiredState{};
+  }
+}
+
+}  // namespace scim_agent

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "agent/base/diagnostics.h"
+#include "agent/model/policy.h"
+
+namespace scim_agent {
+
+// How to read the desired state.
+struct LoadOptions {
+  std::string target_kind = "genesys";  // genesys | scim (target.kind in agent.yaml)
+  Policy base_policy;                   // agent.yaml's policy; the spec's policy: overrides it
+                                        // key by key
+};
+
+// Loads the desired state (SPEC §5, §7; format reference in specs/README.md).
+//
+// `path` is a YAML file, or a directory whose *.yaml / *.yml files (not dot-files, not
+// recursive) are read in name order. Each file starts with `apiVersion: scim-agent/v1` and may
+// hold `users:`, `defaults:`, `groupsByDepartment:` and `policy:`; the last three may each appear
+// in one file only.
+//
+// Every problem goes to `diags` as file:line:column: message, all of them: the loader never stops
+// at the first. It returns what it could read even when there were errors, so `validate` prints
+// them all; callers must check diags.empty() before using the result. Users come in load order
+// (files in name order, then document order); users without an externalId are dropped. Defaults
+// and groupsByDepartment are applied; `digest` covers users, effective policy and
+// groupsByDepartment (see desired_json.h). A missing path is an error; an empty directory or a
+// file without users is not. Never throws.
+DesiredState loadDesired(const std::string& path, const LoadOptions& options, Diagnostics& diags);
+
+// The desired files `path` stands for, in load order (just `path` for a file). Empty when the
+// path does not exist or is neither a file nor a directory.
+std::vector<std::string> desiredFiles(const std::string& path);
+
+// Validation helpers, exposed for the HR-export mapping (SPEC §6) and tests.
+// local@domain.tld, no spaces, a dotted domain.
+bool looksLikeEmail(const std::string& value);
+// E.164 (+15550100) or tel:+15550100;ext=123.
+bool isValidPhoneNumber(const std::string& value);
+// YYYY-MM-DD and a real calendar date.
+bool isValidDate(const std::string& value);
+// The Genesys phone number types (genesys-api.md §3.1).
+const std::vector<std::string>& phoneNumberTypes();
+
+}  // namespace scim_agent
