@@ -33,14 +33,14 @@ struct RegionEntry {
   const char* host;
 };
 constexpr RegionEntry kRegions[] = {
-    {"us-east-1", "mypurecloud.com"},       {"eu-west-1", "mypurecloud.ie"},
+    {"us-east-1", "mypurecloud.com"},         {"eu-west-1", "mypurecloud.ie"},
     {"ap-southeast-2", "mypurecloud.com.au"}, {"ap-northeast-1", "mypurecloud.jp"},
-    {"eu-central-1", "mypurecloud.de"},     {"us-west-2", "usw2.pure.cloud"},
-    {"ca-central-1", "cac1.pure.cloud"},    {"ap-northeast-2", "apne2.pure.cloud"},
-    {"eu-west-2", "euw2.pure.cloud"},       {"ap-south-1", "aps1.pure.cloud"},
-    {"us-east-2", "use2.us-gov-pure.cloud"}, {"sa-east-1", "sae1.pure.cloud"},
-    {"me-central-1", "mec1.pure.cloud"},    {"ap-northeast-3", "apne3.pure.cloud"},
-    {"eu-central-2", "euc2.pure.cloud"},    {"mx-central-1", "mxc1.pure.cloud"},
+    {"eu-central-1", "mypurecloud.de"},       {"us-west-2", "usw2.pure.cloud"},
+    {"ca-central-1", "cac1.pure.cloud"},      {"ap-northeast-2", "apne2.pure.cloud"},
+    {"eu-west-2", "euw2.pure.cloud"},         {"ap-south-1", "aps1.pure.cloud"},
+    {"us-east-2", "use2.us-gov-pure.cloud"},  {"sa-east-1", "sae1.pure.cloud"},
+    {"me-central-1", "mec1.pure.cloud"},      {"ap-northeast-3", "apne3.pure.cloud"},
+    {"eu-central-2", "euc2.pure.cloud"},      {"mx-central-1", "mxc1.pure.cloud"},
     {"ap-southeast-1", "apse1.pure.cloud"},
 };
 
@@ -224,8 +224,8 @@ const char* kLiteralSecretMessage = "secrets are never in agent.yaml; use client
 std::optional<ClientCredentials> readCredentials(const YamlMap& map, const std::string& what,
                                                  const SourcePos& where, const fs::path& base_dir,
                                                  const std::map<std::string, std::string>& env,
-                                                 const char* credential_name,
-                                                 const char* env_name, Diagnostics& diags) {
+                                                 const char* credential_name, const char* env_name,
+                                                 Diagnostics& diags) {
   ClientCredentials creds;
   bool ok = true;
   if (const YamlEntry* e = map.find("clientSecret")) {
@@ -269,8 +269,8 @@ std::optional<ClientCredentials> readCredentials(const YamlMap& map, const std::
     if (!credential_path.empty() && fs::exists(credential_path, ec)) {
       SecretRead secret = readSecretFile(credential_path);
       if (!secret.ok) {
-        diags.add(where, "cannot read systemd credential " + credential_path + ": " +
-                             secret.problem);
+        diags.add(where,
+                  "cannot read systemd credential " + credential_path + ": " + secret.problem);
         return std::nullopt;
       }
       creds.client_secret = std::move(secret.value);
@@ -280,10 +280,9 @@ std::optional<ClientCredentials> readCredentials(const YamlMap& map, const std::
       creds.secret_source = std::string("env ") + env_name;
     } else {
       const std::string credential_place =
-          credential_path.empty()
-              ? std::string("$CREDENTIALS_DIRECTORY/") + credential_name +
-                    " (CREDENTIALS_DIRECTORY is not set)"
-              : credential_path;
+          credential_path.empty() ? std::string("$CREDENTIALS_DIRECTORY/") + credential_name +
+                                        " (CREDENTIALS_DIRECTORY is not set)"
+                                  : credential_path;
       diags.add(where, "no client secret for " + what + ": looked for " + what +
                            ".clientSecretFile (not set), the systemd credential " +
                            credential_place + ", and the environment variable " + env_name +
@@ -307,8 +306,10 @@ std::optional<std::string> readBaseUrl(const YamlEntry& entry, Diagnostics& diag
     return std::nullopt;
   }
   if (url->scheme == "http" && !isLoopbackHost(url->host)) {
-    diags.add(entry.pos, "plain http:// is allowed only for loopback hosts (127.0.0.1, "
-                         "localhost, ::1); use https:// for " + quote(url->host));
+    diags.add(entry.pos,
+              "plain http:// is allowed only for loopback hosts (127.0.0.1, "
+              "localhost, ::1); use https:// for " +
+                  quote(url->host));
     return std::nullopt;
   }
   if (host_out) *host_out = url->host;
@@ -390,17 +391,17 @@ void readTarget(const YamlEntry& entry, const fs::path& base_dir,
     diags.add(entry.pos, "target needs region, or apiBase and loginBase");
   }
 
-  if (auto creds = readCredentials(map, "target", entry.pos, base_dir, env,
-                                   kClientSecretCredential, kClientSecretEnv, diags)) {
+  if (auto creds = readCredentials(map, "target", entry.pos, base_dir, env, kClientSecretCredential,
+                                   kClientSecretEnv, diags)) {
     target.client = std::move(*creds);
   }
 
   if (const YamlEntry* e = map.find("elevated")) {
     YamlMap elevated(*e, {"clientId", "clientSecretFile", "clientSecret"}, diags);
     if (elevated.ok()) {
-      target.elevated = readCredentials(elevated, "target.elevated", e->pos, base_dir, env,
-                                        kElevatedClientSecretCredential,
-                                        kElevatedClientSecretEnv, diags);
+      target.elevated =
+          readCredentials(elevated, "target.elevated", e->pos, base_dir, env,
+                          kElevatedClientSecretCredential, kElevatedClientSecretEnv, diags);
     }
   }
 
@@ -436,8 +437,9 @@ void readTarget(const YamlEntry& entry, const fs::path& base_dir,
         const bool all_loopback =
             !hosts.empty() && std::all_of(hosts.begin(), hosts.end(), isLoopbackHost);
         if (!*b && !all_loopback) {
-          diags.add(v->pos, "tls.verify: false is allowed only for loopback targets "
-                            "(apiBase and loginBase on 127.0.0.1, localhost or ::1)");
+          diags.add(v->pos,
+                    "tls.verify: false is allowed only for loopback targets "
+                    "(apiBase and loginBase on 127.0.0.1, localhost or ::1)");
         } else {
           target.tls_verify = *b;
         }
@@ -474,8 +476,8 @@ void readServe(const YamlEntry& entry, const fs::path& base_dir, Config& config,
           std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
           std::stol(port) <= 65535;
       if (colon == std::string::npos || colon == 0 || !port_ok) {
-        diags.add(e->pos, "listen must be host:port (for example 127.0.0.1:8443), got " +
-                              quote(*listen));
+        diags.add(e->pos,
+                  "listen must be host:port (for example 127.0.0.1:8443), got " + quote(*listen));
       } else {
         config.serve_listen = *listen;
       }
@@ -508,28 +510,11 @@ std::optional<std::string> regionHost(const std::string& region) {
   return std::nullopt;
 }
 
-bool isLoopbackHost(const std::string& host_in) {
-  std::string host = lower(host_in);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  if (host == "localhost" || host == "::1") return true;
-  // 127.0.0.0/8 in dotted-quad form.
-  int parts = 0;
-  std::istringstream in(host);
-  std::string part;
-  bool first_is_127 = false;
-  while (std::getline(in, part, '.')) {
-    if (part.empty() || part.size() > 3 ||
-        !std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-        std::stoi(part) > 255) {
-      return false;
-    }
-    if (parts == 0) first_is_127 = part == "127";
-    ++parts;
-  }
-  return parts == 4 && first_is_127 && host.back() != '.';
-}
+namespace {
+std::optional<Config> loadConfigFile(const std::string& path,
+                                     const std::map<std::string, std::string>& env,
+                                     Diagnostics& diags);
+}  // namespace
 
 std::map<std::string, std::string> processEnvironment() {
   std::map<std::string, std::string> env;
@@ -545,6 +530,20 @@ std::map<std::string, std::string> processEnvironment() {
 std::optional<Config> loadConfig(const std::string& path,
                                  const std::map<std::string, std::string>& env,
                                  Diagnostics& diags) {
+  try {
+    return loadConfigFile(path, env, diags);
+  } catch (const std::exception& e) {
+    // yaml-cpp and std::filesystem throw; nothing crosses this edge (STYLE §4).
+    diags.add(SourcePos{path, 0, 0}, std::string("cannot load config: ") + e.what());
+    return std::nullopt;
+  }
+}
+
+namespace {
+
+std::optional<Config> loadConfigFile(const std::string& path,
+                                     const std::map<std::string, std::string>& env,
+                                     Diagnostics& diags) {
   Diagnostics problems;
   std::error_code ec;
   if (!fs::exists(path, ec)) {
@@ -561,8 +560,8 @@ std::optional<Config> loadConfig(const std::string& path,
   YAML::Node root = doc.root;
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);  // empty file: env may fill it
   if (!root.IsMap()) {
-    problems.add(yamlPos(path, root), "expected a mapping at the top of agent.yaml, got " +
-                                          describeNode(root));
+    problems.add(yamlPos(path, root),
+                 "expected a mapping at the top of agent.yaml, got " + describeNode(root));
     diags.append(problems);
     return std::nullopt;
   }
@@ -602,8 +601,9 @@ std::optional<Config> loadConfig(const std::string& path,
   if (const YamlEntry* e = map.find("sources")) {
     if (auto items = readSequence(*e, problems)) {
       if (!items->empty()) {
-        problems.add(e->pos, "HR export sources (SPEC §6) are not supported by this version; "
-                             "use YAML specs in desired:");
+        problems.add(e->pos,
+                     "HR export sources (SPEC §6) are not supported by this version; "
+                     "use YAML specs in desired:");
       }
     }
   }
@@ -619,5 +619,7 @@ std::optional<Config> loadConfig(const std::string& path,
   if (failed) return std::nullopt;
   return config;
 }
+
+}  // namespace
 
 }  // namespace scim_agent

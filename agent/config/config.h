@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "agent/base/diagnostics.h"
+#include "agent/base/host.h"
 #include "agent/model/policy.h"
 
 namespace scim_agent {
@@ -34,7 +35,7 @@ struct TargetConfig {
   std::optional<ClientCredentials> elevated;  // retried once on 403 (SPEC §9)
   int requests_per_minute = 300;
   int concurrency = 4;
-  std::string ca_file;  // absolute path, "" for the system trust store
+  std::string ca_file;     // absolute path, "" for the system trust store
   bool tls_verify = true;  // false only for loopback targets
   int page_size = 25;      // users per page on full-attribute reads (genesys-api.md §2.3)
 };
@@ -63,8 +64,7 @@ struct Config {
 // environment value), all of them, not just the first. Returns nullopt when there was any error.
 // Never throws.
 std::optional<Config> loadConfig(const std::string& path,
-                                 const std::map<std::string, std::string>& env,
-                                 Diagnostics& diags);
+                                 const std::map<std::string, std::string>& env, Diagnostics& diags);
 
 // The environment of this process (environ) as a map.
 std::map<std::string, std::string> processEnvironment();
@@ -86,8 +86,5 @@ inline constexpr const char* kElevatedClientSecretCredential = "elevated-client-
 // The region table of genesys-api.md §1.1: a region id ("us-east-1") or a host
 // ("mypurecloud.com", "api.mypurecloud.com") → the host ("mypurecloud.com"); nullopt if unknown.
 std::optional<std::string> regionHost(const std::string& region);
-
-// True for hosts on the loopback interface: 127.0.0.0/8, localhost, ::1.
-bool isLoopbackHost(const std::string& host);
 
 }  // namespace scim_agent

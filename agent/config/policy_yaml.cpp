@@ -117,8 +117,8 @@ void readRoles(const YamlEntry& entry, Policy& policy, Diagnostics& diags) {
   for (auto it = entry.value.begin(); it != entry.value.end(); ++it) {
     const SourcePos pos = yamlPos(entry.file, it->first);
     if (!it->first.IsScalar()) {
-      diags.add(pos, "expected a department code as key in \"roles\", got " +
-                         describeNode(it->first));
+      diags.add(pos,
+                "expected a department code as key in \"roles\", got " + describeNode(it->first));
       continue;
     }
     const std::string department = it->first.Scalar();
@@ -141,9 +141,10 @@ void readRoles(const YamlEntry& entry, Policy& policy, Diagnostics& diags) {
 }  // namespace
 
 const std::vector<std::string>& policyKeys() {
-  static const std::vector<std::string> keys = {
-      "scope",    "unmanaged", "onRemoval",       "deleteAfter",    "protected", "managedAttributes",
-      "maxDestructive", "roles", "maxSourceShrink", "restoreDeleted"};
+  static const std::vector<std::string> keys = {"scope",          "unmanaged", "onRemoval",
+                                                "deleteAfter",    "protected", "managedAttributes",
+                                                "maxDestructive", "roles",     "maxSourceShrink",
+                                                "restoreDeleted"};
   return keys;
 }
 
@@ -156,10 +157,14 @@ std::optional<int> parseDurationDays(const std::string& text) {
   }
   const long n = std::stol(number);
   switch (unit) {
-    case 'd': return static_cast<int>(n);
-    case 'w': return static_cast<int>(n * 7);
-    case 'h': return static_cast<int>((n + 23) / 24);
-    default: return std::nullopt;
+    case 'd':
+      return static_cast<int>(n);
+    case 'w':
+      return static_cast<int>(n * 7);
+    case 'h':
+      return static_cast<int>((n + 23) / 24);
+    default:
+      return std::nullopt;
   }
 }
 

@@ -11,9 +11,7 @@ namespace scim_agent {
 
 namespace {
 
-bool startsWith(const std::string& s, const char* prefix) {
-  return s.rfind(prefix, 0) == 0;
-}
+bool startsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 std::string quote(const std::string& s) { return "\"" + s + "\""; }
 
@@ -61,8 +59,7 @@ YamlDocument parseYamlText(const std::string& text, const std::string& display,
   return doc;
 }
 
-YamlDocument loadYamlFile(const std::string& path, const std::string& display,
-                          Diagnostics& diags) {
+YamlDocument loadYamlFile(const std::string& path, const std::string& display, Diagnostics& diags) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int err = errno;
@@ -134,14 +131,12 @@ std::string unknownKeyMessage(const std::string& key, const std::vector<std::str
 }
 
 YamlMap::YamlMap(const std::string& file, const YAML::Node& node, const std::string& what,
-                 const SourcePos& where, const std::vector<std::string>& known,
-                 Diagnostics& diags)
+                 const SourcePos& where, const std::vector<std::string>& known, Diagnostics& diags)
     : file_(file) {
   read(node, what, where, known, diags);
 }
 
-YamlMap::YamlMap(const YamlEntry& entry, const std::vector<std::string>& known,
-                 Diagnostics& diags)
+YamlMap::YamlMap(const YamlEntry& entry, const std::vector<std::string>& known, Diagnostics& diags)
     : file_(entry.file) {
   read(entry.value, entry.key, entry.pos, known, diags);
 }
@@ -158,18 +153,17 @@ void YamlMap::read(const YAML::Node& node, const std::string& what, const Source
     const YAML::Node key_node = it->first;  // copies: the iterator yields a temporary
     const YAML::Node value = it->second;
     // A value set from the environment has no key position: point at the variable instead.
-    SourcePos pos = startsWith(value.Tag(), kEnvTagPrefix) ? yamlPos(file_, value)
-                                                           : yamlPos(file_, key_node);
+    SourcePos pos =
+        startsWith(value.Tag(), kEnvTagPrefix) ? yamlPos(file_, value) : yamlPos(file_, key_node);
     if (!key_node.IsScalar()) {
-      diags.add(pos, "expected a string key in " + quote(what) + ", got " +
-                         describeNode(key_node));
+      diags.add(pos, "expected a string key in " + quote(what) + ", got " + describeNode(key_node));
       continue;
     }
     const std::string key = key_node.Scalar();
     auto [first, inserted] = seen.emplace(key, pos);
     if (!inserted) {
-      diags.add(pos, "duplicate key " + quote(key) + " (first at " + first->second.toString() +
-                         ")");
+      diags.add(pos,
+                "duplicate key " + quote(key) + " (first at " + first->second.toString() + ")");
       continue;
     }
     if (std::find(known.begin(), known.end(), key) == known.end()) {
@@ -250,8 +244,7 @@ std::optional<std::vector<YamlEntry>> readSequence(const YamlEntry& entry, Diagn
   return items;
 }
 
-std::optional<std::vector<std::string>> readStringList(const YamlEntry& entry,
-                                                       Diagnostics& diags) {
+std::optional<std::vector<std::string>> readStringList(const YamlEntry& entry, Diagnostics& diags) {
   auto items = readSequence(entry, diags);
   if (!items) return std::nullopt;
   std::vector<std::string> out;

@@ -24,7 +24,8 @@ Json desiredUserJson(const DesiredUser& user);
 Json policyJson(const Policy& policy);
 
 // sha256 hex of {"groupsByDepartment", "policy", "users" (sorted by externalId)}.
-std::string desiredDigest(const std::vector<DesiredUser>& users, const Policy& policy,
-                          const std::map<std::string, std::vector<std::string>>& groups_by_department);
+std::string desiredDigest(
+    const std::vector<DesiredUser>& users, const Policy& policy,
+    const std::map<std::string, std::vector<std::string>>& groups_by_department);
 
 }  // namespace scim_agent

@@ -28,10 +28,9 @@ const std::vector<std::string>& topLevelKeys() {
 
 const std::vector<std::string>& userKeys() {
   static const std::vector<std::string> keys = {
-      "externalId", "userName",  "displayName", "name",           "title",
-      "active",     "status",    "emails",      "phoneNumbers",   "department",
-      "division",   "employeeNumber", "dateHire", "manager",       "groups",
-      "roles",      "routingSkills",  "routingLanguages"};
+      "externalId", "userName", "displayName",  "name",       "title",         "active",
+      "status",     "emails",   "phoneNumbers", "department", "division",      "employeeNumber",
+      "dateHire",   "manager",  "groups",       "roles",      "routingSkills", "routingLanguages"};
   return keys;
 }
 
@@ -156,8 +155,10 @@ class Loader {
     std::map<std::string, std::vector<std::string>> out;
     const YamlEntry& entry = *groups_by_department_;
     if (!entry.value.IsMap()) {
-      diags_.add(entry.pos, "expected a mapping for \"groupsByDepartment\" (department code to "
-                            "group names), got " + describeNode(entry.value));
+      diags_.add(entry.pos,
+                 "expected a mapping for \"groupsByDepartment\" (department code to "
+                 "group names), got " +
+                     describeNode(entry.value));
       return out;
     }
     std::map<std::string, SourcePos> seen;
@@ -227,8 +228,10 @@ class Loader {
           diags_.add(e.pos, "name is not supported by Genesys Cloud; use displayName");
         } else {
           // target.kind scim: accepted and checked for shape; the SCIM client does not send it.
-          YamlMap name(e, {"givenName", "familyName", "formatted", "middleName",
-                           "honorificPrefix", "honorificSuffix"}, diags_);
+          YamlMap name(e,
+                       {"givenName", "familyName", "formatted", "middleName", "honorificPrefix",
+                        "honorificSuffix"},
+                       diags_);
           for (const YamlEntry& part : name.entries()) (void)readString(part, diags_);
         }
       } else if (e.key == "title") {
@@ -389,8 +392,9 @@ class Loader {
       const YamlEntry* t = phone.find("type");
       const YamlEntry* v = phone.find("value");
       if (!t || !v) {
-        diags_.add(item.pos, std::string("a phone number needs ") +
-                                 (!v && !t ? "a value and a type" : !v ? "a value" : "a type"));
+        diags_.add(item.pos, std::string("a phone number needs ") + (!v && !t ? "a value and a type"
+                                                                     : !v     ? "a value"
+                                                                              : "a type"));
         ok = false;
         continue;
       }
@@ -449,7 +453,8 @@ class Loader {
       if (!n || !p) {
         diags_.add(item.pos, std::string("an entry of ") + quote(e.key) + " needs " +
                                  (!n && !p ? "a name and a proficiency"
-                                           : !n ? "a name" : "a proficiency"));
+                                  : !n     ? "a name"
+                                           : "a proficiency"));
         ok = false;
         continue;
       }
@@ -565,8 +570,8 @@ class Loader {
         if (*u.manager == u.external_id) {
           report(pos, "manager " + quote(*u.manager) + " is the user itself");
         } else if (!external_ids.count(*u.manager)) {
-          report(pos, "manager " + quote(*u.manager) +
-                          " is not the externalId of any desired user");
+          report(pos,
+                 "manager " + quote(*u.manager) + " is not the externalId of any desired user");
         }
       }
 
@@ -584,8 +589,8 @@ class Loader {
         if (allowed != policy.roles_by_department.end()) {
           for (const std::string& role : *u.roles) {
             if (!std::binary_search(allowed->second.begin(), allowed->second.end(), role)) {
-              report(keyPos(p, "roles"), "role " + quote(role) +
-                                             " is not allowed for department " + *u.department +
+              report(keyPos(p, "roles"), "role " + quote(role) + " is not allowed for department " +
+                                             *u.department +
                                              " (allowed: " + joined(allowed->second) + ")");
             }
           }
@@ -619,7 +624,7 @@ class Loader {
 
 const std::vector<std::string>& phoneNumberTypes() {
   static const std::vector<std::string> types = {
-      "work",  "work2", "work3",          "work4",     "home",        "mobile",
+      "work",  "work2",          "work3",     "work4",        "home",       "mobile",
       "other", "microsoftteams", "zoomphone", "eightbyeight", "ringcentral"};
   return types;
 }
@@ -636,8 +641,8 @@ bool looksLikeEmail(const std::string& value) {
     return false;
   }
   for (unsigned char c : local) {
-    if (!std::isalnum(c) && std::string("!#$%&'*+/=?^_`{|}~.-").find(static_cast<char>(c)) ==
-                                std::string::npos) {
+    if (!std::isalnum(c) &&
+        std::string("!#$%&'*+/=?^_`{|}~.-").find(static_cast<char>(c)) == std::string::npos) {
       return false;
     }
   }
@@ -715,8 +720,7 @@ std::vector<std::string> desiredFiles(const std::string& path) {
   return files;
 }
 
-DesiredState loadDesired(const std::string& path, const LoadOptions& options,
-                         Diagnostics& diags) {
+DesiredState loadDesired(const std::string& path, const LoadOptions& options, Diagnostics& diags) {
   Loader loader(options, diags);
   std::error_code ec;
   try {

@@ -7,6 +7,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include "unit/config/temp_dir.h"
 
@@ -74,10 +75,10 @@ TEST_F(ConfigTest, LoadsMinimalConfigWithDefaults) {
 
 TEST_F(ConfigTest, RegionTableAcceptsIdsAndHosts) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"us-east-1", "mypurecloud.com"},   {"eu-west-1", "mypurecloud.ie"},
-      {"mypurecloud.ie", "mypurecloud.ie"}, {"usw2.pure.cloud", "usw2.pure.cloud"},
-      {"us-west-2", "usw2.pure.cloud"},   {"ap-southeast-2", "mypurecloud.com.au"},
-      {"eu-central-1", "mypurecloud.de"}, {"us-east-2", "use2.us-gov-pure.cloud"},
+      {"us-east-1", "mypurecloud.com"},        {"eu-west-1", "mypurecloud.ie"},
+      {"mypurecloud.ie", "mypurecloud.ie"},    {"usw2.pure.cloud", "usw2.pure.cloud"},
+      {"us-west-2", "usw2.pure.cloud"},        {"ap-southeast-2", "mypurecloud.com.au"},
+      {"eu-central-1", "mypurecloud.de"},      {"us-east-2", "use2.us-gov-pure.cloud"},
       {"api.mypurecloud.jp", "mypurecloud.jp"}};
   for (const auto& [region, host] : cases) {
     auto config = load("target:\n  region: " + region +
@@ -123,9 +124,8 @@ TEST_F(ConfigTest, HttpToNonLoopbackHostIsRefused) {
       "  clientSecretFile: client-secret\n");
   EXPECT_FALSE(config);
   EXPECT_THAT(messages(diags_),
-              ElementsAre(at(2, 3) +
-                          "plain http:// is allowed only for loopback hosts (127.0.0.1, "
-                          "localhost, ::1); use https:// for \"api.example.com\""));
+              ElementsAre(at(2, 3) + "plain http:// is allowed only for loopback hosts (127.0.0.1, "
+                                     "localhost, ::1); use https:// for \"api.example.com\""));
 }
 
 TEST_F(ConfigTest, HttpsToAnyHostAndHttpToIpv6LoopbackAreAccepted) {
@@ -159,10 +159,10 @@ TEST_F(ConfigTest, MalformedBaseUrlIsAnError) {
       "  clientId: abc\n"
       "  clientSecretFile: client-secret\n");
   EXPECT_FALSE(config);
-  EXPECT_THAT(messages(diags_),
-              ElementsAre(at(2, 3) + "apiBase must be an http:// or https:// URL, got \"ftp://x\"",
-                          at(3, 3) +
-                              "loginBase must be an http:// or https:// URL, got \"nonsense\""));
+  EXPECT_THAT(
+      messages(diags_),
+      ElementsAre(at(2, 3) + "apiBase must be an http:// or https:// URL, got \"ftp://x\"",
+                  at(3, 3) + "loginBase must be an http:// or https:// URL, got \"nonsense\""));
 }
 
 TEST_F(ConfigTest, RegionOrApiBaseIsRequired) {
@@ -213,9 +213,8 @@ TEST_F(ConfigTest, CaFileResolvesAgainstConfigDirectoryAndMustExist) {
 
   auto missing = load(std::string(kMinimal) + "  tls: { caFile: nope.pem }\n");
   EXPECT_FALSE(missing);
-  EXPECT_THAT(messages(diags_),
-              ElementsAre(at(5, 10) + "caFile " + dir_.file("nope.pem") +
-                          " is not a readable file"));
+  EXPECT_THAT(messages(diags_), ElementsAre(at(5, 10) + "caFile " + dir_.file("nope.pem") +
+                                            " is not a readable file"));
 }
 
 TEST_F(ConfigTest, RateLimitAndPageSizeAreRead) {
@@ -248,9 +247,9 @@ TEST_F(ConfigTest, SecretFileWinsOverCredentialsDirectoryAndEnvironment) {
 TEST_F(ConfigTest, CredentialsDirectoryWinsOverEnvironment) {
   TempDir credentials;
   credentials.write("client-secret", "from-credential\r\n");
-  auto config = load("target:\n  region: us-east-1\n  clientId: abc\n",
-                     Env{{"CREDENTIALS_DIRECTORY", credentials.path()},
-                         {"SCIM_AGENT_CLIENT_SECRET", "from-env"}});
+  auto config = load(
+      "target:\n  region: us-east-1\n  clientId: abc\n",
+      Env{{"CREDENTIALS_DIRECTORY", credentials.path()}, {"SCIM_AGENT_CLIENT_SECRET", "from-env"}});
   ASSERT_TRUE(config) << ::testing::PrintToString(messages(diags_));
   EXPECT_EQ(config->target.client.client_secret, "from-credential");
   EXPECT_EQ(config->target.client.secret_source, "credential client-secret");
@@ -269,12 +268,12 @@ TEST_F(ConfigTest, EnvironmentSecretIsTheLastResort) {
 TEST_F(ConfigTest, MissingSecretNamesTheThreePlacesLooked) {
   auto config = load("target:\n  region: us-east-1\n  clientId: abc\n");
   EXPECT_FALSE(config);
-  EXPECT_THAT(messages(diags_),
-              ElementsAre(at(1, 1) +
-                          "no client secret for target: looked for target.clientSecretFile (not "
-                          "set), the systemd credential $CREDENTIALS_DIRECTORY/client-secret "
-                          "(CREDENTIALS_DIRECTORY is not set), and the environment variable "
-                          "SCIM_AGENT_CLIENT_SECRET (not set)"));
+  EXPECT_THAT(
+      messages(diags_),
+      ElementsAre(at(1, 1) + "no client secret for target: looked for target.clientSecretFile (not "
+                             "set), the systemd credential $CREDENTIALS_DIRECTORY/client-secret "
+                             "(CREDENTIALS_DIRECTORY is not set), and the environment variable "
+                             "SCIM_AGENT_CLIENT_SECRET (not set)"));
 }
 
 TEST_F(ConfigTest, UnreadableSecretFileIsAnErrorNamingTheFile) {
@@ -284,9 +283,9 @@ TEST_F(ConfigTest, UnreadableSecretFileIsAnErrorNamingTheFile) {
       "  clientId: abc\n"
       "  clientSecretFile: /nonexistent/secret\n");
   EXPECT_FALSE(config);
-  EXPECT_THAT(messages(diags_), ElementsAre(at(4, 3) +
-                                            "cannot read clientSecretFile /nonexistent/secret: "
-                                            "No such file or directory"));
+  EXPECT_THAT(messages(diags_),
+              ElementsAre(at(4, 3) + "cannot read clientSecretFile /nonexistent/secret: "
+                                     "No such file or directory"));
 }
 
 TEST_F(ConfigTest, EmptySecretFileIsAnError) {
@@ -468,19 +467,19 @@ TEST_F(ConfigTest, PolicySectionIsReadOverDefaults) {
 }
 
 TEST_F(ConfigTest, NotifyWebhookFollowsTheHttpsRule) {
-  auto config = load(std::string(kMinimal) +
-                     "notify:\n  webhook: { url: \"https://hooks.example.com/x\", secretFile: s }\n");
+  auto config =
+      load(std::string(kMinimal) +
+           "notify:\n  webhook: { url: \"https://hooks.example.com/x\", secretFile: s }\n");
   ASSERT_TRUE(config) << ::testing::PrintToString(messages(diags_));
   EXPECT_EQ(config->notify_webhook_url, "https://hooks.example.com/x");
   EXPECT_EQ(config->notify_webhook_secret_file, dir_.file("s"));
 
-  auto refused = load(std::string(kMinimal) +
-                      "notify:\n  webhook:\n    url: http://hooks.example.com/x\n");
+  auto refused =
+      load(std::string(kMinimal) + "notify:\n  webhook:\n    url: http://hooks.example.com/x\n");
   EXPECT_FALSE(refused);
   EXPECT_THAT(messages(diags_),
-              ElementsAre(at(7, 5) +
-                          "plain http:// is allowed only for loopback hosts (127.0.0.1, "
-                          "localhost, ::1); use https:// for \"hooks.example.com\""));
+              ElementsAre(at(7, 5) + "plain http:// is allowed only for loopback hosts (127.0.0.1, "
+                                     "localhost, ::1); use https:// for \"hooks.example.com\""));
 }
 
 TEST_F(ConfigTest, NonEmptySourcesAreRefusedForNow) {
@@ -496,7 +495,8 @@ TEST_F(ConfigTest, NonEmptySourcesAreRefusedForNow) {
 TEST_F(ConfigTest, UnknownKindIsAnError) {
   auto config = load(std::string(kMinimal) + "  kind: okta\n");
   EXPECT_FALSE(config);
-  EXPECT_THAT(messages(diags_), ElementsAre(at(5, 3) + "kind must be genesys or scim, got \"okta\""));
+  EXPECT_THAT(messages(diags_),
+              ElementsAre(at(5, 3) + "kind must be genesys or scim, got \"okta\""));
 }
 
 TEST(LoopbackTest, RecognisesLoopbackHosts) {
@@ -507,6 +507,20 @@ TEST(LoopbackTest, RecognisesLoopbackHosts) {
                            "10.0.0.1", "127.0.0.256", ""}) {
     EXPECT_FALSE(isLoopbackHost(host)) << host;
   }
+}
+
+}  // namespace
+}  // namespace scim_agent
+
+namespace scim_agent {
+namespace {
+
+TEST(ProcessEnvironmentTest, ReadsTheEnvironmentOfThisProcess) {
+  ASSERT_EQ(setenv("SCIM_AGENT_TEST_PROBE", "a=b", 1), 0);
+  const auto env = processEnvironment();
+  ASSERT_TRUE(env.count("SCIM_AGENT_TEST_PROBE"));
+  EXPECT_EQ(env.at("SCIM_AGENT_TEST_PROBE"), "a=b");
+  unsetenv("SCIM_AGENT_TEST_PROBE");
 }
 
 }  // namespace

@@ -105,14 +105,17 @@ TEST(PolicyYamlTest, ReportsEveryBadSetting) {
   EXPECT_EQ(got[3], "p.yaml:4:3: onRemoval must be suspend or delete, got \"archive\"");
   EXPECT_EQ(got[4], "p.yaml:5:3: deleteAfter must be a duration like 30d, 2w or 12h, got \"30\"");
   EXPECT_EQ(got[5], "p.yaml:6:16: a protected entry needs a userName or an externalId");
-  EXPECT_EQ(got[6], "p.yaml:7:23: unknown attribute \"titel\" in managedAttributes (did you "
-                    "mean \"title\"?)");
+  EXPECT_EQ(got[6],
+            "p.yaml:7:23: unknown attribute \"titel\" in managedAttributes (did you "
+            "mean \"title\"?)");
   EXPECT_EQ(got[7], "p.yaml:8:21: maxDestructive.count must be between 0 and 1000000");
-  EXPECT_EQ(got[8], "p.yaml:8:32: maxDestructive.percent must be a percentage between 0 and "
-                    "100, got \"200\"");
+  EXPECT_EQ(got[8],
+            "p.yaml:8:32: maxDestructive.percent must be a percentage between 0 and "
+            "100, got \"200\"");
   EXPECT_EQ(got[9], "p.yaml:9:3: maxSourceShrink must be a percentage like 10%, got \"lots\"");
-  EXPECT_EQ(got[10], "p.yaml:10:3: expected a boolean (true or false) for \"restoreDeleted\", "
-                     "got \"yes\"");
+  EXPECT_EQ(got[10],
+            "p.yaml:10:3: expected a boolean (true or false) for \"restoreDeleted\", "
+            "got \"yes\"");
   // Nothing bad was taken.
   EXPECT_EQ(policy.unmanaged, UnmanagedPolicy::kIgnore);
   EXPECT_EQ(policy.delete_after_days, 30);

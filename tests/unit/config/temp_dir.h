@@ -1,17 +1,18 @@
 #pragma once
 
-#include <stdlib.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include <stdlib.h>
 
 // A fresh directory under $TMPDIR for one test, removed with everything in it at scope exit.
 // Shared by the config and desired tests (which write real files, as the loaders read them).
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "scim-agent-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "scim-agent-test-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) std::abort();
     path_ = pattern;
   }

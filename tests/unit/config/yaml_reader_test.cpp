@@ -30,7 +30,8 @@ TEST(YamlReaderTest, EditDistanceAndSuggestions) {
   EXPECT_EQ(editDistance("", "abc"), 3u);
   EXPECT_EQ(closestName("titel", {"displayName", "title"}), "title");
   EXPECT_EQ(closestName("zzzzz", {"displayName", "title"}), "");
-  EXPECT_EQ(unknownKeyMessage("titel", {"title"}), "unknown key \"titel\" (did you mean \"title\"?)");
+  EXPECT_EQ(unknownKeyMessage("titel", {"title"}),
+            "unknown key \"titel\" (did you mean \"title\"?)");
   EXPECT_EQ(unknownKeyMessage("frobnicate", {"title"}), "unknown key \"frobnicate\"");
 }
 
@@ -38,9 +39,8 @@ TEST(YamlReaderTest, ReportsUnknownAndDuplicateKeysOnce) {
   Diagnostics diags;
   YamlMap map = readTop("a: 1\nb: 2\na: 3\nbb: 4\n", {"a", "b"}, diags);
   EXPECT_TRUE(map.ok());
-  EXPECT_THAT(messages(diags),
-              ElementsAre("f.yaml:3:1: duplicate key \"a\" (first at f.yaml:1:1)",
-                          "f.yaml:4:1: unknown key \"bb\" (did you mean \"b\"?)"));
+  EXPECT_THAT(messages(diags), ElementsAre("f.yaml:3:1: duplicate key \"a\" (first at f.yaml:1:1)",
+                                           "f.yaml:4:1: unknown key \"bb\" (did you mean \"b\"?)"));
   ASSERT_EQ(map.entries().size(), 2u);
   EXPECT_EQ(map.find("a")->value.Scalar(), "1");
 }
@@ -55,9 +55,9 @@ TEST(YamlReaderTest, NotAMappingIsReported) {
 
 TEST(YamlReaderTest, TypedReaders) {
   Diagnostics diags;
-  YamlMap map = readTop(
-      "s: 1001\nb: true\nq: \"true\"\ni: 42\nn: 2.5\nl: [x, y]\nm: {k: v}\nz: ~\n",
-      {"s", "b", "q", "i", "n", "l", "m", "z"}, diags);
+  YamlMap map =
+      readTop("s: 1001\nb: true\nq: \"true\"\ni: 42\nn: 2.5\nl: [x, y]\nm: {k: v}\nz: ~\n",
+              {"s", "b", "q", "i", "n", "l", "m", "z"}, diags);
   ASSERT_TRUE(diags.empty());
   EXPECT_EQ(readString(*map.find("s"), diags), "1001");
   EXPECT_EQ(readBool(*map.find("b"), diags), true);

@@ -95,9 +95,8 @@ TEST_F(DesiredTest, MapsEveryAttributeOfAUser) {
   EXPECT_EQ(u.work_email, "j.doe@corp.example");
   ASSERT_TRUE(u.phone_numbers);
   EXPECT_EQ(*u.phone_numbers,
-            (std::vector<PhoneNumber>{{"+15550102", "home"},
-                                      {"tel:+15550101;ext=12", "mobile"},
-                                      {"+15550100", "work"}}));
+            (std::vector<PhoneNumber>{
+                {"+15550102", "home"}, {"tel:+15550101;ext=12", "mobile"}, {"+15550100", "work"}}));
   EXPECT_EQ(u.department, "SUPPORT");
   EXPECT_EQ(u.division, "Home");
   EXPECT_EQ(u.employee_number, "1001");
@@ -105,8 +104,7 @@ TEST_F(DesiredTest, MapsEveryAttributeOfAUser) {
   EXPECT_EQ(u.manager, "EMP-1000");
   EXPECT_EQ(u.groups, (Strings{"Escalations", "Support Agents"}));
   EXPECT_EQ(u.roles, (Strings{"agent", "supervisor"}));
-  EXPECT_EQ(u.routing_skills,
-            (std::vector<Proficiency>{{"Billing", 3.5}, {"Networking", 2}}));
+  EXPECT_EQ(u.routing_skills, (std::vector<Proficiency>{{"Billing", 3.5}, {"Networking", 2}}));
   EXPECT_EQ(u.routing_languages, (std::vector<Proficiency>{{"English", 5}}));
   EXPECT_EQ(u.source, (SourcePos{path_, 3, 5}));
   EXPECT_EQ(state.users[1].source, (SourcePos{path_, 22, 5}));
@@ -114,9 +112,10 @@ TEST_F(DesiredTest, MapsEveryAttributeOfAUser) {
 }
 
 TEST_F(DesiredTest, UndeclaredAttributesStayNulloptAndEmptyOnesClear) {
-  DesiredState state = loadText(std::string(kHeader) +
-                                user("EMP-1", "    title: \"\"\n    groups: []\n    emails: []\n"
-                                              "    manager: \"\"\n"));
+  DesiredState state =
+      loadText(std::string(kHeader) + user("EMP-1",
+                                           "    title: \"\"\n    groups: []\n    emails: []\n"
+                                           "    manager: \"\"\n"));
   ASSERT_TRUE(diags_.empty()) << ::testing::PrintToString(messages(diags_));
   const DesiredUser& u = state.users.at(0);
   EXPECT_EQ(u.title, "");
@@ -130,7 +129,8 @@ TEST_F(DesiredTest, UndeclaredAttributesStayNulloptAndEmptyOnesClear) {
 }
 
 TEST_F(DesiredTest, EmployeeNumberAsYamlNumberIsKeptAsWritten) {
-  DesiredState state = loadText(std::string(kHeader) + user("EMP-1", "    employeeNumber: 01001\n"));
+  DesiredState state =
+      loadText(std::string(kHeader) + user("EMP-1", "    employeeNumber: 01001\n"));
   ASSERT_TRUE(diags_.empty());
   EXPECT_EQ(state.users.at(0).employee_number, "01001");
 }
@@ -158,9 +158,9 @@ TEST_F(DesiredTest, MissingApiVersionIsAnError) {
 
 TEST_F(DesiredTest, WrongApiVersionIsAnError) {
   loadText("apiVersion: scim-agent/v2\nusers:\n" + user("EMP-1"));
-  EXPECT_THAT(messages(diags_),
-              ElementsAre(at(1, 1) +
-                          "unsupported apiVersion \"scim-agent/v2\" (expected scim-agent/v1)"));
+  EXPECT_THAT(
+      messages(diags_),
+      ElementsAre(at(1, 1) + "unsupported apiVersion \"scim-agent/v2\" (expected scim-agent/v1)"));
 }
 
 TEST_F(DesiredTest, MissingExternalIdIsAnError) {
@@ -212,19 +212,22 @@ TEST_F(DesiredTest, UnknownStatusIsAnError) {
 
 TEST_F(DesiredTest, ActiveMustBeABoolean) {
   EXPECT_EQ(onlyError(user("EMP-1", "    active: \"yes\"\n")),
-            at(6, 5) + "expected a boolean (true or false) for \"active\", got the quoted string "
-                       "\"yes\"");
+            at(6, 5) +
+                "expected a boolean (true or false) for \"active\", got the quoted string "
+                "\"yes\"");
 }
 
 TEST_F(DesiredTest, EmailOfTypeOtherIsReadOnly) {
-  EXPECT_EQ(onlyError(user("EMP-1", "    emails:\n      - value: x@corp.example\n"
-                                    "        type: other\n")),
+  EXPECT_EQ(onlyError(user("EMP-1",
+                           "    emails:\n      - value: x@corp.example\n"
+                           "        type: other\n")),
             at(8, 9) + "emails of type other mirror userName and are read-only");
 }
 
 TEST_F(DesiredTest, AtMostOneWorkEmail) {
-  EXPECT_EQ(onlyError(user("EMP-1", "    emails:\n      - { value: a@corp.example, type: work }\n"
-                                    "      - { value: b@corp.example }\n")),
+  EXPECT_EQ(onlyError(user("EMP-1",
+                           "    emails:\n      - { value: a@corp.example, type: work }\n"
+                           "      - { value: b@corp.example }\n")),
             at(8, 9) + "at most one work email (first at " + path_ + ":7:9)");
 }
 
@@ -239,15 +242,16 @@ TEST_F(DesiredTest, UnknownEmailTypeIsAnError) {
 }
 
 TEST_F(DesiredTest, PhoneNumberMustBeE164) {
-  EXPECT_EQ(onlyError(user("EMP-1", "    phoneNumbers: [{ value: \"555-0100\", type: work }]\n")),
-            at(6, 22) +
-                "phone number \"555-0100\" must be E.164 (+15550100) or tel:+15550100;ext=123");
+  EXPECT_EQ(
+      onlyError(user("EMP-1", "    phoneNumbers: [{ value: \"555-0100\", type: work }]\n")),
+      at(6, 22) + "phone number \"555-0100\" must be E.164 (+15550100) or tel:+15550100;ext=123");
 }
 
 TEST_F(DesiredTest, OnePhoneNumberPerType) {
-  EXPECT_EQ(onlyError(user("EMP-1", "    phoneNumbers:\n"
-                                    "      - { value: \"+15550100\", type: work }\n"
-                                    "      - { value: \"+15550101\", type: work }\n")),
+  EXPECT_EQ(onlyError(user("EMP-1",
+                           "    phoneNumbers:\n"
+                           "      - { value: \"+15550100\", type: work }\n"
+                           "      - { value: \"+15550101\", type: work }\n")),
             at(8, 31) + "one phone number per type: \"work\" is already at " + path_ + ":7:31");
 }
 
@@ -274,7 +278,8 @@ TEST_F(DesiredTest, ManagerCannotBeTheUserItself) {
 }
 
 TEST_F(DesiredTest, RoleMustBeAllowedForTheDepartment) {
-  loadText(std::string(kHeader) + user("EMP-1", "    department: SUPPORT\n    roles: [admin, agent]\n") +
+  loadText(std::string(kHeader) +
+           user("EMP-1", "    department: SUPPORT\n    roles: [admin, agent]\n") +
            "policy:\n  roles: { SUPPORT: [agent, supervisor] }\n");
   EXPECT_THAT(messages(diags_),
               ElementsAre(at(7, 5) + "role \"admin\" is not allowed for department SUPPORT "
@@ -298,11 +303,12 @@ TEST_F(DesiredTest, ProficiencyMustBeBetweenZeroAndFive) {
 }
 
 TEST_F(DesiredTest, RoutingNamesMustBeUnique) {
-  EXPECT_EQ(onlyError(user("EMP-1", "    routingLanguages:\n"
-                                    "      - { name: English, proficiency: 5 }\n"
-                                    "      - { name: English, proficiency: 3 }\n")),
-            at(8, 11) + "duplicate \"English\" in \"routingLanguages\" (first at " + path_ +
-                ":7:11)");
+  EXPECT_EQ(
+      onlyError(user("EMP-1",
+                     "    routingLanguages:\n"
+                     "      - { name: English, proficiency: 5 }\n"
+                     "      - { name: English, proficiency: 3 }\n")),
+      at(8, 11) + "duplicate \"English\" in \"routingLanguages\" (first at " + path_ + ":7:11)");
 }
 
 TEST_F(DesiredTest, AtMostFiftyRoutingSkills) {
@@ -355,26 +361,31 @@ TEST_F(DesiredTest, YamlSyntaxErrorIsOneDiagnostic) {
 }
 
 TEST_F(DesiredTest, DuplicateExternalIdNamesTheFirstPlace) {
-  loadText(std::string(kHeader) + user("EMP-7") + "  - externalId: EMP-7\n"
-                                                  "    userName: other@corp.example\n"
-                                                  "    displayName: Other\n");
-  EXPECT_THAT(messages(diags_),
-              ElementsAre(at(6, 5) + "duplicate externalId \"EMP-7\" (first at " + path_ + ":3:5)"));
+  loadText(std::string(kHeader) + user("EMP-7") +
+           "  - externalId: EMP-7\n"
+           "    userName: other@corp.example\n"
+           "    displayName: Other\n");
+  EXPECT_THAT(messages(diags_), ElementsAre(at(6, 5) + "duplicate externalId \"EMP-7\" (first at " +
+                                            path_ + ":3:5)"));
 }
 
 TEST_F(DesiredTest, ExternalIdIsCaseExact) {
-  loadText(std::string(kHeader) + "  - externalId: emp-7\n    userName: a@corp.example\n"
-                                  "    displayName: A\n" +
+  loadText(std::string(kHeader) +
+           "  - externalId: emp-7\n    userName: a@corp.example\n"
+           "    displayName: A\n" +
            user("EMP-7"));
   EXPECT_TRUE(diags_.empty()) << ::testing::PrintToString(messages(diags_));
 }
 
 TEST_F(DesiredTest, DuplicateUserNameIsCaseInsensitive) {
-  loadText(std::string(kHeader) + user("EMP-1") + "  - externalId: EMP-2\n"
-                                                  "    userName: EMP-1@Corp.Example\n"
-                                                  "    displayName: Other\n");
-  EXPECT_THAT(messages(diags_), ElementsAre(at(6, 5) + "duplicate userName \"EMP-1@Corp.Example\" "
-                                                       "(first at " + path_ + ":3:5)"));
+  loadText(std::string(kHeader) + user("EMP-1") +
+           "  - externalId: EMP-2\n"
+           "    userName: EMP-1@Corp.Example\n"
+           "    displayName: Other\n");
+  EXPECT_THAT(messages(diags_), ElementsAre(at(6, 5) +
+                                            "duplicate userName \"EMP-1@Corp.Example\" "
+                                            "(first at " +
+                                            path_ + ":3:5)"));
 }
 
 TEST_F(DesiredTest, DuplicatesAcrossFilesNameBothFiles) {
@@ -383,47 +394,48 @@ TEST_F(DesiredTest, DuplicatesAcrossFilesNameBothFiles) {
   loadPath(dir_.file("specs"));
   EXPECT_THAT(messages(diags_),
               ElementsAre(at(b, 3, 5) + "duplicate externalId \"EMP-1\" (first at " + a + ":3:5)",
-                          at(b, 3, 5) + "duplicate userName \"emp-1@corp.example\" (first at " +
-                              a + ":3:5)"));
+                          at(b, 3, 5) + "duplicate userName \"emp-1@corp.example\" (first at " + a +
+                              ":3:5)"));
 }
 
 TEST_F(DesiredTest, ReportsEveryErrorAtOnce) {
   loadText(std::string(kHeader) +
-           "  - externalId: EMP-1\n"          // 3
-           "    userName: not-an-email\n"     // 4  bad userName
-           "    displayName: A\n"             // 5
-           "    titel: Lead\n"                // 6  unknown key
-           "    dateHire: 2024-13-01\n"       // 7  bad date
-           "    manager: EMP-404\n"           // 8  unknown manager
-           "  - externalId: EMP-1\n"          // 9  duplicate externalId
-           "    userName: b@corp.example\n"   // 10
-           "    displayName: B\n");           // 11
+           "  - externalId: EMP-1\n"         // 3
+           "    userName: not-an-email\n"    // 4  bad userName
+           "    displayName: A\n"            // 5
+           "    titel: Lead\n"               // 6  unknown key
+           "    dateHire: 2024-13-01\n"      // 7  bad date
+           "    manager: EMP-404\n"          // 8  unknown manager
+           "  - externalId: EMP-1\n"         // 9  duplicate externalId
+           "    userName: b@corp.example\n"  // 10
+           "    displayName: B\n");          // 11
   EXPECT_EQ(diags_.size(), 5u) << ::testing::PrintToString(messages(diags_));
   std::vector<std::string> sorted;
   for (const Diagnostic& d : diags_.sorted()) sorted.push_back(d.toString());
-  EXPECT_THAT(sorted,
-              ElementsAre(at(4, 5) + "userName \"not-an-email\" is not an email address",
-                          at(6, 5) + "unknown key \"titel\" (did you mean \"title\"?)",
-                          at(7, 5) + "dateHire \"2024-13-01\" is not a date (YYYY-MM-DD)",
-                          at(8, 5) + "manager \"EMP-404\" is not the externalId of any desired user",
-                          at(9, 5) + "duplicate externalId \"EMP-1\" (first at " + path_ + ":3:5)"));
+  EXPECT_THAT(
+      sorted,
+      ElementsAre(at(4, 5) + "userName \"not-an-email\" is not an email address",
+                  at(6, 5) + "unknown key \"titel\" (did you mean \"title\"?)",
+                  at(7, 5) + "dateHire \"2024-13-01\" is not a date (YYYY-MM-DD)",
+                  at(8, 5) + "manager \"EMP-404\" is not the externalId of any desired user",
+                  at(9, 5) + "duplicate externalId \"EMP-1\" (first at " + path_ + ":3:5)"));
 }
 
 // --- Defaults, groupsByDepartment, policy -------------------------------------------------------
 
 TEST_F(DesiredTest, DefaultsFillWhatTheUserDoesNotDeclare) {
-  DesiredState state = loadText(std::string(kHeader) +
-                                user("EMP-1", "    title: Lead\n    groups: [Leads]\n") +
-                                user("EMP-2") +
-                                "defaults:\n"
-                                "  division: Home\n"
-                                "  title: Agent\n"
-                                "  groups: [Everyone]\n"
-                                "  status: suspended\n");
+  DesiredState state =
+      loadText(std::string(kHeader) + user("EMP-1", "    title: Lead\n    groups: [Leads]\n") +
+               user("EMP-2") +
+               "defaults:\n"
+               "  division: Home\n"
+               "  title: Agent\n"
+               "  groups: [Everyone]\n"
+               "  status: suspended\n");
   ASSERT_TRUE(diags_.empty()) << ::testing::PrintToString(messages(diags_));
   const DesiredUser& lead = state.users.at(0);
-  EXPECT_EQ(lead.title, "Lead");                 // own value wins
-  EXPECT_EQ(lead.groups, Strings{"Leads"});      // lists are replaced, not concatenated
+  EXPECT_EQ(lead.title, "Lead");             // own value wins
+  EXPECT_EQ(lead.groups, Strings{"Leads"});  // lists are replaced, not concatenated
   EXPECT_EQ(lead.division, "Home");
   EXPECT_EQ(lead.status, UserStatus::kSuspended);
   const DesiredUser& plain = state.users.at(1);
@@ -434,8 +446,9 @@ TEST_F(DesiredTest, DefaultsFillWhatTheUserDoesNotDeclare) {
 
 TEST_F(DesiredTest, DefaultsCannotSetIdentifiers) {
   loadText(std::string(kHeader) + user("EMP-1") + "defaults:\n  externalId: X\n");
-  EXPECT_THAT(messages(diags_),
-              ElementsAre(at(7, 3) + "externalId identifies one user and cannot be set in defaults"));
+  EXPECT_THAT(
+      messages(diags_),
+      ElementsAre(at(7, 3) + "externalId identifies one user and cannot be set in defaults"));
 }
 
 TEST_F(DesiredTest, BadDefaultIsReportedOnceNotPerUser) {
@@ -448,8 +461,9 @@ TEST_F(DesiredTest, BadDefaultIsReportedOnceNotPerUser) {
 
 TEST_F(DesiredTest, GroupsByDepartmentSeedsTheGroups) {
   DesiredState state = loadText(std::string(kHeader) +
-                                user("EMP-1", "    department: SUPPORT\n    groups: [Escalations, "
-                                              "Support Agents]\n") +
+                                user("EMP-1",
+                                     "    department: SUPPORT\n    groups: [Escalations, "
+                                     "Support Agents]\n") +
                                 user("EMP-2", "    department: SUPPORT\n") +
                                 user("EMP-3", "    department: SALES\n") +
                                 "groupsByDepartment:\n"
@@ -480,16 +494,17 @@ TEST_F(DesiredTest, SpecPolicyOverridesAgentPolicyKeyByKey) {
 }
 
 TEST_F(DesiredTest, SectionsMayAppearInOneFileOnly) {
-  const std::string a = dir_.write("d/a.yaml", "apiVersion: scim-agent/v1\npolicy:\n  unmanaged: report\n");
-  const std::string b =
-      dir_.write("d/b.yaml", "apiVersion: scim-agent/v1\ndefaults: {}\npolicy:\n  unmanaged: ignore\n");
+  const std::string a =
+      dir_.write("d/a.yaml", "apiVersion: scim-agent/v1\npolicy:\n  unmanaged: report\n");
+  const std::string b = dir_.write(
+      "d/b.yaml", "apiVersion: scim-agent/v1\ndefaults: {}\npolicy:\n  unmanaged: ignore\n");
   const std::string c = dir_.write("d/c.yaml", "apiVersion: scim-agent/v1\ndefaults: {}\n");
   loadPath(dir_.file("d"));
-  EXPECT_THAT(messages(diags_),
-              ElementsAre(at(b, 3, 1) + "\"policy\" may appear in one file only (first at " + a +
-                              ":2:1)",
-                          at(c, 2, 1) + "\"defaults\" may appear in one file only (first at " + b +
-                              ":2:1)"));
+  EXPECT_THAT(
+      messages(diags_),
+      ElementsAre(
+          at(b, 3, 1) + "\"policy\" may appear in one file only (first at " + a + ":2:1)",
+          at(c, 2, 1) + "\"defaults\" may appear in one file only (first at " + b + ":2:1)"));
 }
 
 // --- Files and directories ----------------------------------------------------------------------
@@ -568,7 +583,8 @@ TEST_F(DesiredTest, DigestIgnoresFileLayoutAndOrder) {
 TEST_F(DesiredTest, DigestDistinguishesUndeclaredFromEmpty) {
   DesiredState undeclared = loadText(std::string(kHeader) + user("EMP-1"));
   DesiredState empty = loadText(std::string(kHeader) + user("EMP-1", "    title: \"\"\n"));
-  DesiredState terminated = loadText(std::string(kHeader) + user("EMP-1", "    status: terminated\n"));
+  DesiredState terminated =
+      loadText(std::string(kHeader) + user("EMP-1", "    status: terminated\n"));
   EXPECT_NE(undeclared.digest, empty.digest);
   EXPECT_NE(undeclared.digest, terminated.digest);
   EXPECT_EQ(desiredUserJson(undeclared.users.at(0)).has("title"), false);
@@ -597,9 +613,9 @@ TEST(DesiredValidationTest, EmailShapes) {
   for (const char* ok : {"a@corp.example", "j.doe+x@mail.corp.example", "A_B@x-y.io"}) {
     EXPECT_TRUE(looksLikeEmail(ok)) << ok;
   }
-  for (const char* bad : {"", "a", "a@", "@corp.example", "a@corp", "a b@corp.example",
-                          "a@@corp.example", "a@corp..example", ".a@corp.example",
-                          "a@-corp.example", "a@corp.e"}) {
+  for (const char* bad :
+       {"", "a", "a@", "@corp.example", "a@corp", "a b@corp.example", "a@@corp.example",
+        "a@corp..example", ".a@corp.example", "a@-corp.example", "a@corp.e"}) {
     EXPECT_FALSE(looksLikeEmail(bad)) << bad;
   }
 }
