@@ -525,3 +525,25 @@ TEST(ProcessEnvironmentTest, ReadsTheEnvironmentOfThisProcess) {
 
 }  // namespace
 }  // namespace scim_agent
+
+namespace scim_agent {
+namespace {
+
+TEST(ExampleConfigTest, DemoAgentYamlLoads) {
+  const std::string dir = std::string(SCIM_AGENT_SOURCE_DIR) + "/specs/example";
+  Diagnostics diags;
+  auto config = loadConfig(dir + "/agent.yaml", {}, diags);
+  ASSERT_TRUE(config) << ::testing::PrintToString(messages(diags));
+  EXPECT_EQ(config->target.api_base, "http://127.0.0.1:18089");
+  EXPECT_EQ(config->target.client.client_id, "demo-client");
+  EXPECT_EQ(config->target.client.client_secret, "demo-secret");
+  EXPECT_EQ(config->target.requests_per_minute, 3000);
+  EXPECT_EQ(config->desired_path,
+            (std::filesystem::path(dir) / "org.yaml").lexically_normal().string());
+  EXPECT_EQ(config->state_path, (std::filesystem::path(SCIM_AGENT_SOURCE_DIR) / ".demo/state.db")
+                                    .lexically_normal()
+                                    .string());
+}
+
+}  // namespace
+}  // namespace scim_agent
