@@ -112,6 +112,7 @@ struct Plan {
   std::vector<Action> actions;  // creates, updates, reactivates, suspends, deletes, then groups
   std::vector<Notice> notices;
   PlanCost cost;
+  int managed_live_users = 0;  // live users in scope when planned (base of maxDestructive.percent)
 
   bool hasChanges() const { return !actions.empty(); }
   int count(ActionKind k) const;

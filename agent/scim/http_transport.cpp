@@ -80,16 +80,6 @@ std::string describeRequest(const HttpRequest& request) {
   return request.method + " " + (q == std::string::npos ? request.url : request.url.substr(0, q));
 }
 
-bool isLoopbackHost(const std::string& host_in) {
-  std::string host = host_in;
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  if (equalsIgnoreCase(host, "localhost")) return true;
-  Poco::Net::IPAddress address;
-  if (!Poco::Net::IPAddress::tryParse(host, address)) return false;
-  return address.isLoopback();
-}
 
 class PocoTransport::Impl {
  public:

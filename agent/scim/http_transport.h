@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/base/host.h"
 #include "agent/base/result.h"
 
 namespace scim_agent {
@@ -131,7 +132,5 @@ class PocoTransport final : public HttpTransport {
   std::unique_ptr<Impl> impl_;
 };
 
-// True for "localhost", 127.0.0.0/8 and ::1 (with or without brackets).
-bool isLoopbackHost(const std::string& host);
 
 }  // namespace scim_agent

@@ -1,0 +1,275 @@
+#include "agent/cli/session.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/Timestamp.h>
+
+#include "agent/codec/json_parse.h"
+#include "agent/desired/desired_json.h"
+#include "agent/desired/desired_loader.h"
+#include "agent/live/live_reader.h"
+#include "agent/plan/guardrail.h"
+#include "agent/plan/plan_json.h"
+#include "agent/scim/genesys_directory.h"
+#include "agent/scim/http_transport.h"
+#include "agent/scim/token_source.h"
+#include "agent/scim/user_codec.h"
+#include "state/state_store.h"
+
+namespace scim_agent {
+
+namespace {
+
+std::string nowIso() {
+  return Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FRAC_FORMAT);
+}
+
+// How long a run waits for another run's writer lock before giving up (exit 4).
+std::chrono::milliseconds lockTimeout() {
+  if (const char* v = std::getenv("SCIM_AGENT_LOCK_TIMEOUT_SECONDS")) {
+    try {
+      return std::chrono::milliseconds(static_cast<long long>(std::stod(v) * 1000));
+    } catch (const std::exception&) {
+    }
+  }
+  return std::chrono::seconds(10);
+}
+
+// The applier's journal, over the state DB: intent and outcome rows per remote write, and an
+// audit row for every write that took effect.
+class StateJournal final : public ApplyJournal {
+ public:
+  StateJournal(StateStore& store, int64_t run_id) : store_(store), run_id_(run_id) {}
+
+  Result<int64_t> intent(const std::string& action_key, const std::string& method,
+                         const std::string& path, const Json& request) override {
+    auto id = store_.journalIntent(run_id_, action_key, method, path, request.dump(), nowIso());
+    if (id.ok()) keys_[*id] = action_key;
+    return id;
+  }
+
+  Status outcome(int64_t id, bool success, int http_status, const Json& detail) override {
+    Status s = store_.journalOutcome(id, success, http_status, detail.dump(), nowIso());
+    if (s.ok() && success) {
+      const std::string& key = keys_[id];
+      const auto colon = key.find(':');
+      auto audit = store_.appendAudit(nowIso(), run_id_, "scim-agent", key.substr(0, colon),
+                                      colon == std::string::npos ? "" : key.substr(colon + 1),
+                                      detail.dump());
+      if (!audit.ok()) return audit.error();
+    }
+    return s;
+  }
+
+ private:
+  StateStore& store_;
+  int64_t run_id_;
+  std::map<int64_t, std::string> keys_;
+};
+
+}  // namespace
+
+// The network side: transport, tokens and the directory, built on first use.
+struct Session::Remote {
+  std::unique_ptr<PocoTransport> transport;
+  std::unique_ptr<OAuthTokenSource> tokens;
+  std::unique_ptr<OAuthTokenSource> elevated;
+  std::unique_ptr<GenesysDirectory> directory;
+};
+
+Session::~Session() = default;
+
+std::optional<Config> Session::loadConfigOnly(const std::string& config_path, Diagnostics& diags) {
+  return loadConfig(config_path, processEnvironment(), diags);
+}
+
+std::unique_ptr<Session> Session::load(const std::string& config_path,
+                                       const std::string& desired_override, Diagnostics& diags) {
+  auto config = loadConfigOnly(config_path, diags);
+  if (!config) return nullptr;
+  std::unique_ptr<Session> session(new Session());
+  session->config_ = std::move(*config);
+  session->desired_path_ = desired_override.empty() ? session->config_.desired_path : desired_override;
+  if (session->desired_path_.empty()) {
+    diags.add({config_path, 0, 0}, "no desired state: set desired: in agent.yaml or pass --desired");
+    return nullptr;
+  }
+  LoadOptions options;
+  options.target_kind = session->config_.target.kind;
+  options.base_policy = session->config_.policy;
+  session->desired_ = loadDesired(session->desired_path_, options, diags);
+  if (!diags.empty()) return nullptr;
+  return session;
+}
+
+Result<Plan> Session::readPlanFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Error(ErrorCode::kIo, "cannot read plan file " + path);
+  std::stringstream text;
+  text << f.rdbuf();
+  auto json = parseJson(text.str());
+  if (!json.ok()) return Error(ErrorCode::kInvalidInput, path + ": " + json.error().message);
+  auto plan = planFromJson(*json);
+  if (!plan.ok()) return Error(ErrorCode::kInvalidInput, path + ": " + plan.error().message);
+  return plan;
+}
+
+Result<Json> Session::history(const Config& config, int limit) {
+  auto store = StateStore::open(config.state_path);
+  if (!store.ok()) return store.error();
+  auto runs = (*store)->listRuns(limit);
+  if (!runs.ok()) return runs.error();
+  Json out = Json::array();
+  for (const auto& r : *runs) {
+    Json item = Json::object();
+    item["id"] = static_cast<int64_t>(r.id);
+    item["kind"] = r.kind;
+    item["startedAt"] = r.started_at;
+    item["endedAt"] = r.ended_at;
+    item["outcome"] = r.outcome;
+    item["desiredDigest"] = r.desired_digest;
+    auto summary = parseJson(r.summary_json.empty() ? "{}" : r.summary_json);
+    std::string text;
+    if (summary.ok()) {
+      item["summary"] = *summary;
+      const Json& counts = summary->get("counts");
+      if (counts.isObject()) {
+        for (const auto& [k, v] : counts.asObject()) {
+          if (v.isNumber() && v.asNumber() > 0) {
+            text += (text.empty() ? "" : ", ") + std::to_string(static_cast<int>(v.asNumber())) + " " + k;
+          }
+        }
+      }
+      const Json& plan = summary->get("plan");
+      if (plan.isObject()) {
+        for (const auto& [k, v] : plan.asObject()) {
+          if (v.isNumber() && v.asNumber() > 0) {
+            text += (text.empty() ? "" : ", ") + std::to_string(static_cast<int>(v.asNumber())) + " to " + k;
+          }
+        }
+      }
+    }
+    item["summary"] = text;
+    out.push(std::move(item));
+  }
+  return out;
+}
+
+Status Session::openState() {
+  if (store_) return Status::success();
+  auto store = StateStore::open(config_.state_path);
+  if (!store.ok()) return store.error();
+  store_ = std::move(store.value());
+  return store_->acquireWriterLock(lockTimeout());
+}
+
+Status Session::connect() {
+  if (remote_) return Status::success();
+  auto remote = std::make_unique<Remote>();
+  const TargetConfig& target = config_.target;
+  TransportOptions transport;
+  transport.ca_file = target.ca_file;
+  transport.verify = target.tls_verify;
+  transport.concurrency = target.concurrency;
+  remote->transport = std::make_unique<PocoTransport>(transport);
+  remote->tokens = std::make_unique<OAuthTokenSource>(
+      *remote->transport,
+      OAuthClientOptions{target.login_base, target.client.client_id, target.client.client_secret});
+  DirectoryOptions options;
+  options.api_base = target.api_base;
+  options.requests_per_minute = target.requests_per_minute;
+  if (target.elevated) {
+    remote->elevated = std::make_unique<OAuthTokenSource>(
+        *remote->transport, OAuthClientOptions{target.login_base, target.elevated->client_id,
+                                               target.elevated->client_secret});
+    options.elevated_tokens = remote->elevated.get();
+  }
+  remote->directory = std::make_unique<GenesysDirectory>(*remote->transport, *remote->tokens, options);
+  remote_ = std::move(remote);
+  return Status::success();
+}
+
+Result<int64_t> Session::beginRun(const std::string& kind, const std::string& at) {
+  Status opened = openState();
+  if (!opened.ok()) return opened.error();
+  return store_->beginRun(kind, at, desired_.digest);
+}
+
+Result<PlannedRun> Session::plan(const std::string& kind, const std::string& at) {
+  auto run = beginRun(kind, at);
+  if (!run.ok()) return run.error();
+  PlannedRun planned;
+  planned.run_id = *run;
+  auto fail = [&](const Error& e) -> Result<PlannedRun> {
+    Json summary = Json::object();
+    summary["error"] = e.message;
+    finishRun(planned.run_id, "failed", summary, nowIso());
+    return e;
+  };
+  Status connected = connect();
+  if (!connected.ok()) return fail(connected.error());
+
+  LiveReadOptions read;
+  read.roles = desired_.policy.manages(Attribute::kRoles);
+  read.routing_skills = desired_.policy.manages(Attribute::kRoutingSkills);
+  read.routing_languages = desired_.policy.manages(Attribute::kRoutingLanguages);
+  auto live = readLive(*remote_->directory, read);
+  if (!live.ok()) {
+    Error e = live.error();
+    e.message = "reading the live users failed, so no plan was made: " + e.message;
+    return fail(e);
+  }
+
+  SnapshotItems live_items;
+  live_items.reserve(live->users.size());
+  for (const auto& u : live->users) live_items.emplace_back(u.id, liveUserToCanonicalJson(u).dump());
+  SnapshotItems desired_items;
+  desired_items.reserve(desired_.users.size());
+  for (const auto& u : desired_.users) desired_items.emplace_back(u.external_id, desiredUserJson(u).dump());
+  for (const auto& [kind_name, items] : {std::pair{"live", &live_items}, std::pair{"desired", &desired_items}}) {
+    auto saved = store_->saveSnapshot(planned.run_id, kind_name, *items, at);
+    if (!saved.ok()) return fail(saved.error());
+  }
+
+  PlanOptions options;
+  options.target_kind = config_.target.kind;
+  options.requests_per_minute = config_.target.requests_per_minute;
+  planned.plan = makePlan(desired_, *live, options);
+  planned.plan.managed_live_users = static_cast<int>(countManagedLiveUsers(desired_, *live));
+  auto saved = store_->savePlan(planned.run_id, desired_.digest, planToJson(planned.plan).dump(), at);
+  if (!saved.ok()) return fail(saved.error());
+  planned.guardrail = guardrail(planned.plan);
+  return planned;
+}
+
+GuardrailVerdict Session::guardrail(const Plan& plan) const {
+  return checkDestructive(plan, static_cast<size_t>(plan.managed_live_users), desired_.policy);
+}
+
+ApplyReport Session::apply(int64_t run_id, const Plan& plan, const ApplyOptions& options) {
+  ApplyReport report;
+  Status connected = connect();
+  Status opened = openState();
+  if (!connected.ok() || !opened.ok()) {
+    const Error& e = connected.ok() ? opened.error() : connected.error();
+    for (size_t i = 0; i < plan.actions.size(); ++i) {
+      report.results.push_back({i, ActionOutcome::kFailed, e.message, plan.actions[i].user_id});
+    }
+    return report;
+  }
+  StateJournal journal(*store_, run_id);
+  Applier applier(*remote_->directory, journal);
+  return applier.apply(plan, options);
+}
+
+void Session::finishRun(int64_t run_id, const std::string& outcome, const Json& summary,
+                        const std::string& at) {
+  if (!store_ || run_id == 0) return;
+  (void)store_->finishRun(run_id, outcome, summary.dump(), at);
+}
+
+}  // namespace scim_agent

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "agent/apply/applier.h"
+#include "agent/base/diagnostics.h"
+#include "agent/base/json.h"
+#include "agent/base/result.h"
+#include "agent/config/config.h"
+#include "agent/model/plan.h"
+#include "agent/model/policy.h"
+#include "agent/plan/planner.h"
+
+namespace scim_agent {
+
+class StateStore;
+class ScimDirectory;
+
+// A plan made in a run, with the guardrail's verdict on it.
+struct PlannedRun {
+  int64_t run_id = 0;
+  Plan plan;
+  GuardrailVerdict guardrail;
+};
+
+// The composition root of one CLI invocation: builds the concrete edges (state store, HTTP
+// transport, token source, Genesys directory) from the config and runs the steps of a command.
+// Commands in cli.cpp only sequence these steps and print.
+class Session {
+ public:
+  ~Session();
+
+  // Loads agent.yaml and the desired state (`desired_override` replaces `desired:` when not
+  // empty). Every problem goes to `diags`; returns null when there was any.
+  static std::unique_ptr<Session> load(const std::string& config_path,
+                                       const std::string& desired_override, Diagnostics& diags);
+  static std::optional<Config> loadConfigOnly(const std::string& config_path, Diagnostics& diags);
+  // Reads and decodes a saved plan document.
+  static Result<Plan> readPlanFile(const std::string& path);
+  // The last `limit` runs of the state DB named by `config`, newest first, as JSON.
+  static Result<Json> history(const Config& config, int limit);
+
+  const Config& config() const { return config_; }
+  const DesiredState& desired() const { return desired_; }
+  const std::string& desiredPath() const { return desired_path_; }
+
+  // Opens the state DB, takes the writer lock (SPEC §10) and records a new run.
+  Result<int64_t> beginRun(const std::string& kind, const std::string& at);
+  // beginRun, then read the live users completely, snapshot live and desired, plan, save the
+  // plan, and check the guardrails.
+  Result<PlannedRun> plan(const std::string& kind, const std::string& at);
+  GuardrailVerdict guardrail(const Plan& plan) const;
+  // Applies `plan`, journaling every remote write in the state DB under `run_id`.
+  ApplyReport apply(int64_t run_id, const Plan& plan, const ApplyOptions& options);
+  void finishRun(int64_t run_id, const std::string& outcome, const Json& summary,
+                 const std::string& at);
+
+ private:
+  Session() = default;
+  Status openState();
+  Status connect();
+
+  Config config_;
+  DesiredState desired_;
+  std::string desired_path_;
+  std::unique_ptr<StateStore> store_;
+  struct Remote;
+  std::unique_ptr<Remote> remote_;
+};
+
+}  // namespace scim_agent

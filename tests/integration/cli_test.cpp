@@ -1,0 +1,107 @@
+// The command line itself: help, usage errors, validation output and exit codes.
+#include <gtest/gtest.h>
+
+#include "tests/integration/harness.h"
+
+namespace scim_agent::testing {
+namespace {
+
+TEST(CliTest, EveryCommandHasHelp) {
+  for (const char* command : {"validate", "plan", "apply", "history", "version"}) {
+    RunResult r = runAgent({command, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << command << r.err;
+    EXPECT_NE(r.out.find(std::string("usage: scim-agent ") + command), std::string::npos) << r.out;
+  }
+  RunResult top = runAgent({"--help"});
+  EXPECT_EQ(top.exit_code, 0);
+  EXPECT_NE(top.out.find("plan"), std::string::npos);
+}
+
+TEST(CliTest, UnknownCommandAndOptionAreUsageErrors) {
+  EXPECT_EQ(runAgent({"frobnicate"}).exit_code, 64);
+  RunResult r = runAgent({"plan", "--no-such-option"});
+  EXPECT_EQ(r.exit_code, 64);
+  EXPECT_NE(r.err.find("no-such-option"), std::string::npos) << r.err;
+  EXPECT_EQ(runAgent({}).exit_code, 64);
+}
+
+TEST(CliTest, ValidateReportsEveryErrorWithItsPlace) {
+  TempDir dir;
+  const std::string spec = dir.write("users.yaml",
+                                     "apiVersion: scim-agent/v1\n"
+                                     "users:\n"
+                                     "  - externalId: EMP-1\n"
+                                     "    userName: a@corp.example\n"
+                                     "    displayName: A\n"
+                                     "    titel: Typo\n"
+                                     "  - externalId: EMP-1\n"
+                                     "    userName: not-an-email\n"
+                                     "    displayName: B\n"
+                                     "    manager: EMP-404\n");
+  dir.write("client-secret", "x\n");
+  const std::string config = dir.write("agent.yaml",
+                                       "target:\n"
+                                       "  apiBase: http://127.0.0.1:1\n"
+                                       "  loginBase: http://127.0.0.1:1\n"
+                                       "  clientId: c\n"
+                                       "  clientSecretFile: client-secret\n"
+                                       "desired: users.yaml\n"
+                                       "state: state.db\n");
+  RunResult r = runAgent({"validate", "--config", config});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find(spec + ":6:5: unknown key \"titel\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(spec + ":7:"), std::string::npos) << "duplicate externalId\n" << r.err;
+  EXPECT_NE(r.err.find(spec + ":8:"), std::string::npos) << "bad email\n" << r.err;
+  EXPECT_NE(r.err.find(spec + ":10:"), std::string::npos) << "manager not found\n" << r.err;
+}
+
+TEST(CliTest, ValidateAcceptsTheExampleOrg) {
+  const std::string example = std::string(SCIM_AGENT_SOURCE_DIR) + "/specs/example";
+  RunResult r = runAgent({"validate", "--config", example + "/agent.yaml"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("valid"), std::string::npos) << r.out;
+}
+
+TEST(CliTest, UnreachableGenesysIsAClearError) {
+  TempDir dir;
+  dir.write("users.yaml", "apiVersion: scim-agent/v1\nusers: []\n");
+  dir.write("client-secret", "x\n");
+  // Port 1 on loopback: nothing listens there.
+  const std::string config = dir.write("agent.yaml",
+                                       "target:\n"
+                                       "  apiBase: http://127.0.0.1:1\n"
+                                       "  loginBase: http://127.0.0.1:1\n"
+                                       "  clientId: c\n"
+                                       "  clientSecretFile: client-secret\n"
+                                       "desired: users.yaml\n"
+                                       "state: state.db\n");
+  RunResult r = runAgent({"plan", "--config", config});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("127.0.0.1:1"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, WrongCredentialsAreAClearError) {
+  SimProcess sim;
+  TempDir dir;
+  dir.write("users.yaml", "apiVersion: scim-agent/v1\nusers: []\n");
+  const std::string config = writeAgentConfig(dir, sim, dir.file("users.yaml"));
+  dir.write("client-secret", "wrong-secret\n");
+  RunResult r = runAgent({"plan", "--config", config});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("demo-client"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("wrong-secret"), std::string::npos) << "the secret is never printed";
+}
+
+TEST(CliTest, HistoryListsRuns) {
+  SimProcess sim;
+  TempDir dir;
+  dir.write("users.yaml", "apiVersion: scim-agent/v1\nusers: []\n");
+  const std::string config = writeAgentConfig(dir, sim, dir.file("users.yaml"));
+  ASSERT_EQ(runAgent({"plan", "--config", config}).exit_code, 0);
+  RunResult r = runAgent({"history", "--config", config});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("plan"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace scim_agent::testing

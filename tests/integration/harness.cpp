@@ -1,0 +1,210 @@
+#include "tests/integration/harness.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+
+#include "agent/codec/json_parse.h"
+
+namespace scim_agent::testing {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string readFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// fork + execv with stdout/stderr to files: no shell, no pipes to drain.
+pid_t spawn(const std::string& binary, const std::vector<std::string>& args,
+            const std::map<std::string, std::string>& env, const std::string& out_path,
+            const std::string& err_path) {
+  std::vector<std::string> argv_s{binary};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<std::string> env_s;
+  for (const char* keep : {"PATH", "HOME", "LANG", "TZ"}) {
+    if (const char* v = std::getenv(keep)) env_s.push_back(std::string(keep) + "=" + v);
+  }
+  for (const auto& [k, v] : env) env_s.push_back(k + "=" + v);
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    int in = ::open("/dev/null", O_RDONLY);
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (in < 0 || out < 0 || err < 0) ::_exit(127);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    ::execve(binary.c_str(), argv.data(), envp.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::string templ = (fs::temp_directory_path() / "scim-agent-test-XXXXXX").string();
+  if (!::mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = templ;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+std::string TempDir::write(const std::string& name, const std::string& content) const {
+  const std::string p = file(name);
+  fs::create_directories(fs::path(p).parent_path());
+  std::ofstream f(p, std::ios::binary | std::ios::trunc);
+  f << content;
+  return p;
+}
+
+SimProcess::SimProcess(const std::vector<std::string>& extra_args) {
+  std::vector<std::string> args{"--host", "127.0.0.1", "--port", "0", "--port-file",
+                                dir_.file("port"), "--client", "demo-client:demo-secret"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  pid_ = spawn(GENESYS_SIM_BIN, args, {}, dir_.file("sim.out"), dir_.file("sim.err"));
+  for (int i = 0; i < 400; ++i) {
+    const std::string text = readFile(dir_.file("port"));
+    if (!text.empty()) {
+      port_ = std::stoi(text);
+      return;
+    }
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("genesys-sim exited: " + readFile(dir_.file("sim.err")));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  throw std::runtime_error("genesys-sim did not start within 10 s");
+}
+
+SimProcess::~SimProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 200; ++i) {
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &status, 0);
+  }
+}
+
+Json SimProcess::call(const std::string& method, const std::string& path, const std::string& body) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  if (!body.empty()) {
+    request.setContentType("application/json");
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+  }
+  std::ostream& os = session.sendRequest(request);
+  os << body;
+  Poco::Net::HTTPResponse response;
+  std::istream& is = session.receiveResponse(response);
+  std::string text;
+  Poco::StreamCopier::copyToString(is, text);
+  if (response.getStatus() >= 300) {
+    throw std::runtime_error(method + " " + path + " → " + std::to_string(response.getStatus()) +
+                             ": " + text);
+  }
+  if (text.empty()) return Json();
+  auto parsed = parseJson(text);
+  if (!parsed.ok()) throw std::runtime_error(parsed.error().message);
+  return parsed.value();
+}
+
+void SimProcess::seed(const Json& document) { call("POST", "/sim/seed", document.dump()); }
+Json SimProcess::state() { return call("GET", "/sim/state"); }
+Json SimProcess::counters() { return call("GET", "/sim/counters"); }
+void SimProcess::resetCounters() { call("POST", "/sim/counters/reset", "{}"); }
+void SimProcess::touch(const Json& edit) { call("POST", "/sim/touch", edit.dump()); }
+void SimProcess::configure(const Json& config) { call("POST", "/sim/config", config.dump()); }
+
+int SimProcess::count(const std::string& route) {
+  const Json c = counters();
+  return static_cast<int>(c.get("routes").getNumber(route, 0));
+}
+
+int SimProcess::writes() {
+  const Json c = counters();
+  int n = 0;
+  for (const auto& [route, value] : c.get("routes").asObject()) {
+    if (route.rfind("GET ", 0) == 0 || route == "POST /oauth/token") continue;
+    n += static_cast<int>(value.asNumber());
+  }
+  return n;
+}
+
+std::map<std::string, Json> SimProcess::usersByExternalId() {
+  std::map<std::string, Json> out;
+  const Json s = state();
+  for (const auto& u : s.get("users").asArray()) {
+    if (u.getBool("deleted")) continue;
+    const std::string ext = u.getString("externalId");
+    out[ext.empty() ? "userName:" + u.getString("userName") : ext] = u;
+  }
+  return out;
+}
+
+RunResult runAgent(const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& env) {
+  TempDir io;
+  pid_t pid = spawn(SCIM_AGENT_BIN, args, env, io.file("out"), io.file("err"));
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  RunResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = readFile(io.file("out"));
+  r.err = readFile(io.file("err"));
+  return r;
+}
+
+std::string writeAgentConfig(const TempDir& dir, const SimProcess& sim, const std::string& desired,
+                             int requests_per_minute) {
+  dir.write("client-secret", "demo-secret\n");
+  std::ostringstream y;
+  y << "target:\n"
+    << "  kind: genesys\n"
+    << "  apiBase: " << sim.baseUrl() << "\n"
+    << "  loginBase: " << sim.baseUrl() << "\n"
+    << "  clientId: demo-client\n"
+    << "  clientSecretFile: " << dir.file("client-secret") << "\n"
+    << "  rateLimit: { requestsPerMinute: " << requests_per_minute << ", concurrency: 4 }\n"
+    << "desired: " << desired << "\n"
+    << "state: " << dir.file("state.db") << "\n";
+  return dir.write("agent.yaml", y.str());
+}
+
+}  // namespace scim_agent::testing
