@@ -116,8 +116,6 @@ void printCommandHelp(const CommandSpec& spec, std::ostream& out) {
   Poco::Util::HelpFormatter formatter(options);
   formatter.setUnixStyle(true);
   formatter.setCommand("scim-agent");
-  formatter.setUsage(std::string(spec.usage).substr(std::string(spec.name).size() + 1));
-  formatter.setHeader(std::string(spec.summary));
   out << "usage: scim-agent " << spec.usage << "\n\n" << spec.summary << "\n\n";
   formatter.setUsage("");
   formatter.setHeader("");

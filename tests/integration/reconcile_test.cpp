@@ -119,6 +119,7 @@ std::string desiredYaml() {
 
 std::set<std::string> groupNames(const Json& user) {
   std::set<std::string> out;
+  if (!user.get("groups").isArray()) return out;
   for (const auto& g : user.get("groups").asArray()) out.insert(g.getString("display"));
   return out;
 }
@@ -204,7 +205,8 @@ TEST_F(ReconcileTest, AppliesCreatesUpdatesRemovalsAndGroupsThenConverges) {
   }
   // No duplicate userName anywhere.
   std::set<std::string> names;
-  for (const auto& u : sim_.state().get("users").asArray()) {
+  const Json state = sim_.state();
+  for (const auto& u : state.get("users").asArray()) {
     EXPECT_TRUE(names.insert(u.getString("userName")).second) << u.getString("userName");
   }
 
