@@ -1,0 +1,254 @@
+#include "state/migrations.h"
+
+#include <optional>
+#include <string>
+
+#include "state/sqlite_db.h"
+
+namespace scim_agent {
+namespace {
+
+// Version 1: the whole store. Tables for features that later issues implement (events, outbox,
+// suspensions, archived_conversations) are created now, empty, so those issues add columns with
+// ALTER TABLE rather than invent their own bootstrap.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE runs (
+  id             INTEGER PRIMARY KEY,
+  kind           TEXT NOT NULL,               -- plan | apply | run | validate
+  started_at     TEXT NOT NULL,               -- ISO-8601 UTC, from the caller's clock
+  ended_at       TEXT,                        -- NULL while running
+  outcome        TEXT NOT NULL,               -- running | ok | changes | failed | blocked | interrupted
+  summary_json   TEXT NOT NULL DEFAULT '{}',  -- counts and anything else the run reports
+  desired_digest TEXT NOT NULL DEFAULT ''
+);
+
+-- Snapshots are content-addressed (SPEC §10, §14); every row below snapshots is keyed by the
+-- sha256 of its body and stored once, however many snapshots share it:
+--   documents       one distinct user document (canonical JSON);
+--   snapshot_chunks the sorted member list as a Merkle tree: leaves of ~16 members, lines
+--                   "<doc hash> <escaped key>\n", and interior nodes of ~16 child hashes;
+--   manifests       the top of one member list's tree (at most 64 hashes) and its height;
+--   snapshots       one row per snapshot taken, pointing at a manifest.
+-- An unchanged run therefore adds one snapshots row and nothing per user; one changed user adds
+-- one document, one leaf, one node per level and one manifest (see snapshot_store.cpp).
+CREATE TABLE documents (
+  hash TEXT PRIMARY KEY,
+  body TEXT NOT NULL
+);
+CREATE TABLE snapshot_chunks (
+  hash TEXT PRIMARY KEY,
+  body TEXT NOT NULL
+);
+CREATE TABLE manifests (
+  hash       TEXT PRIMARY KEY,
+  body       TEXT NOT NULL,
+  item_count INTEGER NOT NULL,
+  height     INTEGER NOT NULL  -- interior levels between this list and the leaves
+);
+CREATE TABLE snapshots (
+  id            INTEGER PRIMARY KEY,
+  run_id        INTEGER NOT NULL REFERENCES runs(id),
+  kind          TEXT NOT NULL CHECK (kind IN ('live', 'desired')),
+  taken_at      TEXT NOT NULL,
+  manifest_hash TEXT NOT NULL REFERENCES manifests(hash),
+  item_count    INTEGER NOT NULL
+);
+CREATE INDEX snapshots_by_kind ON snapshots(kind, id);
+
+CREATE TABLE plans (
+  id             INTEGER PRIMARY KEY,
+  run_id         INTEGER NOT NULL REFERENCES runs(id),
+  desired_digest TEXT NOT NULL,
+  plan_json      TEXT NOT NULL,
+  created_at     TEXT NOT NULL
+);
+CREATE INDEX plans_by_run ON plans(run_id);
+
+-- Operation journal: a row is written (state 'intent') before each remote write and updated after
+-- it; rows still 'intent' are what a killed run left open.
+CREATE TABLE journal (
+  id           INTEGER PRIMARY KEY,
+  run_id       INTEGER NOT NULL REFERENCES runs(id),
+  action_key   TEXT NOT NULL,
+  method       TEXT NOT NULL,
+  path         TEXT NOT NULL,
+  request_json TEXT NOT NULL,
+  state        TEXT NOT NULL CHECK (state IN ('intent', 'done', 'failed', 'abandoned')),
+  http_status  INTEGER NOT NULL DEFAULT 0,
+  outcome_json TEXT NOT NULL DEFAULT '',
+  note         TEXT NOT NULL DEFAULT '',
+  created_at   TEXT NOT NULL,
+  finished_at  TEXT
+);
+CREATE INDEX journal_by_run ON journal(run_id, id);
+CREATE INDEX journal_open ON journal(id) WHERE state = 'intent';
+
+-- Append-only audit chain: hash = sha256(prev_hash + encoded row), see StateStore::appendAudit.
+-- run_id has no foreign key on purpose: the audit log must outlive anything it mentions.
+CREATE TABLE audit_log (
+  id          INTEGER PRIMARY KEY,
+  at          TEXT NOT NULL,
+  run_id      INTEGER,
+  actor       TEXT NOT NULL,
+  action      TEXT NOT NULL,
+  subject     TEXT NOT NULL,
+  detail_json TEXT NOT NULL,
+  prev_hash   TEXT NOT NULL,
+  hash        TEXT NOT NULL UNIQUE
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+-- HR events taken by `serve`, journaled before the 202 (SPEC §12). event_key refuses replays.
+CREATE TABLE events (
+  id           INTEGER PRIMARY KEY,
+  event_key    TEXT NOT NULL UNIQUE,
+  received_at  TEXT NOT NULL,
+  type         TEXT NOT NULL,
+  external_id  TEXT NOT NULL,
+  occurred_at  TEXT NOT NULL,
+  body_json    TEXT NOT NULL,
+  state        TEXT NOT NULL DEFAULT 'received',
+  processed_at TEXT,
+  run_id       INTEGER,
+  note         TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX events_open ON events(id) WHERE state = 'received';
+
+-- Notifications, delivered at least once and retried across runs.
+CREATE TABLE outbox (
+  id              INTEGER PRIMARY KEY,
+  dedupe_key      TEXT NOT NULL UNIQUE,
+  created_at      TEXT NOT NULL,
+  channel         TEXT NOT NULL,
+  payload_json    TEXT NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT NOT NULL,
+  delivered_at    TEXT,
+  last_error      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE delivered_at IS NULL;
+
+-- When each user was suspended, for policy deleteAfter.
+CREATE TABLE suspensions (
+  external_id  TEXT PRIMARY KEY,
+  suspended_at TEXT NOT NULL,
+  run_id       INTEGER,
+  reason       TEXT NOT NULL DEFAULT ''
+);
+
+-- Conversation history kept for a user before deletion.
+CREATE TABLE archived_conversations (
+  id          INTEGER PRIMARY KEY,
+  user_key    TEXT NOT NULL,
+  archived_at TEXT NOT NULL,
+  run_id      INTEGER,
+  body_json   TEXT NOT NULL
+);
+CREATE INDEX archived_conversations_by_user ON archived_conversations(user_key, id);
+)sql";
+
+Result<int> currentVersion(SqliteDb& db) {
+  Result<SqliteStatement> stmt = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+  if (!stmt.ok()) return stmt.error();
+  Result<bool> row = stmt->step();
+  if (!row.ok()) return row.error();
+  return static_cast<int>(stmt->int64(0));
+}
+
+// True when the database has tables of its own but no schema_version.
+Result<bool> isForeignDatabase(SqliteDb& db) {
+  Result<SqliteStatement> stmt = db.prepare(
+      "SELECT (SELECT COUNT(*) FROM sqlite_schema WHERE name = 'schema_version'),"
+      "       (SELECT COUNT(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%')");
+  if (!stmt.ok()) return stmt.error();
+  Result<bool> row = stmt->step();
+  if (!row.ok()) return row.error();
+  return stmt->int64(0) == 0 && stmt->int64(1) > 0;
+}
+
+// The recorded version when schema_version exists, nullopt when it does not. A plain read: the
+// common case (already current) takes no write lock, so opening for a report never waits for a
+// writer.
+Result<std::optional<int>> recordedVersion(SqliteDb& db) {
+  Result<SqliteStatement> exists =
+      db.prepare("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'schema_version'");
+  if (!exists.ok()) return exists.error();
+  Result<bool> row = exists->step();
+  if (!row.ok()) return row.error();
+  if (exists->int64(0) == 0) return std::optional<int>();
+  Result<int> version = currentVersion(db);
+  if (!version.ok()) return version.error();
+  return std::optional<int>(*version);
+}
+
+}  // namespace
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "runs, snapshots, plans, journal, audit log, events, outbox, suspensions, archive",
+       kSchemaV1},
+  };
+  return kMigrations;
+}
+
+int latestSchemaVersion() { return migrations().back().version; }
+
+Status applyMigrations(SqliteDb& db) {
+  auto lock = db.lock();
+  Result<std::optional<int>> recorded = recordedVersion(db);
+  if (!recorded.ok()) return recorded.error();
+  if (*recorded && **recorded == latestSchemaVersion()) return Status::success();
+  {
+    Result<Transaction> tx = db.begin("creating schema_version");
+    if (!tx.ok()) return tx.error();
+    // A database with tables but no schema_version is not ours: refuse to write into it.
+    Result<bool> foreign = isForeignDatabase(db);
+    if (!foreign.ok()) return foreign.error();
+    if (*foreign) {
+      return Error(ErrorCode::kCorrupt, "state database " + db.path() +
+                                            ": is a SQLite database but not a scim-agent state "
+                                            "database (it has tables but no schema_version)");
+    }
+    Status status = db.exec("CREATE TABLE IF NOT EXISTS schema_version ("
+                            "version INTEGER PRIMARY KEY, description TEXT NOT NULL)",
+                            "creating schema_version");
+    if (!status.ok()) return status;
+    Result<int> version = currentVersion(db);
+    if (!version.ok()) return version.error();
+    if (*version > latestSchemaVersion()) {
+      return Error(ErrorCode::kCorrupt,
+                   "state database " + db.path() + ": schema version " +
+                       std::to_string(*version) + " is newer than this scim-agent knows (" +
+                       std::to_string(latestSchemaVersion()) + "); use a newer scim-agent");
+    }
+    status = tx->commit();
+    if (!status.ok()) return status;
+  }
+
+  for (const Migration& migration : migrations()) {
+    const std::string what = "migrating to schema version " + std::to_string(migration.version);
+    Result<Transaction> tx = db.begin(what);
+    if (!tx.ok()) return tx.error();
+    // Re-read inside the write transaction: another process may have migrated meanwhile.
+    Result<int> version = currentVersion(db);
+    if (!version.ok()) return version.error();
+    if (*version >= migration.version) continue;  // rolls back the empty transaction
+    Status status = db.exec(migration.sql, what);
+    if (!status.ok()) return status;
+    Result<SqliteStatement> insert =
+        db.prepare("INSERT INTO schema_version (version, description) VALUES (?, ?)");
+    if (!insert.ok()) return insert.error();
+    status = insert->bind(1, static_cast<int64_t>(migration.version))
+                 .bind(2, migration.description)
+                 .run();
+    if (!status.ok()) return status;
+    status = tx->commit();
+    if (!status.ok()) return status;
+  }
+  return Status::success();
+}
+
+}  // namespace scim_agent

@@ -1,0 +1,228 @@
+#pragma once
+
+// The agent's SQLite state (SPEC §10): runs, content-addressed snapshots, plans, the operation
+// journal and the audit chain, in one database file. The store knows nothing of users or plans:
+// it keeps canonical JSON text, keys and hashes that agent/codec produces, and time strings that
+// the caller's clock produces (ISO-8601 UTC); it never reads the clock itself.
+//
+// Every failure is a value: kIo (missing directory, unopenable file, disk full), kCorrupt (not a
+// SQLite file, not ours, schema newer than this binary, damaged rows), kBusy (another process
+// holds the writer lock, or SQLite's lock past the busy timeout), kNotFound (no such run, plan,
+// snapshot or journal entry), kInvalidInput (a value outside its documented set), kInternal (a
+// bug: e.g. finishing a run twice). Messages name the database file.
+//
+// Thread safety: a StateStore is one SQLite connection guarded by a mutex. Every method may be
+// called from any thread; calls are serialized. A Transaction holds the mutex until it ends, so
+// while one is open other threads' calls wait for it.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "agent/base/result.h"
+#include "state/sqlite_db.h"
+
+namespace scim_agent {
+
+class WriterLock;
+
+// One invocation of the agent.
+struct RunRecord {
+  int64_t id = 0;
+  std::string kind;        // plan | apply | run | validate
+  std::string started_at;  // ISO-8601 UTC
+  std::string ended_at;    // "" while running
+  std::string outcome;     // running | ok | changes | failed | blocked | interrupted
+  std::string summary_json;  // "{}" until finishRun
+  std::string desired_digest;
+};
+
+// One remote write, recorded before it is sent (state "intent") and after it answered.
+struct JournalEntry {
+  int64_t id = 0;
+  int64_t run_id = 0;
+  std::string action_key;  // the plan action it performs, stable across runs
+  std::string method;      // POST | PATCH | PUT | DELETE ...
+  std::string path;        // the request path, e.g. /api/v2/scim/v2/users/9f...
+  std::string request_json;
+  std::string state;       // intent | done | failed | abandoned
+  int http_status = 0;     // 0 until an answer was recorded
+  std::string outcome_json;
+  std::string note;        // why resolveIntent settled it
+  std::string created_at;
+  std::string finished_at;  // "" while intent
+};
+
+// One row of the audit chain.
+struct AuditRecord {
+  int64_t id = 0;
+  std::string at;
+  std::optional<int64_t> run_id;
+  std::string actor;    // who: "scim-agent", "hr-event", an operator's name
+  std::string action;   // what: create, patch, suspend, delete, clear-termination ...
+  std::string subject;  // whom: an externalId or user id
+  std::string detail_json;
+  std::string prev_hash;  // the previous row's hash; 64 zeros for the first row
+  std::string hash;
+};
+
+// The result of checking the audit chain. A broken chain is a report, not an Error: `audit
+// verify` prints every problem. Error is kept for "could not read the database".
+struct AuditVerifyReport {
+  struct Problem {
+    int64_t id = 0;       // the row where the chain breaks
+    std::string what;     // "hash does not match the row's content", "prev_hash does not ..."
+  };
+  int64_t rows = 0;        // rows checked
+  int64_t head_id = 0;     // the last row (0 when empty)
+  std::string head_hash;   // its hash: anchor it elsewhere to detect truncation of the tail
+  std::vector<Problem> problems;  // empty when intact; at most 100 listed
+
+  bool intact() const { return problems.empty(); }
+};
+
+// The members of a snapshot: (key, canonical JSON document). Keys are unique (externalId or user
+// id); the store returns them sorted by key, bytewise.
+using SnapshotItems = std::vector<std::pair<std::string, std::string>>;
+
+class StateStore {
+ public:
+  // Opens or creates the state database at `path`:
+  //  - a new file is created with mode 0600 before SQLite touches it (SQLite gives its -wal and
+  //    -shm files the database file's mode); an existing file with group/other bits gets 0600;
+  //  - journal_mode=WAL, synchronous=NORMAL, foreign_keys=ON, busy_timeout = busy_timeout_ms;
+  //  - migrations run in order, one transaction each (schema_version table).
+  // Fails with kIo naming the directory when the parent directory is missing, kIo when the file
+  // cannot be opened, kCorrupt naming the file when it is not a SQLite database, not a scim-agent
+  // database, or has a schema newer than this binary knows.
+  // Opening does not take the writer lock: readers (report, audit verify) never need it.
+  static Result<std::unique_ptr<StateStore>> open(const std::string& path,
+                                                   int busy_timeout_ms = 5000);
+  ~StateStore();
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
+  const std::string& path() const;
+  // The schema version this binary creates and understands.
+  static int schemaVersion();
+
+  // ---- One writer at a time (SPEC §10) ----
+
+  // Takes the exclusive advisory lock "<path>.lock" (flock), held until releaseWriterLock() or
+  // destruction; waits up to `timeout` (0: try once). Fails with kBusy "another scim-agent run
+  // holds <path>.lock (pid N)". Already holding it is success. The store does not check that
+  // writers hold it: every command that writes takes it first.
+  Status acquireWriterLock(std::chrono::milliseconds timeout);
+  void releaseWriterLock();
+  bool holdsWriterLock() const;
+
+  // ---- Transactions ----
+
+  // Opens a transaction for a multi-row change: store calls made while it is open join it, and
+  // it rolls back on scope exit unless commit() succeeded. Nests (as a savepoint).
+  // REQUIRES: used and destroyed on the thread that opened it.
+  Result<Transaction> transaction();
+
+  // Moves the WAL into the database file and truncates the WAL (PRAGMA wal_checkpoint(TRUNCATE)).
+  // SQLite checkpoints on its own; call this at the end of a run to keep the -wal file small.
+  // kBusy when readers of other processes keep it from completing.
+  Status checkpoint();
+
+  // ---- Runs ----
+
+  // Records a run that started at `started_at`, outcome "running". kind: plan | apply | run |
+  // validate, else kInvalidInput.
+  Result<int64_t> beginRun(const std::string& kind, const std::string& started_at,
+                           const std::string& desired_digest);
+  // Ends a running run. outcome: ok | changes | failed | blocked | interrupted, else
+  // kInvalidInput; kNotFound for an unknown run; kInternal when the run already ended.
+  // Runs that a killed process left "running" are for the next holder of the writer lock to end
+  // with "interrupted" (listRuns shows them).
+  Status finishRun(int64_t run_id, const std::string& outcome, const std::string& summary_json,
+                   const std::string& ended_at);
+  // The newest `limit` runs, newest first; limit <= 0: all of them.
+  Result<std::vector<RunRecord>> listRuns(int limit);
+  Result<RunRecord> getRun(int64_t run_id);
+
+  // ---- Snapshots (content-addressed; SPEC §10, §14) ----
+
+  // Stores the members of a live or desired snapshot taken by run `run_id` at `taken_at`; returns
+  // the snapshot id. Each distinct document is stored once (documents, keyed by its sha256); the
+  // sorted member list is cut into chunks at key-determined boundaries (about 64 members each),
+  // each stored once, and the chunk list is a manifest stored once. So a snapshot equal to an
+  // earlier one adds one row, and one changed member adds one document, one chunk and a manifest.
+  // `items` may be in any order. kind: live | desired, else kInvalidInput; a duplicate key is
+  // kInvalidInput; an unknown run kNotFound. All or nothing (one transaction).
+  Result<int64_t> saveSnapshot(int64_t run_id, const std::string& kind, const SnapshotItems& items,
+                               const std::string& taken_at);
+  // The members of a snapshot, sorted by key. kNotFound for an unknown id; kCorrupt when a chunk
+  // or document it references is missing or malformed.
+  Result<SnapshotItems> loadSnapshot(int64_t snapshot_id);
+  // The newest snapshot of `kind` (live | desired), or nullopt when there is none.
+  Result<std::optional<int64_t>> latestSnapshot(const std::string& kind);
+
+  // ---- Plans ----
+
+  // Stores a rendered plan (canonical JSON) made by `run_id` from desired state `desired_digest`.
+  Result<int64_t> savePlan(int64_t run_id, const std::string& desired_digest,
+                           const std::string& plan_json, const std::string& created_at);
+  // The plan JSON exactly as saved; kNotFound for an unknown id.
+  Result<std::string> loadPlan(int64_t plan_id);
+
+  // ---- Operation journal (SPEC §10) ----
+
+  // Records that `run_id` is about to send `method path` with `request_json` for plan action
+  // `action_key`. Durable when it returns: its own transaction, committed with
+  // synchronous=FULL, so the intent survives a crash of the process or of the machine. Returns
+  // the entry id for journalOutcome.
+  // REQUIRES: no Transaction open on this store (kInternal otherwise: it could not be durable).
+  Result<int64_t> journalIntent(int64_t run_id, const std::string& action_key,
+                                const std::string& method, const std::string& path,
+                                const std::string& request_json, const std::string& at);
+  // Records the answer to an intent: state done (success) or failed, the HTTP status (0 when no
+  // answer came) and the outcome JSON. kNotFound for an unknown entry; kInternal when the entry
+  // is no longer an intent.
+  Status journalOutcome(int64_t entry_id, bool success, int http_status,
+                        const std::string& outcome_json, const std::string& at);
+  // Every entry still in state intent, of any run, oldest first: the writes a killed run may or
+  // may not have made. The resuming run checks each against Genesys and resolves it.
+  Result<std::vector<JournalEntry>> pendingIntents();
+  // Every entry of one run, oldest first.
+  Result<std::vector<JournalEntry>> journalForRun(int64_t run_id);
+  // Settles an intent a killed run left open, once its effect is known: outcome done | failed |
+  // abandoned (else kInvalidInput), with a note saying how it was settled. kNotFound for an
+  // unknown entry; kInternal when it is not an intent.
+  Status resolveIntent(int64_t entry_id, const std::string& outcome, const std::string& note,
+                       const std::string& at);
+
+  // ---- Audit chain (SPEC §10) ----
+
+  // Appends a row to the append-only audit log, linked to the previous row's hash; returns its
+  // id. The hash is sha256(prev_hash + "\n" + the row's fields, each as "<byte length>:<bytes>;",
+  // in the order id, at, run_id ("" when absent), actor, action, subject, detail_json).
+  Result<int64_t> appendAudit(const std::string& at, std::optional<int64_t> run_id,
+                              const std::string& actor, const std::string& action,
+                              const std::string& subject, const std::string& detail_json);
+  // Rows with id > after_id, oldest first, at most `limit` (<= 0: all): `audit export`.
+  Result<std::vector<AuditRecord>> auditRecords(int64_t after_id, int limit);
+  // Recomputes every row's hash and checks every link. Detects an edited, inserted or deleted
+  // row anywhere but at the tail (compare head_hash with an anchored copy for that).
+  Result<AuditVerifyReport> verifyAudit();
+
+ private:
+  explicit StateStore(std::unique_ptr<SqliteDb> db);
+  Status requireRun(int64_t run_id, const std::string& what);
+  Status requireIntent(int64_t entry_id, const std::string& what);
+
+  std::unique_ptr<SqliteDb> db_;
+  // Separate from the database mutex, so waiting for the lock does not stall other threads' reads.
+  mutable std::mutex writer_lock_mutex_;
+  std::unique_ptr<WriterLock> writer_lock_;
+};
+
+}  // namespace scim_agent
