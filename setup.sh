@@ -12,7 +12,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BUILD="${SCIM_AGENT_BUILD_DIR:-$ROOT/build}"
 JOBS="${JOBS:-2}"
 PACKAGES=(build-essential cmake pkg-config libpoco-dev libyaml-cpp-dev libsqlite3-dev sqlite3
-          googletest libgtest-dev libgmock-dev libssl-dev curl)
+          googletest libgtest-dev libgmock-dev libssl-dev curl time bc)
 
 log() { printf '\n==> %s\n' "$*"; }
 

@@ -1,0 +1,110 @@
+// Generates a benchmark org: a genesys-sim seed with N live users and a desired-state YAML with the
+// same users plus drift: `--drift` percent of users with a changed title, N/1000 new users and
+// N/1000 users removed (suspended by the plan).
+//
+//   bench_gen --users 10000 --drift 1 --out DIR   → DIR/seed.json, DIR/desired/org.yaml
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "agent/base/json.h"
+
+using scim_agent::Json;
+
+namespace {
+
+const char* kDepartments[] = {"SUPPORT", "ENG", "SALES"};
+const char* kGroups[] = {"Support Agents", "Engineering", "Sales"};
+
+std::string id(int n) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "EMP-%06d", n);
+  return buf;
+}
+std::string mail(int n) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "user%06d@corp.example", n);
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int users = 10000;
+  double drift = 1;
+  std::string out = ".";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--users") users = std::atoi(argv[i + 1]);
+    else if (flag == "--drift") drift = std::atof(argv[i + 1]);
+    else if (flag == "--out") out = argv[i + 1];
+    else {
+      std::cerr << "usage: bench_gen --users N --drift PCT --out DIR\n";
+      return 64;
+    }
+  }
+  const int step = drift > 0 ? static_cast<int>(100 / drift) : 0;  // every step-th user drifts
+  const int churn = users / 1000;                                  // creates and removals each
+
+  Json seed = Json::object();
+  Json live = Json::array();
+  Json::Array members[3];
+  for (int n = 1; n <= users; ++n) {
+    const int d = n % 3;
+    Json u = Json::object();
+    u["externalId"] = id(n);
+    u["userName"] = mail(n);
+    u["displayName"] = "User " + std::to_string(n);
+    u["title"] = "Agent";
+    u["active"] = true;
+    Json enterprise = Json::object();
+    enterprise["department"] = kDepartments[d];
+    enterprise["division"] = "Home";
+    enterprise["employeeNumber"] = std::to_string(n);
+    u["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"] = enterprise;
+    Json phone = Json::object();
+    phone["type"] = "work";
+    phone["value"] = "+1555" + std::to_string(1000000 + n);
+    u["phoneNumbers"] = Json(Json::Array{phone});
+    live.push(std::move(u));
+    members[d].push_back(mail(n));
+  }
+  seed["users"] = live;
+  Json groups = Json::array();
+  for (int d = 0; d < 3; ++d) {
+    Json g = Json::object();
+    g["displayName"] = kGroups[d];
+    g["members"] = Json(members[d]);
+    groups.push(std::move(g));
+  }
+  seed["groups"] = groups;
+
+  std::filesystem::create_directories(out + "/desired");
+  std::ofstream(out + "/seed.json") << seed.dump();
+
+  std::ofstream y(out + "/desired/org.yaml");
+  y << "apiVersion: scim-agent/v1\n"
+    << "defaults:\n  division: Home\n"
+    << "groupsByDepartment:\n  SUPPORT: [Support Agents]\n  ENG: [Engineering]\n  SALES: [Sales]\n"
+    << "policy:\n  scope: { externalIdPattern: \"^EMP-\" }\n  onRemoval: suspend\n"
+    << "  maxDestructive: { count: " << churn + 1 << ", percent: 50 }\n"
+    << "users:\n";
+  auto user = [&](int n, const std::string& title) {
+    const int d = n % 3;
+    y << "  - externalId: " << id(n) << "\n"
+      << "    userName: " << mail(n) << "\n"
+      << "    displayName: User " << n << "\n"
+      << "    title: " << title << "\n"
+      << "    department: " << kDepartments[d] << "\n"
+      << "    employeeNumber: \"" << n << "\"\n"
+      << "    phoneNumbers: [{ type: work, value: \"+1555" << 1000000 + n << "\" }]\n";
+  };
+  for (int n = 1; n <= users - churn; ++n) user(n, step > 0 && n % step == 0 ? "Senior Agent" : "Agent");
+  for (int n = users + 1; n <= users + churn; ++n) user(n, "New Agent");
+  std::cout << "generated " << users << " live users; desired: " << (step ? users / step : 0)
+            << " title changes, " << churn << " creates, " << churn << " removals\n";
+  return 0;
+}
