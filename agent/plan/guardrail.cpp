@@ -1,0 +1,43 @@
+#include "agent/plan/guardrail.h"
+
+#include <cstdio>
+
+namespace scim_agent {
+
+namespace {
+// 5 → "5", 2.5 → "2.5".
+std::string formatNumber(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", value);
+  return buf;
+}
+}  // namespace
+
+GuardrailVerdict checkDestructive(const Plan& plan, size_t managed_live_count,
+                                  const Policy& policy) {
+  const int destructive = plan.destructiveCount();
+  if (destructive == 0) return {};
+  const double percent_limit =
+      policy.max_destructive_percent / 100.0 * static_cast<double>(managed_live_count);
+  const bool over_count = destructive > policy.max_destructive_count;
+  const bool over_percent = static_cast<double>(destructive) > percent_limit;
+  if (!over_count && !over_percent) return {};
+
+  std::string message = "the plan would suspend " +
+                        std::to_string(plan.count(ActionKind::kSuspend)) + " and delete " +
+                        std::to_string(plan.count(ActionKind::kDelete)) + " users (" +
+                        std::to_string(destructive) + " destructive actions), more than ";
+  if (over_count) {
+    message += "policy.maxDestructive.count " + std::to_string(policy.max_destructive_count);
+  }
+  if (over_count && over_percent) message += " and ";
+  if (over_percent) {
+    message += "policy.maxDestructive.percent " + formatNumber(policy.max_destructive_percent) +
+               "% of " + std::to_string(managed_live_count) + " managed live users (" +
+               formatNumber(percent_limit) + ")";
+  }
+  message += "; nothing destructive is applied unless --allow-destructive is given";
+  return {true, message};
+}
+
+}  // namespace scim_agent

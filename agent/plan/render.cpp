@@ -1,0 +1,342 @@
+#include "agent/plan/render.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "agent/plan/plan_json.h"
+
+namespace scim_agent {
+
+namespace {
+
+constexpr const char* kGreen = "\x1b[32m";
+constexpr const char* kYellow = "\x1b[33m";
+constexpr const char* kRed = "\x1b[31m";
+constexpr const char* kBold = "\x1b[1m";
+constexpr const char* kReset = "\x1b[0m";
+
+// A PR comment is limited to 65,536 characters on GitHub; these keep large plans well under.
+constexpr size_t kMarkdownMaxActions = 200;
+constexpr size_t kMarkdownMaxLinesPerCell = 20;
+constexpr size_t kMarkdownMaxNotices = 100;
+
+// The fixed order of the cost line; other call kinds follow in name order.
+constexpr const char* kCallOrder[] = {"POST /Users", "PATCH /Users", "DELETE /Users",
+                                      "PATCH /Groups"};
+
+std::string fixed(double value, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+  return buf;
+}
+
+std::string shortest(double value) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g", value);
+  return buf;
+}
+
+std::string userLabel(const std::string& external_id, const std::string& user_name) {
+  if (external_id.empty()) return user_name;
+  if (user_name.empty()) return external_id;
+  return external_id + " (" + user_name + ")";
+}
+
+std::string actionVerb(ActionKind k) {
+  switch (k) {
+    case ActionKind::kCreate:
+      return "+ create";
+    case ActionKind::kUpdate:
+      return "~ update";
+    case ActionKind::kReactivate:
+      return "> reactivate";
+    case ActionKind::kSuspend:
+      return "! suspend";
+    case ActionKind::kDelete:
+      return "- delete";
+    case ActionKind::kGroupMembers:
+      return "~ group";
+  }
+  return "?";
+}
+
+const char* actionColor(ActionKind k) {
+  switch (k) {
+    case ActionKind::kCreate:
+    case ActionKind::kReactivate:
+      return kGreen;
+    case ActionKind::kUpdate:
+    case ActionKind::kGroupMembers:
+      return kYellow;
+    case ActionKind::kSuspend:
+    case ActionKind::kDelete:
+      return kRed;
+  }
+  return kReset;
+}
+
+// "+ title: "Lead"", "- title: "Agent"", "~ title: "Agent" → "Lead"".
+std::string changeLine(const AttributeChange& c) {
+  if (c.before.isNull()) return "+ " + c.attribute + ": " + c.after.dump();
+  if (c.after.isNull()) return "- " + c.attribute + ": " + c.before.dump();
+  return "~ " + c.attribute + ": " + c.before.dump() + " \u2192 " + c.after.dump();
+}
+
+const char* changeColor(const AttributeChange& c) {
+  if (c.before.isNull()) return kGreen;
+  if (c.after.isNull()) return kRed;
+  return kYellow;
+}
+
+std::string groupHeader(const Action& a) {
+  return "group \"" + a.group_name + "\": +" + std::to_string(a.add_members.size()) + " -" +
+         std::to_string(a.remove_members.size());
+}
+
+std::string whyText(const Action& a) {
+  std::string out = a.rule;
+  if (!a.source.file.empty()) out += " (" + a.source.toString() + ")";
+  return out;
+}
+
+std::string summaryLine(const Plan& plan) {
+  const int groups = plan.count(ActionKind::kGroupMembers);
+  return "Plan: " + std::to_string(plan.count(ActionKind::kCreate)) + " to create, " +
+         std::to_string(plan.count(ActionKind::kUpdate)) + " to update, " +
+         std::to_string(plan.count(ActionKind::kReactivate)) + " to reactivate, " +
+         std::to_string(plan.count(ActionKind::kSuspend)) + " to suspend, " +
+         std::to_string(plan.count(ActionKind::kDelete)) + " to delete, " + std::to_string(groups) +
+         (groups == 1 ? " group change." : " group changes.");
+}
+
+std::string costLine(const PlanCost& cost) {
+  std::vector<std::string> parts;
+  for (const char* call : kCallOrder) {
+    auto it = cost.calls.find(call);
+    if (it != cost.calls.end() && it->second != 0) {
+      parts.push_back(it->first + " " + std::to_string(it->second));
+    }
+  }
+  for (const auto& [call, n] : cost.calls) {
+    bool known = false;
+    for (const char* k : kCallOrder) known = known || call == k;
+    if (!known && n != 0) parts.push_back(call + " " + std::to_string(n));
+  }
+  std::string out = "Cost: " + std::to_string(cost.total_calls) +
+                    (cost.total_calls == 1 ? " API call" : " API calls");
+  if (!parts.empty()) {
+    out += " (";
+    for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+    out += ")";
+  }
+  if (cost.total_calls > 0 && cost.min_seconds > 0) {
+    // The plan keeps the time, not the rate; the rate is recovered (it was total*60/rate).
+    const double rate = std::round(cost.total_calls * 60.0 / cost.min_seconds * 1000.0) / 1000.0;
+    const std::string seconds =
+        cost.min_seconds < 60
+            ? fixed(cost.min_seconds, 1) + " s"
+            : fixed(cost.min_seconds, 0) + " s (" + fixed(cost.min_seconds / 60.0, 1) + " min)";
+    out += ", at least " + seconds + " at " + shortest(rate) + " requests/min";
+  }
+  return out + ".";
+}
+
+std::string noticeLine(const Notice& n) {
+  std::string out = std::string("[") + noticeKindName(n.kind) + "] ";
+  const std::string who = userLabel(n.external_id, n.user_name);
+  if (!who.empty()) out += who + ": ";
+  out += n.message;
+  if (!n.source.file.empty()) out += " (" + n.source.toString() + ")";
+  return out;
+}
+
+const char* noticeColor(NoticeKind k) {
+  switch (k) {
+    case NoticeKind::kConflict:
+      return kRed;
+    case NoticeKind::kProtected:
+    case NoticeKind::kWarning:
+      return kYellow;
+    case NoticeKind::kUnmanaged:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+class TextWriter {
+ public:
+  explicit TextWriter(bool color) : color_(color) {}
+
+  void line(const std::string& text, const char* color = nullptr, int indent = 0) {
+    out_.append(static_cast<size_t>(indent), ' ');
+    if (color_ && color) {
+      out_ += color;
+      out_ += text;
+      out_ += kReset;
+    } else {
+      out_ += text;
+    }
+    out_ += '\n';
+  }
+  void blank() { out_ += '\n'; }
+  std::string take() { return std::move(out_); }
+
+ private:
+  bool color_;
+  std::string out_;
+};
+
+void writeNotices(TextWriter& w, const Plan& plan) {
+  if (plan.notices.empty()) return;
+  w.line("Notices:", kBold);
+  for (const Notice& n : plan.notices) w.line(noticeLine(n), noticeColor(n.kind), 2);
+  w.blank();
+}
+
+// ---- markdown -------------------------------------------------------------------------------
+
+// Inline code, safe inside a table cell.
+std::string code(const std::string& text) {
+  if (text.empty()) return "";
+  std::string escaped;
+  bool has_backtick = false;
+  for (char c : text) {
+    if (c == '|') {
+      escaped += "\\|";
+    } else if (c == '\n' || c == '\r') {
+      escaped += ' ';
+    } else {
+      has_backtick = has_backtick || c == '`';
+      escaped += c;
+    }
+  }
+  return has_backtick ? "`` " + escaped + " ``" : "`" + escaped + "`";
+}
+
+// Plain text, safe inside a table cell.
+std::string cell(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '|':
+        out += "\\|";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '\n':
+      case '\r':
+        out += ' ';
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string cellLines(const std::vector<std::string>& lines) {
+  std::string out;
+  const size_t shown = std::min(lines.size(), kMarkdownMaxLinesPerCell);
+  for (size_t i = 0; i < shown; ++i) out += (i ? "<br>" : "") + code(lines[i]);
+  if (lines.size() > shown) out += "<br>… " + std::to_string(lines.size() - shown) + " more";
+  return out;
+}
+
+std::string markdownRow(const Action& a) {
+  std::vector<std::string> lines;
+  std::string kind = actionKindName(a.kind);
+  std::string external_id = code(a.external_id);
+  std::string user_name = code(a.user_name);
+  if (a.kind == ActionKind::kGroupMembers) {
+    kind = "group " + code(a.group_name);
+    for (const MemberRef& m : a.add_members)
+      lines.push_back("+ " + userLabel(m.external_id, m.user_name));
+    for (const MemberRef& m : a.remove_members)
+      lines.push_back("- " + userLabel(m.external_id, m.user_name));
+  } else {
+    for (const AttributeChange& c : a.changes) lines.push_back(changeLine(c));
+  }
+  std::string why = cell(a.rule);
+  if (!a.source.file.empty()) why += " (" + code(a.source.toString()) + ")";
+  return "| " + kind + " | " + external_id + " | " + user_name + " | " + cellLines(lines) + " | " +
+         why + " |\n";
+}
+
+}  // namespace
+
+std::string renderPlanText(const Plan& plan, bool color) {
+  TextWriter w(color);
+  if (!plan.hasChanges()) {
+    w.line("No changes. Genesys Cloud matches the desired state.", kGreen);
+    if (!plan.notices.empty()) w.blank();
+    writeNotices(w, plan);
+    return w.take();
+  }
+  for (const Action& a : plan.actions) {
+    const char* color_code = actionColor(a.kind);
+    if (a.kind == ActionKind::kGroupMembers) {
+      w.line("~ " + groupHeader(a), color_code);
+      for (const MemberRef& m : a.add_members)
+        w.line("+ " + userLabel(m.external_id, m.user_name), kGreen, 4);
+      for (const MemberRef& m : a.remove_members)
+        w.line("- " + userLabel(m.external_id, m.user_name), kRed, 4);
+    } else {
+      w.line(actionVerb(a.kind) + " " + userLabel(a.external_id, a.user_name), color_code);
+      for (const AttributeChange& c : a.changes) w.line(changeLine(c), changeColor(c), 4);
+      if (!a.manager_external_id.empty()) {
+        w.line(
+            "# manager " + a.manager_external_id + " is created by this plan: set after its create",
+            nullptr, 4);
+      }
+    }
+    w.line("# why: " + whyText(a), nullptr, 4);
+    w.blank();
+  }
+  writeNotices(w, plan);
+  w.line(summaryLine(plan), kBold);
+  w.line(costLine(plan.cost));
+  return w.take();
+}
+
+std::string renderPlanMarkdown(const Plan& plan) {
+  std::string out = "### scim-agent plan\n\n";
+  if (!plan.hasChanges()) {
+    out += "No changes. Genesys Cloud matches the desired state.\n";
+  } else {
+    out += "**" + summaryLine(plan) + "**\n\n" + costLine(plan.cost) + "\n\n";
+    out += "| Action | externalId | userName | Changes | Why |\n";
+    out += "| --- | --- | --- | --- | --- |\n";
+    const size_t shown = std::min(plan.actions.size(), kMarkdownMaxActions);
+    for (size_t i = 0; i < shown; ++i) out += markdownRow(plan.actions[i]);
+    if (plan.actions.size() > shown) {
+      out += "\n… and " + std::to_string(plan.actions.size() - shown) +
+             " more actions (see `scim-agent plan --format text`).\n";
+    }
+  }
+  if (!plan.notices.empty()) {
+    out +=
+        "\n#### Notices\n\n| Kind | externalId | userName | Message |\n| --- | --- | --- | --- |\n";
+    const size_t shown = std::min(plan.notices.size(), kMarkdownMaxNotices);
+    for (size_t i = 0; i < shown; ++i) {
+      const Notice& n = plan.notices[i];
+      std::string message = cell(n.message);
+      if (!n.source.file.empty()) message += " (" + code(n.source.toString()) + ")";
+      out += std::string("| ") + noticeKindName(n.kind) + " | " + code(n.external_id) + " | " +
+             code(n.user_name) + " | " + message + " |\n";
+    }
+    if (plan.notices.size() > shown) {
+      out += "\n… and " + std::to_string(plan.notices.size() - shown) + " more notices.\n";
+    }
+  }
+  return out;
+}
+
+std::string renderPlanJson(const Plan& plan) { return planToJson(plan).pretty() + "\n"; }
+
+}  // namespace scim_agent
