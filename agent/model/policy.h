@@ -37,7 +37,7 @@ struct Policy {
   std::map<std::string, std::vector<std::string>> roles_by_department;
   // Guardrails (applied by the CLI around the planner's output).
   int max_destructive_count = 25;
-  double max_destructive_percent = 5;
+  double max_destructive_percent = 5;  // of managed live users; never below one action
   double max_source_shrink_percent = 10;
   bool restore_deleted = true;
   int delete_after_days = 30;  // policy.deleteAfter: a suspended, removed user is deleted after

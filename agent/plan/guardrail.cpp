@@ -1,5 +1,6 @@
 #include "agent/plan/guardrail.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace scim_agent {
@@ -17,8 +18,11 @@ GuardrailVerdict checkDestructive(const Plan& plan, size_t managed_live_count,
                                   const Policy& policy) {
   const int destructive = plan.destructiveCount();
   if (destructive == 0) return {};
-  const double percent_limit =
-      policy.max_destructive_percent / 100.0 * static_cast<double>(managed_live_count);
+  // The percentage never forbids a single destructive action: with 5% of a 15-user org (0.75),
+  // every termination would otherwise wait for an operator, and a timer run would stall on it.
+  // Mass removals are still caught by both limits.
+  const double percent_limit = std::max(
+      1.0, policy.max_destructive_percent / 100.0 * static_cast<double>(managed_live_count));
   const bool over_count = destructive > policy.max_destructive_count;
   const bool over_percent = static_cast<double>(destructive) > percent_limit;
   if (!over_count && !over_percent) return {};

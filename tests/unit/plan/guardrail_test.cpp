@@ -33,7 +33,10 @@ TEST(GuardrailTest, BlocksOverCountOrOverPercent) {
       {20, 5, 1000, false}, {20, 6, 1000, true},  // 26 > 25
       {5, 0, 100, false},                         // 5 = 5% of 100
       {6, 0, 100, true},                          // 6 > 5% of 100
-      {1, 0, 0, true},  // nothing managed: any destructive action is over the percentage
+      {1, 0, 15, false},  // 5% of 15 is 0.75: the percentage never forbids a single action
+      {2, 0, 15, true},   // but two are over it
+      {1, 0, 0, false},   // likewise with nothing managed
+      {0, 2, 0, true},
   };
   for (const GuardrailCase& c : cases) {
     SCOPED_TRACE(std::to_string(c.suspends) + "+" + std::to_string(c.deletes) + " of " +
