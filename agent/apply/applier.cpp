@@ -1,6 +1,8 @@
 #include "agent/apply/applier.h"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include "agent/scim/scim_directory.h"
 
@@ -44,17 +46,6 @@ ActionResult failure(const Action& a, const Error& e) {
   return r;
 }
 
-int order(ActionKind k) {
-  switch (k) {
-    case ActionKind::kCreate: return 0;
-    case ActionKind::kUpdate: return 1;
-    case ActionKind::kReactivate: return 2;
-    case ActionKind::kSuspend: return 3;
-    case ActionKind::kDelete: return 4;
-    case ActionKind::kGroupMembers: return 5;
-  }
-  return 6;
-}
 
 const char* kManagerPath = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager";
 
@@ -109,17 +100,36 @@ Json ApplyReport::toJson(const Plan& plan) const {
 Applier::Applier(ScimDirectory& directory, ApplyJournal& journal)
     : directory_(directory), journal_(journal) {}
 
+namespace {
+
+// Runs fn(i) for every index with up to `concurrency` threads, and returns when all are done.
+void forEachParallel(const std::vector<size_t>& indexes, int concurrency,
+                     const std::function<void(size_t)>& fn) {
+  const size_t workers = std::min(indexes.size(), static_cast<size_t>(std::max(1, concurrency)));
+  if (workers <= 1) {
+    for (size_t i : indexes) fn(i);
+    return;
+  }
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> threads;
+  threads.reserve(workers);
+  for (size_t w = 0; w < workers; ++w) {
+    threads.emplace_back([&] {
+      for (size_t k = next++; k < indexes.size(); k = next++) fn(indexes[k]);
+    });
+  }
+  for (auto& t : threads) t.join();
+}
+
+}  // namespace
+
 ApplyReport Applier::apply(const Plan& plan, const ApplyOptions& options) {
   ApplyReport report;
   report.results.resize(plan.actions.size());
-  // The planner already orders actions; sort indexes by phase anyway so a hand-edited or older
-  // plan file cannot put a group add before the create it depends on.
-  std::vector<size_t> indexes(plan.actions.size());
-  for (size_t i = 0; i < indexes.size(); ++i) indexes[i] = i;
-  std::stable_sort(indexes.begin(), indexes.end(), [&](size_t a, size_t b) {
-    return order(plan.actions[a].kind) < order(plan.actions[b].kind);
-  });
-
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    created_ids_.clear();
+  }
   // Users whose suspend or delete is held back keep their group memberships too.
   held_ids_.clear();
   if (options.skip_destructive) {
@@ -128,40 +138,103 @@ ApplyReport Applier::apply(const Plan& plan, const ApplyOptions& options) {
     }
   }
 
-  for (size_t i : indexes) {
-    const Action& action = plan.actions[i];
-    ActionResult result;
-    if (options.skip_destructive && action.isDestructive()) {
-      result.outcome = ActionOutcome::kSkipped;
-      result.message = "held back: the plan exceeds policy.maxDestructive (use --allow-destructive)";
-      result.user_id = action.user_id;
-    } else {
-      switch (action.kind) {
-        case ActionKind::kCreate: result = create(action); break;
-        case ActionKind::kUpdate:
-        case ActionKind::kSuspend:
-        case ActionKind::kReactivate: result = patch(action); break;
-        case ActionKind::kDelete: result = remove(action); break;
-        case ActionKind::kGroupMembers: result = groupMembers(action); break;
-      }
+  // Phases by action kind, whatever order the plan file lists them in, so a hand-edited or older
+  // plan cannot put a group add before the create it depends on. Within a phase every action
+  // touches its own user (or group), so they may run in parallel; creates keep plan order
+  // (managers first) when run one at a time.
+  std::vector<size_t> creates, users, groups, manager_follow_ups;
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    switch (plan.actions[i].kind) {
+      case ActionKind::kCreate: creates.push_back(i); break;
+      case ActionKind::kGroupMembers: groups.push_back(i); break;
+      default: users.push_back(i); break;
     }
-    result.index = i;
-    report.results[i] = result;
-    if (options.on_result) options.on_result(action, result);
   }
+  std::mutex report_mu;
+  auto record = [&](size_t i, ActionResult result) {
+    result.index = i;
+    std::lock_guard<std::mutex> lock(report_mu);
+    report.results[i] = result;
+    if (options.on_result) options.on_result(plan.actions[i], report.results[i]);
+  };
+
+  forEachParallel(creates, options.concurrency, [&](size_t i) {
+    const Action& action = plan.actions[i];
+    ActionResult result = run(action, options);
+    if (result.outcome == ActionOutcome::kDone && !action.manager_external_id.empty()) {
+      std::lock_guard<std::mutex> lock(report_mu);
+      report.results[i] = result;  // finished after the managers exist
+      manager_follow_ups.push_back(i);
+      return;
+    }
+    record(i, result);
+  });
+  std::sort(manager_follow_ups.begin(), manager_follow_ups.end());
+  forEachParallel(manager_follow_ups, options.concurrency, [&](size_t i) {
+    ActionResult created;
+    {
+      std::lock_guard<std::mutex> lock(report_mu);
+      created = report.results[i];
+    }
+    record(i, setCreatedManager(plan.actions[i], created));
+  });
+  forEachParallel(users, options.concurrency,
+                  [&](size_t i) { record(i, run(plan.actions[i], options)); });
+  forEachParallel(groups, options.concurrency,
+                  [&](size_t i) { record(i, run(plan.actions[i], options)); });
   return report;
 }
 
-ActionResult Applier::create(const Action& action) {
-  ActionResult result;
-  auto entry = journal_.intent("create:" + action.external_id, "POST", "/Users", action.body);
-  if (!entry.ok()) {
-    failed_creates_[action.external_id] = true;
-    return failure(action, entry.error());
+ActionResult Applier::run(const Action& action, const ApplyOptions& options) {
+  if (options.skip_destructive && action.isDestructive()) {
+    ActionResult result;
+    result.outcome = ActionOutcome::kSkipped;
+    result.message = "held back: the plan exceeds policy.maxDestructive (use --allow-destructive)";
+    result.user_id = action.user_id;
+    return result;
   }
+  switch (action.kind) {
+    case ActionKind::kCreate: return create(action, options);
+    case ActionKind::kUpdate:
+    case ActionKind::kSuspend:
+    case ActionKind::kReactivate: return patch(action, options);
+    case ActionKind::kDelete: return remove(action, options);
+    case ActionKind::kGroupMembers: return groupMembers(action);
+  }
+  return failure(action, Error(ErrorCode::kInternal, "unknown action kind"));
+}
+
+std::optional<std::string> Applier::createdId(const std::string& external_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = created_ids_.find(external_id);
+  if (it == created_ids_.end()) return std::nullopt;
+  return it->second;
+}
+
+ActionResult Applier::create(const Action& action, const ApplyOptions& options) {
+  ActionResult result;
+  const std::string key = "create:" + action.external_id;
+  auto remember = [&](const LiveUser& user) {
+    std::lock_guard<std::mutex> lock(mu_);
+    created_ids_[action.external_id] = user.id;
+    result.user_id = user.id;
+    result.version = user.version;
+  };
+  // A killed earlier run may have sent this POST: look before sending it again.
+  if (options.unfinished_keys.count(key)) {
+    auto found = directory_.findUserByUserName(action.user_name);
+    if (!found.ok()) return failure(action, found.error());
+    if (found->has_value() && (*found)->external_id == action.external_id) {
+      remember(**found);
+      result.message = "created by an earlier, interrupted run";
+      return result;
+    }
+  }
+  auto entry = journal_.intent(key, "POST", "/Users", action.body);
+  if (!entry.ok()) return failure(action, entry.error());
   auto created = directory_.createUser(action.body);
   if (!created.ok()) {
-    const Error& e = created.error();
+    const Error e = created.error();
     // A conflict or an unknown outcome (the connection dropped after the request went out):
     // look the user up by userName before deciding, never POST again blindly (SPEC §9).
     if (e.code == ErrorCode::kConflict || e.code == ErrorCode::kUnavailable) {
@@ -172,7 +245,6 @@ ActionResult Applier::create(const Action& action) {
     }
     if (!created.ok()) {
       (void)journal_.outcome(*entry, false, e.http_status, errorDetail(e));
-      failed_creates_[action.external_id] = true;
       ActionResult r = failure(action, e);
       if (e.code == ErrorCode::kConflict) {
         r.message = "userName " + action.user_name +
@@ -182,75 +254,84 @@ ActionResult Applier::create(const Action& action) {
       return r;
     }
   }
-  const LiveUser& user = created.value();
-  created_ids_[action.external_id] = user.id;
+  remember(created.value());
   Json detail = Json::object();
-  detail["id"] = user.id;
-  detail["version"] = user.version;
+  detail["id"] = created->id;
+  detail["version"] = created->version;
   (void)journal_.outcome(*entry, true, 201, detail);
-  result.user_id = user.id;
-
-  if (!action.manager_external_id.empty()) {
-    std::vector<PatchOp> ops;
-    if (!managerOps(action, &ops)) {
-      result.outcome = ActionOutcome::kFailed;
-      result.message = "created, but its manager " + action.manager_external_id +
-                       " could not be created, so the manager is not set";
-      return result;
-    }
-    auto follow = journal_.intent("create-manager:" + action.external_id, "PATCH",
-                                  "/Users/" + user.id, opsToJson(ops));
-    if (!follow.ok()) return failure(action, follow.error());
-    auto patched = directory_.patchUser(user.id, user.version, ops);
-    if (!patched.ok()) {
-      (void)journal_.outcome(*follow, false, patched.error().http_status,
-                             errorDetail(patched.error()));
-      ActionResult r = failure(action, patched.error());
-      r.user_id = user.id;
-      r.message = "created, but setting its manager failed: " + r.message;
-      return r;
-    }
-    (void)journal_.outcome(*follow, true, 200, Json::object());
-  }
   return result;
+}
+
+ActionResult Applier::setCreatedManager(const Action& action, const ActionResult& created) {
+  std::vector<PatchOp> ops;
+  if (!managerOps(action, &ops)) {
+    ActionResult r = created;
+    r.outcome = ActionOutcome::kFailed;
+    r.message = "created, but its manager " + action.manager_external_id +
+                " could not be created, so the manager is not set";
+    return r;
+  }
+  Action follow = action;
+  follow.user_id = created.user_id;
+  follow.version = created.version;
+  Error error;
+  ActionResult r = sendPatch(follow, ops, &error);
+  if (r.outcome != ActionOutcome::kDone) r.message = "created, but setting its manager failed: " + r.message;
+  return r;
 }
 
 bool Applier::managerOps(const Action& action, std::vector<PatchOp>* ops) const {
   *ops = action.kind == ActionKind::kCreate ? std::vector<PatchOp>{} : action.ops;
   if (action.manager_external_id.empty()) return true;
-  auto manager = created_ids_.find(action.manager_external_id);
-  if (manager == created_ids_.end()) return false;
-  ops->push_back({"replace", kManagerPath, Json(Json::Object{{"value", manager->second}})});
+  auto manager = createdId(action.manager_external_id);
+  if (!manager) return false;
+  ops->push_back({"replace", kManagerPath, Json(Json::Object{{"value", *manager}})});
   return true;
 }
 
-ActionResult Applier::patch(const Action& action) {
+ActionResult Applier::sendPatch(const Action& action, const std::vector<PatchOp>& ops, Error* error) {
   ActionResult result;
   result.user_id = action.user_id;
-  // A manager created by this plan is known only now: its operation is added here.
-  std::vector<PatchOp> ops;
-  const bool manager_resolved = managerOps(action, &ops);
-  if (ops.empty()) {
-    result.outcome = ActionOutcome::kFailed;
-    result.message = "its new manager " + action.manager_external_id + " could not be created";
-    return result;
+  const std::string key = std::string(actionKindName(action.kind)) + ":" + action.external_id;
+  auto entry = journal_.intent(key, "PATCH", "/Users/" + action.user_id, opsToJson(ops));
+  if (!entry.ok()) {
+    *error = entry.error();
+    return failure(action, entry.error());
   }
-  auto entry = journal_.intent(std::string(actionKindName(action.kind)) + ":" + action.external_id,
-                               "PATCH", "/Users/" + action.user_id, opsToJson(ops));
-  if (!entry.ok()) return failure(action, entry.error());
   auto patched = directory_.patchUser(action.user_id, action.version, ops);
   if (!patched.ok()) {
-    const Error& e = patched.error();
-    (void)journal_.outcome(*entry, false, e.http_status, errorDetail(e));
-    if (e.code == ErrorCode::kNotFound && action.kind == ActionKind::kSuspend) {
-      result.message = "already gone from Genesys (404): nothing to suspend";
-      return result;
-    }
-    return failure(action, e);
+    *error = patched.error();
+    (void)journal_.outcome(*entry, false, error->http_status, errorDetail(*error));
+    return failure(action, *error);
   }
   Json detail = Json::object();
   detail["version"] = patched->version;
   (void)journal_.outcome(*entry, true, 200, detail);
+  result.version = patched->version;
+  return result;
+}
+
+ActionResult Applier::patch(const Action& action, const ApplyOptions& options) {
+  // A manager created by this plan is known only now: its operation is added here.
+  std::vector<PatchOp> ops;
+  const bool manager_resolved = managerOps(action, &ops);
+  if (ops.empty()) {
+    ActionResult result;
+    result.user_id = action.user_id;
+    result.outcome = ActionOutcome::kFailed;
+    result.message = "its new manager " + action.manager_external_id + " could not be created";
+    return result;
+  }
+  Error error;
+  ActionResult result = sendPatch(action, ops, &error);
+  if (result.outcome == ActionOutcome::kStale) return replanned(action, error, options);
+  if (result.outcome != ActionOutcome::kDone) {
+    if (error.code == ErrorCode::kNotFound && action.kind == ActionKind::kSuspend) {
+      result.outcome = ActionOutcome::kDone;
+      result.message = "already gone from Genesys (404): nothing to suspend";
+    }
+    return result;
+  }
   if (!manager_resolved) {
     result.outcome = ActionOutcome::kFailed;
     result.message = "applied, but its new manager " + action.manager_external_id +
@@ -259,7 +340,39 @@ ActionResult Applier::patch(const Action& action) {
   return result;
 }
 
-ActionResult Applier::remove(const Action& action) {
+ActionResult Applier::replanned(const Action& action, const Error& conflict,
+                                const ApplyOptions& options) {
+  if (!options.replan) return failure(action, conflict);
+  auto fresh = directory_.getUser(action.user_id);
+  if (!fresh.ok()) {
+    if (fresh.error().code == ErrorCode::kNotFound &&
+        (action.kind == ActionKind::kSuspend || action.kind == ActionKind::kDelete)) {
+      ActionResult gone;
+      gone.user_id = action.user_id;
+      gone.message = "changed, then gone from Genesys (404): nothing left to do";
+      return gone;
+    }
+    ActionResult r = failure(action, fresh.error());
+    r.message = "version conflict, and re-reading the user failed: " + r.message;
+    return r;
+  }
+  std::optional<Action> again = options.replan(action, *fresh);
+  if (!again) {
+    ActionResult r;
+    r.user_id = action.user_id;
+    r.message = "changed in Genesys since the plan; re-planned: nothing left to do";
+    return r;
+  }
+  ApplyOptions once = options;
+  once.replan = nullptr;  // re-plan once; a second conflict is reported stale
+  ActionResult r = again->kind == ActionKind::kDelete ? remove(*again, once) : patch(*again, once);
+  if (r.outcome == ActionOutcome::kDone) {
+    r.message = "changed in Genesys since the plan; re-planned and applied";
+  }
+  return r;
+}
+
+ActionResult Applier::remove(const Action& action, const ApplyOptions& options) {
   ActionResult result;
   result.user_id = action.user_id;
   auto entry = journal_.intent("delete:" + action.external_id, "DELETE", "/Users/" + action.user_id,
@@ -268,6 +381,7 @@ ActionResult Applier::remove(const Action& action) {
   Status deleted = directory_.deleteUser(action.user_id, action.version);
   if (!deleted.ok()) {
     (void)journal_.outcome(*entry, false, deleted.error().http_status, errorDetail(deleted.error()));
+    if (deleted.error().code == ErrorCode::kStale) return replanned(action, deleted.error(), options);
     return failure(action, deleted.error());
   }
   (void)journal_.outcome(*entry, true, 204, Json::object());
@@ -282,8 +396,8 @@ ActionResult Applier::groupMembers(const Action& action) {
   for (const auto& m : action.add_members) {
     if (!m.user_id.empty()) {
       add_ids.push_back(m.user_id);
-    } else if (auto it = created_ids_.find(m.external_id); it != created_ids_.end()) {
-      add_ids.push_back(it->second);
+    } else if (auto id = createdId(m.external_id)) {
+      add_ids.push_back(*id);
     } else {
       unresolved.push_back(m.external_id);
     }

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -10,6 +12,7 @@
 #include "agent/base/json.h"
 #include "agent/base/result.h"
 #include "agent/model/plan.h"
+#include "agent/model/user.h"
 
 namespace scim_agent {
 
@@ -40,6 +43,7 @@ struct ActionResult {
   ActionOutcome outcome = ActionOutcome::kDone;
   std::string message;
   std::string user_id;  // the user's id after the action (for creates: the new id)
+  std::string version;  // the user's version after the action, when known
 };
 
 struct ApplyReport {
@@ -51,34 +55,53 @@ struct ApplyReport {
 
 struct ApplyOptions {
   bool skip_destructive = false;  // guardrail tripped: suspends and deletes are skipped
-  // Called after each action with its result (progress output). May be empty.
+  // Independent actions in flight at once (target.rateLimit.concurrency). The transport and the
+  // rate limiter below bound the requests; this bounds the actions.
+  int concurrency = 1;
+  // Called after each action with its result (progress output), from one thread at a time.
   std::function<void(const Action&, const ActionResult&)> on_result;
+  // Re-plans one user after a version conflict (SPEC §9): given the action that was refused and
+  // the user as Genesys now has it, the action to send instead, or nullopt when nothing is left
+  // to do. Empty: a conflict is reported stale (a saved, reviewed plan is applied exactly).
+  std::function<std::optional<Action>(const Action&, const LiveUser& fresh)> replan;
+  // Action keys ("create:EMP-7") whose intent an earlier, killed run journaled without an
+  // outcome: their creates look the user up by userName before anything is sent again.
+  std::set<std::string> unfinished_keys;
 };
 
-// Applies a plan exactly: every write carries the version the plan saw, so a user changed since
-// is refused by Genesys and reported kStale, never overwritten. Order: creates (managers before
-// reports), then updates, reactivates, suspends, deletes, then one group PATCH per group, whose
-// members created by this plan are resolved from the creates' results. A create is never sent
-// twice: when its outcome is unknown (dropped connection, 409) the user is looked up by
-// userName first. Not thread-safe; one Applier per run.
+// Applies a plan: every write carries the version the plan saw, so a user changed since is
+// refused by Genesys and reported kStale (or re-planned once, with ApplyOptions::replan), never
+// overwritten. Phases, each finished before the next starts, each run with up to
+// `concurrency` actions in flight: creates; the manager of users whose manager was created in
+// this plan; updates, reactivates, suspends and deletes (one user each); then one group PATCH
+// per group, whose members created by this plan are resolved from the creates' results. A create
+// is never sent twice: when its outcome is unknown (dropped connection, 409, a killed earlier
+// run) the user is looked up by userName first. Requires a thread-safe ScimDirectory and
+// ApplyJournal when concurrency > 1. One apply() at a time per Applier.
 class Applier {
  public:
   Applier(ScimDirectory& directory, ApplyJournal& journal);
   ApplyReport apply(const Plan& plan, const ApplyOptions& options);
 
  private:
-  ActionResult create(const Action& action);
-  ActionResult patch(const Action& action);
-  ActionResult remove(const Action& action);
+  ActionResult run(const Action& action, const ApplyOptions& options);
+  ActionResult create(const Action& action, const ApplyOptions& options);
+  ActionResult setCreatedManager(const Action& action, const ActionResult& created);
+  ActionResult patch(const Action& action, const ApplyOptions& options);
+  ActionResult remove(const Action& action, const ApplyOptions& options);
   ActionResult groupMembers(const Action& action);
+  // After a version conflict: re-read the user and re-plan it once (options.replan).
+  ActionResult replanned(const Action& action, const Error& conflict, const ApplyOptions& options);
+  ActionResult sendPatch(const Action& action, const std::vector<PatchOp>& ops, Error* error);
+  std::optional<std::string> createdId(const std::string& external_id) const;
   // The action's operations plus the manager operation when its manager is created by this plan
   // (resolved from the creates' results). False when that manager's create failed.
   bool managerOps(const Action& action, std::vector<PatchOp>* ops) const;
 
   ScimDirectory& directory_;
   ApplyJournal& journal_;
+  mutable std::mutex mu_;                           // guards created_ids_
   std::map<std::string, std::string> created_ids_;  // externalId → new user id
-  std::map<std::string, bool> failed_creates_;      // externalId → create failed
   std::set<std::string> held_ids_;                  // users whose destructive action is held
 };
 

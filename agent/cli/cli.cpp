@@ -385,7 +385,7 @@ int cmdApply(const Args& args, std::ostream& out, std::ostream& err) {
     out << "\nApplying " << plan.actions.size() << " actions:\n";
     options.on_result = [&out](const Action& a, const ActionResult& r) { printResult(a, r, out); };
   }
-  ApplyReport report = session->apply(run_id, plan, options);
+  ApplyReport report = session->apply(run_id, plan, options, /*replan_conflicts=*/args.positional.empty());
   const Json summary = report.toJson(plan);
   const std::string outcome = report.allDone() ? "ok" : hold_destructive ? "blocked" : "failed";
   session->finishRun(run_id, outcome, summary, nowIso());

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include <Poco/DateTimeFormat.h>
@@ -48,14 +49,21 @@ class StateJournal final : public ApplyJournal {
   Result<int64_t> intent(const std::string& action_key, const std::string& method,
                          const std::string& path, const Json& request) override {
     auto id = store_.journalIntent(run_id_, action_key, method, path, request.dump(), nowIso());
-    if (id.ok()) keys_[*id] = action_key;
+    if (id.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      keys_[*id] = action_key;
+    }
     return id;
   }
 
   Status outcome(int64_t id, bool success, int http_status, const Json& detail) override {
     Status s = store_.journalOutcome(id, success, http_status, detail.dump(), nowIso());
     if (s.ok() && success) {
-      const std::string& key = keys_[id];
+      std::string key;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        key = keys_[id];
+      }
       const auto colon = key.find(':');
       auto audit = store_.appendAudit(nowIso(), run_id_, "scim-agent", key.substr(0, colon),
                                       colon == std::string::npos ? "" : key.substr(colon + 1),
@@ -68,6 +76,7 @@ class StateJournal final : public ApplyJournal {
  private:
   StateStore& store_;
   int64_t run_id_;
+  std::mutex mu_;  // the applier journals from several threads
   std::map<int64_t, std::string> keys_;
 };
 
@@ -238,8 +247,8 @@ Result<PlannedRun> Session::plan(const std::string& kind, const std::string& at)
   PlanOptions options;
   options.target_kind = config_.target.kind;
   options.requests_per_minute = config_.target.requests_per_minute;
-  planned.plan = makePlan(desired_, *live, options);
-  planned.plan.managed_live_users = static_cast<int>(countManagedLiveUsers(desired_, *live));
+  live_ = std::move(live.value());
+  planned.plan = makePlan(desired_, live_, options);
   auto saved = store_->savePlan(planned.run_id, desired_.digest, planToJson(planned.plan).dump(), at);
   if (!saved.ok()) return fail(saved.error());
   planned.guardrail = guardrail(planned.plan);
@@ -250,20 +259,77 @@ GuardrailVerdict Session::guardrail(const Plan& plan) const {
   return checkDestructive(plan, static_cast<size_t>(plan.managed_live_users), desired_.policy);
 }
 
-ApplyReport Session::apply(int64_t run_id, const Plan& plan, const ApplyOptions& options) {
+ApplyReport Session::apply(int64_t run_id, const Plan& plan, ApplyOptions options,
+                           bool replan_conflicts) {
   ApplyReport report;
   Status connected = connect();
-  Status opened = openState();
-  if (!connected.ok() || !opened.ok()) {
-    const Error& e = connected.ok() ? opened.error() : connected.error();
+  Status opened = connected.ok() ? openState() : connected;
+  if (!opened.ok()) {
     for (size_t i = 0; i < plan.actions.size(); ++i) {
-      report.results.push_back({i, ActionOutcome::kFailed, e.message, plan.actions[i].user_id});
+      report.results.push_back({i, ActionOutcome::kFailed, opened.error().message,
+                                plan.actions[i].user_id, ""});
     }
     return report;
   }
+  auto pending = store_->pendingIntents();
+  if (pending.ok()) {
+    for (const auto& entry : *pending) {
+      if (entry.run_id != run_id) options.unfinished_keys.insert(entry.action_key);
+    }
+  }
+  options.concurrency = config_.target.concurrency;
+  if (replan_conflicts) {
+    options.replan = [this](const Action& refused, const LiveUser& fresh) {
+      return replanUser(refused, fresh);
+    };
+  }
   StateJournal journal(*store_, run_id);
   Applier applier(*remote_->directory, journal);
-  return applier.apply(plan, options);
+  report = applier.apply(plan, options);
+  if (pending.ok()) {
+    for (const auto& entry : *pending) {
+      if (entry.run_id == run_id) continue;
+      (void)store_->resolveIntent(entry.id, "abandoned",
+                                  "interrupted; superseded by run " + std::to_string(run_id),
+                                  nowIso());
+    }
+  }
+  return report;
+}
+
+std::optional<Action> Session::replanUser(const Action& refused, const LiveUser& fresh) const {
+  // Plan this one user again against what Genesys has now: its desired entry (and its manager's,
+  // so the manager resolves), the fresh live user (and the manager's live user).
+  DesiredState one;
+  one.policy = desired_.policy;
+  one.groups_by_department = desired_.groups_by_department;
+  one.digest = desired_.digest;
+  LiveState live;
+  live.groups = live_.groups;
+  live.users.push_back(fresh);
+  for (const auto& d : desired_.users) {
+    if (d.external_id != refused.external_id) continue;
+    one.users.push_back(d);
+    if (d.manager && !d.manager->empty()) {
+      for (const auto& m : desired_.users) {
+        if (m.external_id == *d.manager) one.users.push_back(m);
+      }
+      for (const auto& m : live_.users) {
+        if (m.external_id == *d.manager && m.id != fresh.id) live.users.push_back(m);
+      }
+    }
+    break;
+  }
+  PlanOptions options;
+  options.target_kind = config_.target.kind;
+  options.requests_per_minute = config_.target.requests_per_minute;
+  const Plan plan = makePlan(one, live, options);
+  for (const auto& a : plan.actions) {
+    if (a.user_id == fresh.id && a.kind != ActionKind::kGroupMembers && a.kind != ActionKind::kCreate) {
+      return a;
+    }
+  }
+  return std::nullopt;
 }
 
 void Session::finishRun(int64_t run_id, const std::string& outcome, const Json& summary,

@@ -12,6 +12,7 @@
 #include "agent/config/config.h"
 #include "agent/model/plan.h"
 #include "agent/model/policy.h"
+#include "agent/model/user.h"
 #include "agent/plan/planner.h"
 
 namespace scim_agent {
@@ -53,8 +54,12 @@ class Session {
   // plan, and check the guardrails.
   Result<PlannedRun> plan(const std::string& kind, const std::string& at);
   GuardrailVerdict guardrail(const Plan& plan) const;
-  // Applies `plan`, journaling every remote write in the state DB under `run_id`.
-  ApplyReport apply(int64_t run_id, const Plan& plan, const ApplyOptions& options);
+  // Applies `plan`, journaling every remote write in the state DB under `run_id`, with
+  // target.rateLimit.concurrency actions in flight. `replan_conflicts`: a user changed since the
+  // plan is re-read and re-planned once (a plan made in this run); otherwise reported stale (a
+  // saved, reviewed plan). Intents left open by a killed earlier run are checked before their
+  // creates are sent again, then closed as superseded by this run.
+  ApplyReport apply(int64_t run_id, const Plan& plan, ApplyOptions options, bool replan_conflicts);
   void finishRun(int64_t run_id, const std::string& outcome, const Json& summary,
                  const std::string& at);
 
@@ -63,8 +68,11 @@ class Session {
   Status openState();
   Status connect();
 
+  std::optional<Action> replanUser(const Action& refused, const LiveUser& fresh) const;
+
   Config config_;
   DesiredState desired_;
+  LiveState live_;  // what plan() read
   std::string desired_path_;
   std::unique_ptr<StateStore> store_;
   struct Remote;
