@@ -6,7 +6,6 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/IPAddress.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
@@ -79,7 +78,6 @@ std::string describeRequest(const HttpRequest& request) {
   const auto q = request.url.find('?');
   return request.method + " " + (q == std::string::npos ? request.url : request.url.substr(0, q));
 }
-
 
 class PocoTransport::Impl {
  public:

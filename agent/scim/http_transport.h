@@ -132,5 +132,4 @@ class PocoTransport final : public HttpTransport {
   std::unique_ptr<Impl> impl_;
 };
 
-
 }  // namespace scim_agent
