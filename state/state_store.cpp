@@ -19,8 +19,8 @@ namespace {
 
 const std::initializer_list<std::string_view> kRunKinds = {"plan", "apply", "run",
                                                                "validate"};
-const std::initializer_list<std::string_view> kEndOutcomes = {"ok", "changes", "failed",
-                                                                  "blocked", "interrupted"};
+const std::initializer_list<std::string_view> kEndOutcomes = {
+    "ok", "changes", "failed", "blocked", "interrupted", "dry-run", "cancelled"};
 
 class FdGuard {
  public:

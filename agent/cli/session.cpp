@@ -205,6 +205,20 @@ Status Session::connect() {
 Result<int64_t> Session::beginRun(const std::string& kind, const std::string& at) {
   Status opened = openState();
   if (!opened.ok()) return opened.error();
+  // We hold the writer lock: a run still marked running was killed.
+  auto runs = store_->listRuns(50);
+  if (runs.ok()) {
+    for (const auto& r : *runs) {
+      if (r.outcome == "running") {
+        (void)store_->finishRun(r.id, "interrupted", "{\"note\":\"the process ended without finishing the run\"}", at);
+      }
+    }
+  }
+  auto pending = store_->pendingIntents();
+  if (pending.ok()) {
+    for (const auto& entry : *pending) unfinished_.emplace_back(entry.id, entry.action_key);
+  }
+  run_kind_ = kind;
   return store_->beginRun(kind, at, desired_.digest);
 }
 
@@ -271,12 +285,7 @@ ApplyReport Session::apply(int64_t run_id, const Plan& plan, ApplyOptions option
     }
     return report;
   }
-  auto pending = store_->pendingIntents();
-  if (pending.ok()) {
-    for (const auto& entry : *pending) {
-      if (entry.run_id != run_id) options.unfinished_keys.insert(entry.action_key);
-    }
-  }
+  for (const auto& [id, key] : unfinished_) options.unfinished_keys.insert(key);
   options.concurrency = config_.target.concurrency;
   if (replan_conflicts) {
     options.replan = [this](const Action& refused, const LiveUser& fresh) {
@@ -286,14 +295,6 @@ ApplyReport Session::apply(int64_t run_id, const Plan& plan, ApplyOptions option
   StateJournal journal(*store_, run_id);
   Applier applier(*remote_->directory, journal);
   report = applier.apply(plan, options);
-  if (pending.ok()) {
-    for (const auto& entry : *pending) {
-      if (entry.run_id == run_id) continue;
-      (void)store_->resolveIntent(entry.id, "abandoned",
-                                  "interrupted; superseded by run " + std::to_string(run_id),
-                                  nowIso());
-    }
-  }
   return report;
 }
 
@@ -335,6 +336,13 @@ std::optional<Action> Session::replanUser(const Action& refused, const LiveUser&
 void Session::finishRun(int64_t run_id, const std::string& outcome, const Json& summary,
                         const std::string& at) {
   if (!store_ || run_id == 0) return;
+  if (run_kind_ == "apply") {
+    for (const auto& [id, key] : unfinished_) {
+      (void)store_->resolveIntent(id, "abandoned",
+                                  "interrupted; superseded by run " + std::to_string(run_id), at);
+    }
+    unfinished_.clear();
+  }
   (void)store_->finishRun(run_id, outcome, summary.dump(), at);
 }
 

@@ -73,6 +73,10 @@ class Session {
   Config config_;
   DesiredState desired_;
   LiveState live_;  // what plan() read
+  // Journal intents a killed earlier run left without an outcome (loaded by beginRun); an apply
+  // run closes them when it finishes, its own live read having superseded them.
+  std::vector<std::pair<int64_t, std::string>> unfinished_;  // entry id, action key
+  std::string run_kind_;
   std::string desired_path_;
   std::unique_ptr<StateStore> store_;
   struct Remote;

@@ -191,6 +191,43 @@ RunResult runAgent(const std::vector<std::string>& args,
   return r;
 }
 
+AgentProcess::AgentProcess(const std::vector<std::string>& args,
+                           const std::map<std::string, std::string>& env) {
+  pid_ = spawn(SCIM_AGENT_BIN, args, env, io_.file("out"), io_.file("err"));
+}
+
+AgentProcess::~AgentProcess() {
+  if (pid_ > 0) kill();
+}
+
+bool AgentProcess::running() {
+  if (pid_ <= 0) return false;
+  if (::waitpid(pid_, &status_, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+void AgentProcess::kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, &status_, 0);
+  pid_ = -1;
+}
+
+RunResult AgentProcess::wait() {
+  if (pid_ > 0) {
+    ::waitpid(pid_, &status_, 0);
+    pid_ = -1;
+  }
+  RunResult r;
+  r.exit_code = WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
+  r.out = readFile(io_.file("out"));
+  r.err = readFile(io_.file("err"));
+  return r;
+}
+
 std::string writeAgentConfig(const TempDir& dir, const SimProcess& sim, const std::string& desired,
                              int requests_per_minute) {
   dir.write("client-secret", "demo-secret\n");

@@ -70,6 +70,23 @@ struct RunResult {
 RunResult runAgent(const std::vector<std::string>& args,
                    const std::map<std::string, std::string>& env = {});
 
+// A scim-agent process running in the background (for crash and lock tests).
+class AgentProcess {
+ public:
+  AgentProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+  ~AgentProcess();  // SIGKILLs it if still running
+  AgentProcess(const AgentProcess&) = delete;
+  AgentProcess& operator=(const AgentProcess&) = delete;
+  void kill();       // SIGKILL, then reap
+  RunResult wait();  // waits for the exit; output so far
+  bool running();
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = 0;
+  TempDir io_;
+};
+
 // An agent.yaml for the simulator at `sim` with the state file and desired path in `dir`.
 std::string writeAgentConfig(const TempDir& dir, const SimProcess& sim, const std::string& desired,
                              int requests_per_minute = 6000);
