@@ -5,7 +5,8 @@
 #   ./setup.sh demo    build, start genesys-sim on loopback, validate → plan → apply → plan
 #   ./setup.sh test    build with warnings as errors and run every test (ctest)
 #   ./setup.sh build   build only
-#   ./setup.sh bench   build and run the benchmarks under tests/bench/
+#   ./setup.sh bench [USERS]  plan/apply benchmark at USERS users (default 10,000)
+#   ./setup.sh bench-rate     sustained rate against a rate-limited simulator (R=3000, R=300)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -55,10 +56,17 @@ cmd_bench() {
   "$ROOT/tests/bench/run.sh" "$BUILD/bin" "${@}"
 }
 
+cmd_bench_rate() {
+  build
+  "$ROOT/tests/bench/rate.sh" "$BUILD/bin" 3000 2000
+  "$ROOT/tests/bench/rate.sh" "$BUILD/bin" 300 2000
+}
+
 case "${1:-}" in
   test) cmd_test ;;
   demo) cmd_demo ;;
   build) build ;;
   bench) shift; cmd_bench "$@" ;;
-  *) echo "usage: $0 demo|test|build|bench" >&2; exit 64 ;;
+  bench-rate) cmd_bench_rate ;;
+  *) echo "usage: $0 demo|test|build|bench [USERS]|bench-rate" >&2; exit 64 ;;
 esac

@@ -35,19 +35,21 @@ std::string mail(int n) {
 int main(int argc, char** argv) {
   int users = 10000;
   double drift = 1;
+  int churn = -1;  // creates and removals each; default users/1000
   std::string out = ".";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--users") users = std::atoi(argv[i + 1]);
     else if (flag == "--drift") drift = std::atof(argv[i + 1]);
     else if (flag == "--out") out = argv[i + 1];
+    else if (flag == "--churn") churn = std::atoi(argv[i + 1]);
     else {
-      std::cerr << "usage: bench_gen --users N --drift PCT --out DIR\n";
+      std::cerr << "usage: bench_gen --users N --drift PCT [--churn N] --out DIR\n";
       return 64;
     }
   }
   const int step = drift > 0 ? static_cast<int>(100 / drift) : 0;  // every step-th user drifts
-  const int churn = users / 1000;                                  // creates and removals each
+  if (churn < 0) churn = users / 1000;
 
   Json seed = Json::object();
   Json live = Json::array();
