@@ -2,12 +2,17 @@
 //
 //   genesys-sim [--host 127.0.0.1] [--port 0] [--client ID:SECRET]... [--seed FILE.json]
 //               [--token-ttl SECS] [--version-conflict 400|409] [--no-page-limit]
-//               [--new-id-on-recreate] [--rate-limit PER_MINUTE] [--latency-ms MS]
-//               [--threads N] [--port-file FILE]
+//               [--new-id-on-recreate] [--rate-limit PER_MINUTE] [--rate-limit-burst N]
+//               [--latency-ms MS] [--latency-jitter-ms MS] [--error-rate F] [--drop-rate F]
+//               [--drop-after-write] [--conflict-rate F] [--fault-seed N]
+//               [--fault-token-endpoint] [--threads N] [--port-file FILE]
+//
+// The fault flags set SimOptions (sim_server.h); POST /sim/config changes them at run time.
 //
 // Prints "genesys-sim listening on http://HOST:PORT" once it accepts connections and runs until
 // SIGTERM or SIGINT. Exit codes: 0 clean stop, 1 runtime error, 2 bad usage.
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -27,8 +32,11 @@ namespace {
 constexpr const char* kUsage =
     "usage: genesys-sim [--host 127.0.0.1] [--port 0] [--client ID:SECRET]... [--seed FILE.json]\n"
     "                   [--token-ttl SECS] [--version-conflict 400|409] [--no-page-limit]\n"
-    "                   [--new-id-on-recreate] [--rate-limit PER_MINUTE] [--latency-ms MS]\n"
-    "                   [--threads N] [--port-file FILE]\n";
+    "                   [--new-id-on-recreate] [--rate-limit PER_MINUTE] [--rate-limit-burst N]\n"
+    "                   [--latency-ms MS] [--latency-jitter-ms MS] [--error-rate F]\n"
+    "                   [--drop-rate F] [--drop-after-write] [--conflict-rate F]\n"
+    "                   [--fault-seed N] [--fault-token-endpoint] [--threads N]\n"
+    "                   [--port-file FILE]\n";
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -47,6 +55,35 @@ int parseInt(const std::string& text, const std::string& flag, int min, int max)
                      std::to_string(max));
   }
   return static_cast<int>(value);
+}
+
+// A probability, 0.0-1.0.
+double parseRate(const std::string& text, const std::string& flag) {
+  size_t used = 0;
+  double value = -1.0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || !(value >= 0.0 && value <= 1.0)) {
+    throw UsageError(flag + " needs a number between 0.0 and 1.0");
+  }
+  return value;
+}
+
+uint64_t parseSeed(const std::string& text, const std::string& flag) {
+  size_t used = 0;
+  long long value = -1;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || value < 0) {
+    throw UsageError(flag + " needs a non-negative integer");
+  }
+  return static_cast<uint64_t>(value);
 }
 
 struct CommandLine {
@@ -92,8 +129,24 @@ CommandLine parseCommandLine(int argc, char** argv) {
       command.options.new_id_on_recreate = true;
     } else if (arg == "--rate-limit") {
       command.options.rate_limit_per_minute = parseInt(value(), arg, 0, 1'000'000);
+    } else if (arg == "--rate-limit-burst") {
+      command.options.rate_limit_burst = parseInt(value(), arg, 1, 1'000'000);
     } else if (arg == "--latency-ms") {
       command.options.latency_ms = parseInt(value(), arg, 0, 60'000);
+    } else if (arg == "--latency-jitter-ms") {
+      command.options.latency_jitter_ms = parseInt(value(), arg, 0, 60'000);
+    } else if (arg == "--error-rate") {
+      command.options.error_rate = parseRate(value(), arg);
+    } else if (arg == "--drop-rate") {
+      command.options.drop_rate = parseRate(value(), arg);
+    } else if (arg == "--drop-after-write") {
+      command.options.drop_after_write = true;
+    } else if (arg == "--conflict-rate") {
+      command.options.conflict_rate = parseRate(value(), arg);
+    } else if (arg == "--fault-seed") {
+      command.options.fault_seed = parseSeed(value(), arg);
+    } else if (arg == "--fault-token-endpoint") {
+      command.options.fault_token_endpoint = true;
     } else if (arg == "--threads") {
       command.options.threads = parseInt(value(), arg, 2, 256);
     } else if (arg == "--port-file") {

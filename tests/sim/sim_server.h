@@ -15,7 +15,10 @@
 //
 // Determinism: ids come from a counter (00000000-0000-4000-8000-000000000001, …), tokens from a
 // seeded generator and meta.lastModified from a logical clock, so the same requests produce the
-// same state. Only token expiry, rate limiting and injected latency use the real clock.
+// same state. Probabilistic faults (error_rate, drop_rate, conflict_rate, latency jitter) come
+// from a std::mt19937_64 seeded with fault_seed, drawn under the state mutex with a fixed number
+// of draws per API request, so the same seed and the same request order give the same faults.
+// Only token expiry, rate limiting and the duration of injected latency use the real clock.
 //
 // Thread safety: all public methods may be called from any thread; the simulated org sits
 // behind one mutex, so requests are handled one at a time (HTTP I/O itself is concurrent).
@@ -47,9 +50,31 @@ struct SimOptions {
   // HTTP worker threads (each keep-alive connection holds one while open).
   int threads = 8;
   // Token-bucket limit per access token, requests per minute; 0 disables (genesys-api.md §7).
+  // Over the limit: 429, Retry-After and the Genesys body. /oauth/token and /sim/ are not limited.
   int rate_limit_per_minute = 0;
+  // Bucket size of that limit: requests a fresh (or long idle) token may send at once; >= 1.
+  int rate_limit_burst = 5;
   // Added to every API response (not /sim/ control calls).
   int latency_ms = 0;
+  // Plus a uniform 0..latency_jitter_ms per API response (drawn from fault_seed).
+  int latency_jitter_ms = 0;
+
+  // Probabilistic faults (0.0-1.0 each), applied to SCIM and Platform requests (and to
+  // /oauth/token only when fault_token_endpoint), never to /sim/ control calls.
+  // error_rate: answer 500/502/503/504 (uniform) with the Platform ErrorBody; 503 also carries
+  // Retry-After: 1.
+  double error_rate = 0.0;
+  // drop_rate: close the connection without an answer; before handling the request, or after it
+  // (the write is applied, the client cannot know) when drop_after_write.
+  double drop_rate = 0.0;
+  bool drop_after_write = false;
+  // conflict_rate: a SCIM PUT/PATCH/DELETE of a user whose If-Match matches finds the user's
+  // version bumped first (an admin edit in between), so it fails as a version conflict
+  // (version_conflict_status).
+  double conflict_rate = 0.0;
+  // Seed of the fault generator; /sim/reset and POST /sim/config {"faultSeed"} restart it.
+  uint64_t fault_seed = 1;
+  bool fault_token_endpoint = false;
 };
 
 class SimService;

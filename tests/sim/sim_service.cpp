@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -70,8 +71,39 @@ struct Config {
   int token_ttl_seconds = 86399;
   bool new_id_on_recreate = false;
   int rate_limit_per_minute = 0;
+  int rate_limit_burst = 5;
   int latency_ms = 0;
+  int latency_jitter_ms = 0;
+  double error_rate = 0.0;
+  double drop_rate = 0.0;
+  bool drop_after_write = false;
+  double conflict_rate = 0.0;
+  uint64_t fault_seed = 1;
+  bool fault_token_endpoint = false;
 };
+
+// One request's draws from the fault generator, taken whether or not they are used.
+struct FaultDraw {
+  double drop = 1.0;      // drop when < dropRate
+  double error = 1.0;     // 5xx when < errorRate
+  int error_pick = 0;     // index into kRandomErrorStatuses
+  double conflict = 1.0;  // bump when < conflictRate
+  uint64_t jitter = 0;    // % (latencyJitterMs + 1)
+};
+
+constexpr int kRandomErrorStatuses[] = {500, 502, 503, 504};
+
+struct FaultCounters {
+  uint64_t errors = 0;
+  uint64_t drops = 0;
+  uint64_t conflicts = 0;
+  uint64_t rate_limited = 0;
+};
+
+// Statuses /sim/counters always lists, even at zero.
+constexpr std::string_view kKnownStatuses[] = {"429", "500", "502", "503", "504", "dropped"};
+
+double clampRate(double rate) { return std::isnan(rate) ? 0.0 : std::clamp(rate, 0.0, 1.0); }
 
 struct TokenInfo {
   std::string client_id;
@@ -349,6 +381,8 @@ std::string defaultPlatformCode(int status) {
       return "unsupported.media.type";
     case 429:
       return "too.many.requests.retry.after";
+    case 502:
+      return "bad.gateway";
     case 503:
       return "service.unavailable";
     case 504:
@@ -435,9 +469,18 @@ struct SimService::State {
     config.enforce_page_limit = options.enforce_page_limit;
     config.token_ttl_seconds = options.token_ttl_seconds;
     config.new_id_on_recreate = options.new_id_on_recreate;
-    config.rate_limit_per_minute = options.rate_limit_per_minute;
-    config.latency_ms = options.latency_ms;
+    config.rate_limit_per_minute = std::max(0, options.rate_limit_per_minute);
+    config.rate_limit_burst = std::max(1, options.rate_limit_burst);
+    config.latency_ms = std::max(0, options.latency_ms);
+    config.latency_jitter_ms = std::max(0, options.latency_jitter_ms);
+    config.error_rate = clampRate(options.error_rate);
+    config.drop_rate = clampRate(options.drop_rate);
+    config.drop_after_write = options.drop_after_write;
+    config.conflict_rate = clampRate(options.conflict_rate);
+    config.fault_seed = options.fault_seed;
+    config.fault_token_endpoint = options.fault_token_endpoint;
     if (config.version_conflict_status != 409) config.version_conflict_status = 400;
+    fault_rng.seed(config.fault_seed);
     resetCounters();
   }
 
@@ -454,6 +497,8 @@ struct SimService::State {
   std::map<std::string, uint64_t> routes;
   std::map<std::string, uint64_t> statuses;
   std::deque<FaultRule> faults;
+  std::mt19937_64 fault_rng;
+  FaultCounters fault_counts;
 
   // ---- bookkeeping ------------------------------------------------------------------------
 
@@ -461,7 +506,9 @@ struct SimService::State {
     total_requests = 0;
     routes.clear();
     statuses.clear();
+    fault_counts = FaultCounters{};
     for (std::string_view key : kKnownRoutes) routes[std::string(key)] = 0;
+    for (std::string_view key : kKnownStatuses) statuses[std::string(key)] = 0;
   }
 
   void count(const std::string& key, const SimResponse& response) {
@@ -513,18 +560,102 @@ struct SimService::State {
       if (--it->remaining <= 0) faults.erase(it);
       SimResponse response;
       if (rule.drop) {
+        ++fault_counts.drops;
         response.drop_connection = true;
       } else if (rule.status == 429) {
+        ++fault_counts.rate_limited;
         response = tooManyRequests(rule.retry_after);
       } else if (route.family == Family::kScim && rule.status < 500) {
         response = scimError(rule.status, "", "Injected fault.");
       } else {
         response = platformError(rule.status, defaultPlatformCode(rule.status), "Injected fault.");
       }
+      if (!rule.drop && rule.status != 429) ++fault_counts.errors;
       response.delay = std::chrono::milliseconds(rule.delay_ms);
       return response;
     }
     return std::nullopt;
+  }
+
+  // ---- probabilistic faults -------------------------------------------------------------------
+
+  double unitDraw() { return static_cast<double>(fault_rng() >> 11) * 0x1.0p-53; }
+
+  // Exactly five draws per call, in a fixed order, so the sequence depends only on the number
+  // of requests (std::mt19937_64's output is fixed by the standard; no std:: distributions,
+  // whose results differ between standard libraries).
+  FaultDraw drawFaults() {
+    FaultDraw draw;
+    draw.drop = unitDraw();
+    draw.error = unitDraw();
+    draw.error_pick = static_cast<int>(fault_rng() % std::size(kRandomErrorStatuses));
+    draw.conflict = unitDraw();
+    draw.jitter = fault_rng();
+    return draw;
+  }
+
+  std::chrono::milliseconds jitterFor(const FaultDraw& draw) const {
+    if (config.latency_jitter_ms <= 0) return std::chrono::milliseconds(0);
+    return std::chrono::milliseconds(
+        static_cast<int64_t>(draw.jitter % (static_cast<uint64_t>(config.latency_jitter_ms) + 1)));
+  }
+
+  bool faultable(const Route& route) const {
+    return route.family == Family::kScim || route.family == Family::kPlatform ||
+           (route.family == Family::kOAuth && config.fault_token_endpoint);
+  }
+
+  bool dropsNow(const Route& route, const FaultDraw& draw, bool after_write) const {
+    return faultable(route) && config.drop_after_write == after_write &&
+           draw.drop < config.drop_rate;
+  }
+
+  SimResponse droppedConnection() {
+    ++fault_counts.drops;
+    SimResponse response;
+    response.drop_connection = true;
+    return response;
+  }
+
+  // The random drop (before handling) or 5xx for this request, if any.
+  std::optional<SimResponse> randomFault(const Route& route, const FaultDraw& draw) {
+    if (!faultable(route)) return std::nullopt;
+    if (dropsNow(route, draw, false)) return droppedConnection();
+    if (draw.error >= config.error_rate) return std::nullopt;
+    ++fault_counts.errors;
+    const int status = kRandomErrorStatuses[draw.error_pick];
+    std::string message;
+    switch (status) {
+      case 500:
+        message = "The server encountered an unexpected condition (genesys-sim errorRate).";
+        break;
+      case 502:
+        message = "Bad gateway (genesys-sim errorRate).";
+        break;
+      case 503:
+        message = "The service is temporarily unavailable (genesys-sim errorRate).";
+        break;
+      default:
+        message = "The request timed out (genesys-sim errorRate).";
+        break;
+    }
+    SimResponse response = platformError(status, defaultPlatformCode(status), message);
+    if (status == 503) response.headers.emplace_back("Retry-After", "1");
+    return response;
+  }
+
+  // conflictRate: a SCIM PUT/PATCH/DELETE of a user with a matching If-Match finds the version
+  // bumped first, as if an administrator had edited the user between the client's read and write.
+  void maybeConflict(const SimRequest& request, const Route& route, const FaultDraw& draw) {
+    if (route.kind != RouteKind::kUser || !faultable(route)) return;
+    if (request.method != "PUT" && request.method != "PATCH" && request.method != "DELETE") return;
+    if (draw.conflict >= config.conflict_rate) return;
+    const std::string if_match = request.header("If-Match");
+    if (if_match.empty() || if_match == "*") return;
+    SimUser* user = store.liveUserById(route.id);
+    if (user == nullptr || parseVersion(if_match) != user->version) return;
+    store.bumpUser(*user);
+    ++fault_counts.conflicts;
   }
 
   // ---- auth ---------------------------------------------------------------------------------
@@ -628,16 +759,20 @@ struct SimService::State {
     }
     const int per_minute = config.rate_limit_per_minute;
     if (per_minute > 0) {
+      // Token bucket per access token (genesys-api.md §7: the limit is per token): holds
+      // rateLimitBurst, refills per_minute/60 per second; a refused request takes nothing.
+      const double burst = std::max(1, config.rate_limit_burst);
       TokenInfo& info = it->second;
       if (info.bucket < 0) {
-        info.bucket = per_minute;
+        info.bucket = burst;
         info.bucket_time = now;
       }
       const double elapsed = std::chrono::duration<double>(now - info.bucket_time).count();
-      info.bucket = std::min<double>(per_minute, info.bucket + elapsed * per_minute / 60.0);
+      info.bucket = std::min(burst, info.bucket + elapsed * per_minute / 60.0);
       info.bucket_time = now;
       if (info.bucket < 1.0) {
         const double wait = (1.0 - info.bucket) * 60.0 / per_minute;
+        ++fault_counts.rate_limited;
         return tooManyRequests(std::max(1, static_cast<int>(std::ceil(wait))));
       }
       info.bucket -= 1.0;
@@ -647,14 +782,28 @@ struct SimService::State {
 
   // ---- API dispatch -------------------------------------------------------------------------
 
-  SimResponse api(const SimRequest& request, const Target& target, const Route& route) {
+  SimResponse api(const SimRequest& request, const Target& target, const Route& route,
+                  const FaultDraw& draw) {
     if (route.kind == RouteKind::kUnknown) {
       if (route.family == Family::kScim) return scimError(404, "", "Resource not found.");
       return platformError(404, "not.found", "The requested resource was not found.");
     }
     if (std::optional<SimResponse> fault = takeFault(route)) return *fault;
+    bool admitted = false;
+    SimResponse response = serve(request, target, route, draw, admitted);
+    // dropAfterWrite: the request was handled (a write took effect) but the client never hears
+    // so, an unknown outcome. Requests refused earlier (405/401/429/random 5xx) are not dropped.
+    if (admitted && dropsNow(route, draw, true)) return droppedConnection();
+    return response;
+  }
+
+  // `admitted` becomes true once the request passed method, auth, rate limit and random faults.
+  SimResponse serve(const SimRequest& request, const Target& target, const Route& route,
+                    const FaultDraw& draw, bool& admitted) {
     if (route.kind == RouteKind::kToken) {
       if (request.method != "POST") return oauthError(405, "invalid_request", "Use POST.");
+      if (std::optional<SimResponse> fault = randomFault(route, draw)) return *fault;
+      admitted = true;
       return issueToken(request);
     }
     try {
@@ -666,6 +815,8 @@ struct SimService::State {
         return response;
       }
       if (std::optional<SimResponse> denied = authenticate(request)) return *denied;
+      if (std::optional<SimResponse> fault = randomFault(route, draw)) return *fault;
+      admitted = true;
       if (request.body.size() > kMaxRequestBytes) {
         return platformError(413, "request.entity.too.large",
                              "The request is over the size limit. Maximum bytes: " +
@@ -677,6 +828,7 @@ struct SimService::State {
           throw SimError(415, "", "Unsupported or incorrect media type.");
         }
       }
+      maybeConflict(request, route, draw);
       switch (route.kind) {
         case RouteKind::kUsers:
           return request.method == "GET" ? listUsers(target) : createUser(request);
@@ -1248,6 +1400,7 @@ struct SimService::State {
   void resetAll() {
     store.reset();
     faults.clear();
+    fault_rng.seed(config.fault_seed);
     resetCounters();
   }
 
@@ -1273,6 +1426,11 @@ struct SimService::State {
     for (const auto& [key, value] : routes) out.fieldInt(key, static_cast<int64_t>(value));
     out.endObject().key("statuses").beginObject();
     for (const auto& [key, value] : statuses) out.fieldInt(key, static_cast<int64_t>(value));
+    out.endObject().key("faults").beginObject();
+    out.fieldInt("errors", static_cast<int64_t>(fault_counts.errors));
+    out.fieldInt("drops", static_cast<int64_t>(fault_counts.drops));
+    out.fieldInt("conflicts", static_cast<int64_t>(fault_counts.conflicts));
+    out.fieldInt("rateLimited", static_cast<int64_t>(fault_counts.rate_limited));
     out.endObject().endObject();
     return out.take();
   }
@@ -1284,12 +1442,26 @@ struct SimService::State {
     out.fieldInt("tokenTtlSeconds", config.token_ttl_seconds);
     out.fieldBool("newIdOnRecreate", config.new_id_on_recreate);
     out.fieldInt("rateLimitPerMinute", config.rate_limit_per_minute);
-    out.fieldInt("latencyMs", config.latency_ms).endObject();
+    out.fieldInt("rateLimitBurst", config.rate_limit_burst);
+    out.fieldInt("latencyMs", config.latency_ms);
+    out.fieldInt("latencyJitterMs", config.latency_jitter_ms);
+    out.key("errorRate").number(config.error_rate);
+    out.key("dropRate").number(config.drop_rate);
+    out.fieldBool("dropAfterWrite", config.drop_after_write);
+    out.key("conflictRate").number(config.conflict_rate);
+    out.fieldInt("faultSeed", static_cast<int64_t>(config.fault_seed));
+    out.fieldBool("faultTokenEndpoint", config.fault_token_endpoint).endObject();
     return out.take();
   }
 
   void updateConfig(const JsonObject& doc) {
     Config next = config;
+    bool reseed = false;
+    auto rate = [](const Poco::Dynamic::Var& value, const std::string& key) {
+      const double r = requireNumber(value, key);
+      if (!(r >= 0.0 && r <= 1.0)) throw invalidValue(key + " must be between 0.0 and 1.0.");
+      return r;
+    };
     for (auto it = doc->begin(); it != doc->end(); ++it) {
       const std::string& key = it->first;
       if (key == "versionConflictStatus") {
@@ -1309,14 +1481,38 @@ struct SimService::State {
             static_cast<int>(std::max<int64_t>(0, requireInteger(it->second, key)));
       } else if (key == "latencyMs") {
         next.latency_ms = static_cast<int>(std::max<int64_t>(0, requireInteger(it->second, key)));
+      } else if (key == "rateLimitBurst") {
+        const int64_t burst = requireInteger(it->second, key);
+        if (burst < 1 || burst > 1'000'000) throw invalidValue("rateLimitBurst must be 1-1000000.");
+        next.rate_limit_burst = static_cast<int>(burst);
+      } else if (key == "latencyJitterMs") {
+        next.latency_jitter_ms =
+            static_cast<int>(std::clamp<int64_t>(requireInteger(it->second, key), 0, 600'000));
+      } else if (key == "errorRate") {
+        next.error_rate = rate(it->second, key);
+      } else if (key == "dropRate") {
+        next.drop_rate = rate(it->second, key);
+      } else if (key == "dropAfterWrite") {
+        next.drop_after_write = requireBool(it->second, key);
+      } else if (key == "conflictRate") {
+        next.conflict_rate = rate(it->second, key);
+      } else if (key == "faultSeed") {
+        const int64_t seed = requireInteger(it->second, key);
+        if (seed < 0) throw invalidValue("faultSeed must be a non-negative integer.");
+        next.fault_seed = static_cast<uint64_t>(seed);
+        reseed = true;
+      } else if (key == "faultTokenEndpoint") {
+        next.fault_token_endpoint = requireBool(it->second, key);
       } else {
         throw invalidValue("Unknown config key '" + key + "'.");
       }
     }
-    if (next.rate_limit_per_minute != config.rate_limit_per_minute) {
+    if (next.rate_limit_per_minute != config.rate_limit_per_minute ||
+        next.rate_limit_burst != config.rate_limit_burst) {
       for (auto& [token, info] : tokens) info.bucket = -1.0;
     }
     config = next;
+    if (reseed) fault_rng.seed(config.fault_seed);
   }
 
   SimResponse touch(const JsonObject& doc) {
@@ -1589,10 +1785,11 @@ SimResponse SimService::handle(const SimRequest& request) {
   if (isControlPath(target.path)) return state_->control(request, target);
   const Route route = matchRoute(request.method, target.path);
   state_->correlation_id = state_->nextCorrelationId();
-  SimResponse response = state_->api(request, target, route);
+  const FaultDraw draw = state_->drawFaults();
+  SimResponse response = state_->api(request, target, route, draw);
   state_->count(route.key, response);
   response.headers.emplace_back("ININ-Correlation-Id", state_->correlation_id);
-  response.delay += std::chrono::milliseconds(state_->config.latency_ms);
+  response.delay += std::chrono::milliseconds(state_->config.latency_ms) + state_->jitterFor(draw);
   return response;
 }
 

@@ -27,12 +27,21 @@
 //                              "groups":[…]} in creation order; stable drops lastModified,
 //                              location and $ref
 //   GET  /sim/counters        {"total":N,"routes":{"GET /scim/v2/users":n,…},
-//                              "statuses":{"200":n,…}}
-//   POST /sim/counters/reset
-//   POST /sim/reset           empty org, ids and clock restart, counters and faults cleared
-//                             (tokens and config survive)
+//                              "statuses":{"200":n,…,"429":n,"500":n,"502":n,"503":n,"504":n,
+//                              "dropped":n},"faults":{"errors":n,"drops":n,"conflicts":n,
+//                              "rateLimited":n}}; the 429/5xx/dropped keys are always present
+//   POST /sim/counters/reset  zeroes all of it
+//   POST /sim/reset           empty org, ids and clock restart, counters and scripted faults
+//                             cleared, the fault generator restarts from faultSeed (tokens and
+//                             config survive)
 //   GET|POST /sim/config      {"versionConflictStatus","enforcePageLimit","tokenTtlSeconds",
-//                              "newIdOnRecreate","rateLimitPerMinute","latencyMs"}
+//                              "newIdOnRecreate","rateLimitPerMinute","rateLimitBurst",
+//                              "latencyMs","latencyJitterMs","errorRate","dropRate",
+//                              "dropAfterWrite","conflictRate","faultSeed",
+//                              "faultTokenEndpoint"}; POST takes any subset (unknown key or bad
+//                              value: 400, nothing changes); "faultSeed" always re-seeds, even
+//                              with the current value; tokenTtlSeconds applies to tokens issued
+//                              afterwards; a new rate or burst refills every token's bucket
 //   POST /sim/touch           {"id"|"userName", optional "title","displayName","active",
 //                              "department","division","externalId"}: out-of-band edit,
 //                              bumps the version
@@ -41,6 +50,16 @@
 //                              fail; GET lists, POST /sim/faults/clear empties
 //   POST /sim/tokens/revoke   every issued token becomes invalid (next API call: 401)
 //   GET  /sim/health
+//
+// Order of checks for an API request: unknown route (404) → scripted /sim/faults rule → method
+// (405) → bearer token (401) → rate limit (429; not for /oauth/token) → random drop (unless
+// dropAfterWrite) → random 5xx → 413 / 415 → random conflict bump → the request itself → random
+// drop when dropAfterWrite (the write stays applied). Rate limit (SimOptions): a token bucket
+// per access token holding rateLimitBurst tokens, refilled at rateLimitPerMinute/60 per second;
+// a 429 does not take a token; Retry-After is the whole seconds until one is available (>= 1).
+// Random faults: every non-control request (faultable or not, whatever the rates) takes five
+// draws from the seeded std::mt19937_64 (drop, error, which 5xx, conflict, jitter), so one
+// request order always meets the same faults; rates are compared when the fault would apply.
 //
 // Counter route keys are METHOD + a normalised template: "POST /oauth/token",
 // "GET /scim/v2/users", "PATCH /scim/v2/users/{id}", "PATCH /scim/v2/groups/{id}",

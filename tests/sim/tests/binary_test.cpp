@@ -109,6 +109,28 @@ TEST_F(BinaryTest, ServesSeededOrgAndStopsOnSigterm) {
             "genesys-sim listening on http://127.0.0.1:" + std::to_string(port) + "\n");
 }
 
+TEST_F(BinaryTest, FaultFlagsSetTheRuntimeConfig) {
+  const fs::path port_file = dir_ / "port";
+  launch({"--error-rate", "0.25", "--drop-rate", "0.5", "--drop-after-write", "--conflict-rate",
+          "1", "--fault-seed", "77", "--latency-ms", "0", "--latency-jitter-ms", "9",
+          "--rate-limit", "300", "--rate-limit-burst", "3", "--fault-token-endpoint",
+          "--port-file", port_file.string()});
+  ASSERT_TRUE(waitFor(port_file));
+  HttpClient client(static_cast<uint16_t>(std::stoi(readFile(port_file))));
+  HttpResult config = client.send("GET", "/sim/config");
+  ASSERT_EQ(config.status, 200);
+  auto json = config.json();
+  EXPECT_DOUBLE_EQ(json->getValue<double>("errorRate"), 0.25);
+  EXPECT_DOUBLE_EQ(json->getValue<double>("dropRate"), 0.5);
+  EXPECT_TRUE(json->getValue<bool>("dropAfterWrite"));
+  EXPECT_DOUBLE_EQ(json->getValue<double>("conflictRate"), 1.0);
+  EXPECT_EQ(json->getValue<int>("faultSeed"), 77);
+  EXPECT_EQ(json->getValue<int>("latencyJitterMs"), 9);
+  EXPECT_EQ(json->getValue<int>("rateLimitPerMinute"), 300);
+  EXPECT_EQ(json->getValue<int>("rateLimitBurst"), 3);
+  EXPECT_TRUE(json->getValue<bool>("faultTokenEndpoint"));
+}
+
 TEST_F(BinaryTest, RefusesNonLoopbackHostsAndBadFlags) {
   launch({"--host", "0.0.0.0"});
   int status = 0;
@@ -120,6 +142,18 @@ TEST_F(BinaryTest, RefusesNonLoopbackHostsAndBadFlags) {
   ASSERT_EQ(::waitpid(pid_, &status, 0), pid_);
   pid_ = -1;
   EXPECT_EQ(WEXITSTATUS(status), 2);
+
+  const std::vector<std::vector<std::string>> bad_flags = {{"--error-rate", "1.5"},
+                                                           {"--drop-rate", "x"},
+                                                           {"--conflict-rate", "-0.1"},
+                                                           {"--fault-seed", "-3"},
+                                                           {"--rate-limit-burst", "0"}};
+  for (const std::vector<std::string>& bad : bad_flags) {
+    launch(bad);
+    ASSERT_EQ(::waitpid(pid_, &status, 0), pid_);
+    pid_ = -1;
+    EXPECT_EQ(WEXITSTATUS(status), 2) << bad[0] << " " << bad[1];
+  }
 }
 
 }  // namespace
