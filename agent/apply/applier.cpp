@@ -232,27 +232,33 @@ ActionResult Applier::create(const Action& action, const ApplyOptions& options) 
   }
   auto entry = journal_.intent(key, "POST", "/Users", action.body);
   if (!entry.ok()) return failure(action, entry.error());
-  auto created = directory_.createUser(action.body);
+  // A POST that failed with an unknown outcome (5xx, dropped connection) or a conflict is never
+  // re-sent blindly (SPEC §9): the user is looked up by userName first, and the POST is sent
+  // again only when the lookup shows it did not take effect, at most kCreateTries times.
+  constexpr int kCreateTries = 3;
+  Result<LiveUser> created = Error(ErrorCode::kInternal, "not sent");
+  for (int attempt = 1;; ++attempt) {
+    created = directory_.createUser(action.body);
+    if (created.ok()) break;
+    const Error e = created.error();
+    if (e.code != ErrorCode::kConflict && e.code != ErrorCode::kUnavailable) break;
+    auto found = directory_.findUserByUserName(action.user_name);
+    if (found.ok() && found->has_value() && (*found)->external_id == action.external_id) {
+      created = std::move(**found);
+      break;
+    }
+    if (e.code == ErrorCode::kConflict || !found.ok() || attempt == kCreateTries) break;
+  }
   if (!created.ok()) {
     const Error e = created.error();
-    // A conflict or an unknown outcome (the connection dropped after the request went out):
-    // look the user up by userName before deciding, never POST again blindly (SPEC §9).
-    if (e.code == ErrorCode::kConflict || e.code == ErrorCode::kUnavailable) {
-      auto found = directory_.findUserByUserName(action.user_name);
-      if (found.ok() && found->has_value() && (*found)->external_id == action.external_id) {
-        created = std::move(**found);
-      }
+    (void)journal_.outcome(*entry, false, e.http_status, errorDetail(e));
+    ActionResult r = failure(action, e);
+    if (e.code == ErrorCode::kConflict) {
+      r.message = "userName " + action.user_name +
+                  " is already used by another Genesys user (not managed as " +
+                  action.external_id + "): " + e.message;
     }
-    if (!created.ok()) {
-      (void)journal_.outcome(*entry, false, e.http_status, errorDetail(e));
-      ActionResult r = failure(action, e);
-      if (e.code == ErrorCode::kConflict) {
-        r.message = "userName " + action.user_name +
-                    " is already used by another Genesys user (not managed as " +
-                    action.external_id + "): " + e.message;
-      }
-      return r;
-    }
+    return r;
   }
   remember(created.value());
   Json detail = Json::object();

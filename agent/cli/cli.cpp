@@ -295,7 +295,7 @@ void printResult(const Action& a, const ActionResult& r, std::ostream& out) {
                               ? "\"" + a.group_name + "\""
                               : a.external_id + " (" + a.user_name + ")";
   out << "  " << actionKindName(a.kind) << " " << who << ": " << actionOutcomeName(r.outcome);
-  if (!r.message.empty() && r.outcome != ActionOutcome::kDone) out << " — " << r.message;
+  if (!r.message.empty()) out << " — " << r.message;
   out << "\n";
 }
 

@@ -212,8 +212,12 @@ Result<HttpResponse> GenesysDirectory::execute(const Call& call) {
 
     Error e = errorFromResponse(call.method, call.route(), *response);
     if (e.code == ErrorCode::kUnauthorized) e.message += " (with a freshly issued token)";
-    const bool transient = response->status == 429 || response->status == 502 ||
-                           response->status == 503 || response->status == 504;
+    // A 429 was refused by the rate limiter before anything was done ("Retry the request in [N]
+    // seconds", genesys-api.md §7), so it is re-sent for every method, a POST included. A 5xx
+    // may have been applied: only idempotent calls are re-sent here.
+    if (response->status == 429 && backoff(e)) continue;
+    const bool transient = response->status == 502 || response->status == 503 ||
+                           response->status == 504;
     if (transient && call.retryable && backoff(e)) continue;
     return annotate(e);
   }

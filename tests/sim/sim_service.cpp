@@ -644,8 +644,10 @@ struct SimService::State {
     return response;
   }
 
-  // conflictRate: a SCIM PUT/PATCH/DELETE of a user with a matching If-Match finds the version
-  // bumped first, as if an administrator had edited the user between the client's read and write.
+  // conflictRate: a SCIM PUT/PATCH/DELETE of a user with a matching If-Match finds the user
+  // edited first, as if an administrator had changed it between the client's read and write: its
+  // displayName gains " (edited)" (once) and its version is bumped, so tests can check that the
+  // client re-planned rather than overwrote that edit.
   void maybeConflict(const SimRequest& request, const Route& route, const FaultDraw& draw) {
     if (route.kind != RouteKind::kUser || !faultable(route)) return;
     if (request.method != "PUT" && request.method != "PATCH" && request.method != "DELETE") return;
@@ -654,6 +656,7 @@ struct SimService::State {
     if (if_match.empty() || if_match == "*") return;
     SimUser* user = store.liveUserById(route.id);
     if (user == nullptr || parseVersion(if_match) != user->version) return;
+    if (user->fields.display_name.find(" (edited)") == std::string::npos) user->fields.display_name += " (edited)";
     store.bumpUser(*user);
     ++fault_counts.conflicts;
   }

@@ -203,11 +203,25 @@ TEST_F(DirectoryTest, InternalServerErrorIsNotRetried) {
   EXPECT_EQ(api.count(), 1u);
 }
 
-TEST_F(DirectoryTest, PostIsNeverRetried) {
+TEST_F(DirectoryTest, PostIsRetriedAfter429Only) {
+  // A 429 was refused before anything was done: the POST is sent again after Retry-After.
+  Json body = Json::object();
+  body["userName"] = "new@corp.example";
+  ScriptedTransport transport;
+  transport.push(response(429, ""));
+  transport.push(201, userJson("new"));
+  GenesysDirectory dir(transport, tokens, options());
+  Result<LiveUser> created = dir.createUser(body);
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  EXPECT_EQ(transport.count(), 2u);
+  EXPECT_EQ(sleeps().size(), 1u);
+}
+
+TEST_F(DirectoryTest, PostWithUnknownOutcomeIsNeverRetried) {
   Json body = Json::object();
   body["userName"] = "new@corp.example";
   for (const Result<HttpResponse>& first :
-       {Result<HttpResponse>(response(503, "")), Result<HttpResponse>(response(429, "")),
+       {Result<HttpResponse>(response(503, "")),
         Result<HttpResponse>(testing::dropped("POST http://127.0.0.1:9/api/v2/scim/v2/Users: "
                                               "connection closed before a response"))}) {
     ScriptedTransport transport;
