@@ -5,22 +5,12 @@
 #include <thread>
 
 #include "agent/scim/scim_directory.h"
+#include "agent/scim/user_codec.h"
 
 namespace scim_agent {
 
 namespace {
 
-Json opsToJson(const std::vector<PatchOp>& ops) {
-  Json out = Json::array();
-  for (const auto& op : ops) {
-    Json o = Json::object();
-    o["op"] = op.op;
-    o["path"] = op.path;
-    if (!op.value.isNull()) o["value"] = op.value;
-    out.push(std::move(o));
-  }
-  return out;
-}
 
 Json errorDetail(const Error& e) {
   Json d = Json::object();
@@ -299,7 +289,7 @@ ActionResult Applier::sendPatch(const Action& action, const std::vector<PatchOp>
   ActionResult result;
   result.user_id = action.user_id;
   const std::string key = std::string(actionKindName(action.kind)) + ":" + action.external_id;
-  auto entry = journal_.intent(key, "PATCH", "/Users/" + action.user_id, opsToJson(ops));
+  auto entry = journal_.intent(key, "PATCH", "/Users/" + action.user_id, patchRequestBody(ops));
   if (!entry.ok()) {
     *error = entry.error();
     return failure(action, entry.error());
