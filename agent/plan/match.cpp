@@ -107,12 +107,11 @@ Matching matchUsers(const std::vector<DesiredUser>& desired, const std::vector<L
       m.desired[di].kind = MatchKind::kConflict;
       m.conflicts.push_back(
           Notice{NoticeKind::kConflict, d.external_id, d.user_name, std::move(message), d.source});
-      // Hold every live user this desired user could mean, except users that carry another
-      // externalId: those are their own people and are planned on their own.
+      // Hold every live user this desired user could mean, including one that holds its
+      // userName under another externalId (an HR renumbering looks exactly like that): the
+      // desired state declares that login, so it must not be suspended as "removed".
       for (size_t li : by_external_id) m.live_claimed[li] = true;
-      for (size_t li : by_user_name) {
-        if (live[li].external_id.empty()) m.live_claimed[li] = true;
-      }
+      for (size_t li : by_user_name) m.live_claimed[li] = true;
     };
 
     if (duplicate_external_id[di]) {

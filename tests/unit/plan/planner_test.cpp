@@ -362,6 +362,18 @@ struct ConflictCase {
   std::vector<std::string> ids_named;
 };
 
+TEST(PlannerTest, RenumberedUserIsHeldNotSuspended) {
+  // HR renumbered jdoe from EMP-9 to EMP-1: the live EMP-9 holds the desired userName. It is a
+  // conflict to resolve by hand, never a removal, even though EMP-9 is in scope.
+  Scenario s;
+  s.policy.scope_external_id_pattern = "^EMP-";
+  s.desired = {aDesiredUser("EMP-1")};
+  s.live = {aLiveUser("EMP-9").id("u9").userName("emp-1@corp.example")};
+  const Plan plan = s.plan();
+  EXPECT_TRUE(plan.actions.empty());
+  EXPECT_EQ(noticesOf(plan, NoticeKind::kConflict).size(), 1u);
+}
+
 TEST(PlannerTest, ConflictsAreReportedAndNotTouched) {
   const std::vector<ConflictCase> cases = {
       {"two live users with one externalId",
