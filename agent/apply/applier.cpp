@@ -288,6 +288,13 @@ bool Applier::managerOps(const Action& action, std::vector<PatchOp>* ops) const 
 ActionResult Applier::sendPatch(const Action& action, const std::vector<PatchOp>& ops, Error* error) {
   ActionResult result;
   result.user_id = action.user_id;
+  if (action.version.empty()) {
+    // Without If-Match the write would overwrite whatever changed since (SPEC §8).
+    *error = Error(ErrorCode::kInvalidInput,
+                   userLabel(action) + ": no version was seen for this user; refusing an "
+                                       "unconditional write");
+    return failure(action, *error);
+  }
   const std::string key = std::string(actionKindName(action.kind)) + ":" + action.external_id;
   auto entry = journal_.intent(key, "PATCH", "/Users/" + action.user_id, patchRequestBody(ops));
   if (!entry.ok()) {
@@ -352,7 +359,23 @@ ActionResult Applier::replanned(const Action& action, const Error& conflict,
     r.message = "version conflict, and re-reading the user failed: " + r.message;
     return r;
   }
+  // Re-planning one user in isolation is only safe while it is still the same managed person
+  // and the same kind of change: anything else (externalId changed, an update that would now be
+  // a suspend) needs a whole new plan and a review, so it is reported stale.
+  if (fresh->external_id != action.external_id) {
+    ActionResult r = failure(action, conflict);
+    r.message = userLabel(action) + " changed in Genesys since the plan (its externalId is now \"" +
+                fresh->external_id + "\"); not re-planned: run plan again";
+    return r;
+  }
   std::optional<Action> again = options.replan(action, *fresh);
+  if (again && again->kind != action.kind) {
+    ActionResult r = failure(action, conflict);
+    r.message = userLabel(action) + " changed in Genesys since the plan; it would now need a " +
+                actionKindName(again->kind) + " instead of a " + actionKindName(action.kind) +
+                ": not applied without a new plan";
+    return r;
+  }
   if (!again) {
     ActionResult r;
     r.user_id = action.user_id;
@@ -371,6 +394,11 @@ ActionResult Applier::replanned(const Action& action, const Error& conflict,
 ActionResult Applier::remove(const Action& action, const ApplyOptions& options) {
   ActionResult result;
   result.user_id = action.user_id;
+  if (action.version.empty()) {
+    return failure(action, Error(ErrorCode::kInvalidInput,
+                                 userLabel(action) + ": no version was seen for this user; "
+                                                     "refusing an unconditional delete"));
+  }
   auto entry = journal_.intent("delete:" + action.external_id, "DELETE", "/Users/" + action.user_id,
                                Json::object());
   if (!entry.ok()) return failure(action, entry.error());
