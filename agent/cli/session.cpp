@@ -1,5 +1,6 @@
 #include "agent/cli/session.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -269,8 +270,39 @@ Result<PlannedRun> Session::plan(const std::string& kind, const std::string& at)
   return planned;
 }
 
-GuardrailVerdict Session::guardrail(const Plan& plan) const {
-  return checkDestructive(plan, static_cast<size_t>(plan.managed_live_users), desired_.policy);
+GuardrailVerdict Session::sourceShrinkVerdict() {
+  // Source integrity (SPEC §7): compare with the desired user count of the last good run (its
+  // run record carries it). A blocked run is not a baseline, so a truncated source stays blocked
+  // run after run until it is fixed or an operator applies with --allow-destructive.
+  auto runs = store_->listRuns(200);
+  if (!runs.ok()) return {};
+  for (const auto& r : *runs) {
+    if (r.outcome != "ok" && r.outcome != "changes") continue;
+    auto summary = parseJson(r.summary_json);
+    if (!summary.ok() || !summary->get("desiredUsers").isNumber()) continue;
+    const double before = summary->get("desiredUsers").asNumber();
+    const double now = static_cast<double>(desired_.users.size());
+    const double limit = desired_.policy.max_source_shrink_percent;
+    if (before > 0 && (before - now) / before * 100.0 > limit) {
+      char shrink[32];
+      std::snprintf(shrink, sizeof shrink, "%.1f", (before - now) / before * 100.0);
+      return {true, "the desired state shrank from " + std::to_string(static_cast<long long>(before)) +
+                        " to " + std::to_string(desired_.users.size()) + " users (" + shrink +
+                        "%, more than policy.maxSourceShrink " +
+                        std::to_string(static_cast<int>(limit)) + "%) since run " +
+                        std::to_string(r.id) +
+                        "; nothing destructive is applied unless --allow-destructive is given"};
+    }
+    return {};
+  }
+  return {};
+}
+
+GuardrailVerdict Session::guardrail(const Plan& plan) {
+  GuardrailVerdict verdict =
+      checkDestructive(plan, static_cast<size_t>(plan.managed_live_users), desired_.policy);
+  if (!verdict.blocked && plan.destructiveCount() > 0 && store_) verdict = sourceShrinkVerdict();
+  return verdict;
 }
 
 ApplyReport Session::apply(int64_t run_id, const Plan& plan, ApplyOptions options,
@@ -336,6 +368,8 @@ std::optional<Action> Session::replanUser(const Action& refused, const LiveUser&
 void Session::finishRun(int64_t run_id, const std::string& outcome, const Json& summary,
                         const std::string& at) {
   if (!store_ || run_id == 0) return;
+  Json record = summary.isObject() ? summary : Json::object();
+  record["desiredUsers"] = static_cast<int64_t>(desired_.users.size());  // source-shrink baseline
   if (run_kind_ == "apply") {
     for (const auto& [id, key] : unfinished_) {
       (void)store_->resolveIntent(id, "abandoned",
@@ -343,7 +377,7 @@ void Session::finishRun(int64_t run_id, const std::string& outcome, const Json& 
     }
     unfinished_.clear();
   }
-  (void)store_->finishRun(run_id, outcome, summary.dump(), at);
+  (void)store_->finishRun(run_id, outcome, record.dump(), at);
 }
 
 }  // namespace scim_agent

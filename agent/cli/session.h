@@ -53,7 +53,9 @@ class Session {
   // beginRun, then read the live users completely, snapshot live and desired, plan, save the
   // plan, and check the guardrails.
   Result<PlannedRun> plan(const std::string& kind, const std::string& at);
-  GuardrailVerdict guardrail(const Plan& plan) const;
+  // policy.maxDestructive, then (for a plan with destructive actions) source integrity:
+  // policy.maxSourceShrink against the last good run's desired user count.
+  GuardrailVerdict guardrail(const Plan& plan);
   // Applies `plan`, journaling every remote write in the state DB under `run_id`, with
   // target.rateLimit.concurrency actions in flight. `replan_conflicts`: a user changed since the
   // plan is re-read and re-planned once (a plan made in this run); otherwise reported stale (a
@@ -68,6 +70,9 @@ class Session {
   Status openState();
   Status connect();
 
+  // Blocked when the desired state shrank more than policy.maxSourceShrink since the last good
+  // run.
+  GuardrailVerdict sourceShrinkVerdict();
   std::optional<Action> replanUser(const Action& refused, const LiveUser& fresh) const;
 
   Config config_;

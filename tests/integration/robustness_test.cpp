@@ -217,5 +217,34 @@ TEST(ConflictTest, ConcurrentEditIsReplannedNotOverwritten) {
   EXPECT_LE(edited, conflicts);
 }
 
+// Source integrity: a desired state that shrank by more than policy.maxSourceShrink (default
+// 10%) since the last good run suspends nobody, run after run, until an operator allows it.
+TEST(SourceIntegrityTest, ShrunkDesiredStateSuspendsNobody) {
+  SimProcess sim;
+  sim.seed(seedWithGroup(0, ""));
+  TempDir dir;
+  dir.write("desired/org.yaml", desiredYaml(50, "Agent"));
+  const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
+  ASSERT_EQ(runAgent({"apply", "--auto-approve", "--config", config}).exit_code, 0);
+
+  dir.write("desired/org.yaml", desiredYaml(30, "Agent"));  // a truncated export: 40% gone
+  RunResult plan = runAgent({"plan", "--detailed-exitcode", "--config", config});
+  EXPECT_EQ(plan.exit_code, 3) << plan.out << plan.err;
+  EXPECT_NE(plan.err.find("shrank from 50 to 30"), std::string::npos) << plan.err;
+  for (int attempt = 0; attempt < 2; ++attempt) {  // a blocked run is not the new baseline
+    RunResult apply = runAgent({"apply", "--auto-approve", "--config", config});
+    EXPECT_EQ(apply.exit_code, 3) << apply.out << apply.err;
+  }
+  int active = 0;
+  const Json state = sim.state();
+  for (const auto& u : state.get("users").asArray()) active += u.getBool("active") ? 1 : 0;
+  EXPECT_EQ(active, 50);
+
+  RunResult allowed = runAgent({"apply", "--auto-approve", "--allow-destructive", "--config", config});
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.out << allowed.err;
+  RunResult next = runAgent({"plan", "--detailed-exitcode", "--config", config});
+  EXPECT_EQ(next.exit_code, 0) << "30 is the new baseline: " << next.out << next.err;
+}
+
 }  // namespace
 }  // namespace scim_agent::testing
