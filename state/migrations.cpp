@@ -150,6 +150,39 @@ CREATE TABLE archived_conversations (
 CREATE INDEX archived_conversations_by_user ON archived_conversations(user_key, id);
 )sql";
 
+// Version 2 (issue 4, the user lifecycle): delete clean-up progress, one archived copy of each
+// conversation per user, and destructive actions held for `approve`.
+constexpr const char* kSchemaV2 = R"sql(
+-- The finished steps of each user's delete clean-up: a resumed delete skips them.
+CREATE TABLE cleanup_steps (
+  user_id     TEXT NOT NULL,
+  step        TEXT NOT NULL,
+  seq         INTEGER NOT NULL,
+  run_id      INTEGER,
+  finished_at TEXT NOT NULL,
+  detail_json TEXT NOT NULL DEFAULT '{}',
+  PRIMARY KEY (user_id, step)
+);
+
+ALTER TABLE archived_conversations ADD COLUMN conversation_id TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX archived_conversations_once
+  ON archived_conversations(user_key, conversation_id);
+
+-- Suspends and deletes held by `apply --hold-destructive` until `scim-agent approve`.
+CREATE TABLE held_actions (
+  id          INTEGER PRIMARY KEY,
+  run_id      INTEGER NOT NULL,
+  external_id TEXT NOT NULL,
+  action_json TEXT NOT NULL,
+  held_at     TEXT NOT NULL,
+  state       TEXT NOT NULL DEFAULT 'pending',
+  resolved_at TEXT,
+  resolved_by INTEGER,
+  note        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX held_actions_pending ON held_actions(external_id) WHERE state = 'pending';
+)sql";
+
 Result<int> currentVersion(SqliteDb& db) {
   Result<SqliteStatement> stmt = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
   if (!stmt.ok()) return stmt.error();
@@ -190,6 +223,7 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "runs, snapshots, plans, journal, audit log, events, outbox, suspensions, archive",
        kSchemaV1},
+      {2, "delete clean-up steps, archived conversation ids, held destructive actions", kSchemaV2},
   };
   return kMigrations;
 }

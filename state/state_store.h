@@ -86,6 +86,29 @@ struct AuditVerifyReport {
   bool intact() const { return problems.empty(); }
 };
 
+// A notification waiting in, or delivered from, the outbox (SPEC §10: at least once, retried
+// across runs).
+struct OutboxMessage {
+  int64_t id = 0;
+  std::string dedupe_key;  // one message per key: enqueueing it again is a no-op
+  std::string created_at;
+  std::string channel;     // "webhook"
+  std::string payload_json;
+  int attempts = 0;
+  std::string next_attempt_at;
+  std::string delivered_at;  // "" until delivered
+  std::string last_error;
+};
+
+// One finished step of a user's delete clean-up (SPEC §8), so a delete interrupted part-way is
+// resumed by the next run without repeating what was done.
+struct CleanupStep {
+  std::string step;         // archive | queues | grants | tokens | delete | verify | notify
+  std::string finished_at;
+  int64_t run_id = 0;
+  std::string detail_json;  // what the step did, e.g. {"queues":["q1","q2"]}
+};
+
 // The members of a snapshot: (key, canonical JSON document). Keys are unique (externalId or user
 // id); the store returns them sorted by key, bytewise.
 using SnapshotItems = std::vector<std::pair<std::string, std::string>>;
@@ -213,6 +236,51 @@ class StateStore {
   // Recomputes every row's hash and checks every link. Detects an edited, inserted or deleted
   // row anywhere but at the tail (compare head_hash with an anchored copy for that).
   Result<AuditVerifyReport> verifyAudit();
+
+
+  // ---- Outbox (notifications; SPEC §10) ----
+
+  // Adds a message to deliver on `channel`, due at once. Returns false (and changes nothing) when
+  // a message with `dedupe_key` exists already, delivered or not.
+  Result<bool> enqueueOutbox(const std::string& dedupe_key, const std::string& channel,
+                             const std::string& payload_json, const std::string& at);
+  // Undelivered messages due at `now` (next_attempt_at <= now), oldest first, at most `limit`
+  // (<= 0: all).
+  Result<std::vector<OutboxMessage>> dueOutbox(const std::string& now, int limit);
+  // Records a delivery: delivered_at = at, attempts + 1.
+  Status markOutboxDelivered(int64_t id, const std::string& at);
+  // Records a failed attempt: attempts + 1, last_error, next try not before `next_attempt_at`.
+  Status markOutboxFailed(int64_t id, const std::string& error, const std::string& next_attempt_at);
+  // Every message (pending_only: undelivered ones), oldest first.
+  Result<std::vector<OutboxMessage>> outboxMessages(bool pending_only);
+
+  // ---- User lifecycle: suspensions, delete clean-up, archive (SPEC §7, §8) ----
+
+  // Records when the user with `external_id` was (first) suspended; an existing record keeps
+  // its earlier time, so deleteAfter counts from the first suspension.
+  Status recordSuspension(const std::string& external_id, const std::string& at, int64_t run_id,
+                          const std::string& reason);
+  // Forgets the suspension (the user was reactivated, restored or deleted).
+  Status clearSuspension(const std::string& external_id);
+  // externalId → suspended_at, for every recorded suspension.
+  Result<std::vector<std::pair<std::string, std::string>>> suspensions();
+
+  // The finished clean-up steps of the delete of user `user_id`, in the order they finished.
+  Result<std::vector<CleanupStep>> cleanupSteps(const std::string& user_id);
+  // Records a finished step (again: the detail and time are replaced).
+  Status recordCleanupStep(const std::string& user_id, const std::string& step, int64_t run_id,
+                           const std::string& detail_json, const std::string& at);
+  // Forgets every step of `user_id` (the user came back: a later delete starts over).
+  Status clearCleanupSteps(const std::string& user_id);
+
+  // Stores conversations (canonical JSON documents, each with "conversationId") archived for
+  // `user_key` before its delete. A conversation archived already for that user is kept once.
+  // Returns how many were new.
+  Result<int> archiveConversations(const std::string& user_key, int64_t run_id,
+                                   const std::vector<std::string>& conversations_json,
+                                   const std::string& at);
+  // How many conversations are archived for `user_key`.
+  Result<int64_t> archivedConversationCount(const std::string& user_key);
 
  private:
   explicit StateStore(std::unique_ptr<SqliteDb> db);
