@@ -2,77 +2,40 @@
 
 // ScimDirectory over the Genesys Cloud SCIM v2 API (genesys-api.md §2–§7).
 
-#include <chrono>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "agent/scim/genesys_client.h"
 #include "agent/scim/http_transport.h"
-#include "agent/scim/rate_limiter.h"
 #include "agent/scim/scim_directory.h"
-#include "agent/scim/timing.h"
 #include "agent/scim/token_source.h"
 
 namespace scim_agent {
 
-struct DirectoryOptions {
-  // API host base, e.g. "https://api.mypurecloud.com" (or the simulator's
-  // "http://127.0.0.1:<port>"). Requests go to api_base + "/api/v2/scim/v2" + "/Users…".
-  std::string api_base;
-
-  // Retries (SPEC §9). A request is sent at most `max_tries` times. Retried: GET, DELETE,
-  // PATCH /Users with If-Match, PATCH /Groups members (all safe to repeat) on 429, 502, 503, 504
-  // and on transport failures (timeout, dropped connection). POST is never retried.
-  int max_tries = 4;
-  // 429: wait Retry-After (or `default_retry_after` when absent) plus up to 0.5 s of jitter.
-  // A Retry-After longer than `max_retry_after` is not waited for: the call fails kRateLimited.
-  std::chrono::seconds default_retry_after{3};
-  std::chrono::seconds max_retry_after{120};
-  // 5xx and dropped connections: first_backoff × backoff_factor^(n-1) for the n-th retry, times
-  // a jitter factor in [0.75, 1.25) — 3 s, 9 s, 27 s by default (genesys-api.md §7). A 503 with
-  // Retry-After waits that instead when it is longer.
-  std::chrono::milliseconds first_backoff{3'000};
-  double backoff_factor = 3.0;
-
-  // Token-bucket pacing of every request sent (retries included); 0 = unpaced. Genesys allows
-  // 300 per minute per token (genesys-api.md §7).
-  double requests_per_minute = 0;
-  double burst = 5;
-
-  // A second OAuth client with more permissions (SPEC §9): on 403 the request is sent once more
-  // with its token. Must outlive the directory; null when not configured.
-  TokenSource* elevated_tokens = nullptr;
-
-  NowFn now = systemNow();
-  SleepFn sleep = systemSleep();
-  RandomFn random = systemRandom();
-};
-
-// Requests sent, by "METHOD /Users" or "METHOD /Groups" (retries and 401 re-sends included),
-// plus what the retry logic did.
-struct DirectoryCounters {
-  std::map<std::string, int> requests;  // e.g. {"GET /Users": 6, "PATCH /Groups": 2}
-  int total = 0;
-  int retries = 0;           // re-sends after 429 / 5xx / dropped connections
-  int token_refreshes = 0;   // re-sends after a 401 with a fresh token
-  int elevated = 0;          // re-sends after a 403 with the elevated client
-  std::chrono::milliseconds waited{0};  // slept in backoff and pacing
-};
+// The request engine's options and counters (genesys_client.h), under the names this class had
+// before the engine was shared with GenesysPlatform.
+using DirectoryOptions = GenesysClientOptions;
+using DirectoryCounters = GenesysCounters;
 
 // The SCIM client for Genesys Cloud. Sends `Accept: application/scim+json`, a bearer token from
 // `tokens` (a 401 invalidates it and the request is re-sent once with a fresh one), and
 // `Content-Type: application/scim+json` on bodies. Maps statuses once (scim_errors.h).
+// Requests go through a GenesysClient (genesys_client.h): pacing, retries, token refresh,
+// elevated client, counters. Retried after 5xx and dropped connections (safe to repeat): GET,
+// DELETE, PATCH /Users with If-Match, PATCH /Groups members. POST /Users only after a 429.
 //
 // Thread-safe when `transport` and `tokens` are (PocoTransport and OAuthTokenSource are): the
-// only mutable state is the counters and the pacer, both locked. `transport` and `tokens` must
-// outlive it.
+// only mutable state is the client's counters and pacer, both locked.
 class GenesysDirectory final : public ScimDirectory {
  public:
+  // A directory with its own GenesysClient. `transport` and `tokens` must outlive it.
   GenesysDirectory(HttpTransport& transport, TokenSource& tokens, DirectoryOptions options);
+  // A directory sending through `client`, which other clients (GenesysPlatform) may share: the
+  // pacer and the counters are then common to all of them.
+  explicit GenesysDirectory(std::shared_ptr<GenesysClient> client);
 
   Result<std::vector<LiveUser>> listUsers(const ListOptions& options) override;
   Result<std::vector<Group>> listGroups() override;
@@ -85,31 +48,28 @@ class GenesysDirectory final : public ScimDirectory {
   Status patchGroupMembers(const std::string& group_id, const std::vector<std::string>& add_ids,
                            const std::vector<std::string>& remove_ids) override;
 
-  // A copy of the counters so far.
-  DirectoryCounters counters() const;
-  void resetCounters();
+  // A copy of the client's counters so far: this directory's requests, and those of every
+  // other client sharing its GenesysClient.
+  DirectoryCounters counters() const { return client_->counters(); }
+  void resetCounters() { client_->resetCounters(); }
+
+  // The request engine, to share with a GenesysPlatform on the same token:
+  // `GenesysPlatform platform(directory.client());`.
+  const std::shared_ptr<GenesysClient>& client() const { return client_; }
 
   // The SCIM base URL: api_base + "/api/v2/scim/v2".
   const std::string& baseUrl() const { return base_url_; }
 
  private:
-  struct Call;
-  Result<HttpResponse> execute(const Call& call);
+  Result<HttpResponse> execute(const ApiCall& call) { return client_->send(call); }
   Result<std::vector<Json>> listResources(const std::string& collection,
                                           std::vector<std::pair<std::string, std::string>> query,
                                           int page_size);
-  Result<LiveUser> parseUser(const Call& call, const HttpResponse& response,
+  Result<LiveUser> parseUser(const ApiCall& call, const HttpResponse& response,
                              const std::vector<std::string>& excluded = {});
-  void count(const std::string& key);
-  void sleepFor(std::chrono::milliseconds d);
 
-  HttpTransport& transport_;
-  TokenSource& tokens_;
-  DirectoryOptions options_;
+  std::shared_ptr<GenesysClient> client_;
   std::string base_url_;
-  RateLimiter pacer_;
-  mutable std::mutex mu_;
-  DirectoryCounters counters_;
 };
 
 }  // namespace scim_agent
