@@ -5,9 +5,9 @@
 // GenesysPlatform (agent/scim/genesys_platform.h, HTTP) and NoPlatform (target.kind scim: an
 // RFC 7644 server has none of this, so every clean-up step is done by doing nothing).
 //
-// Errors are classified like ScimDirectory's (scim_directory.h): kNotFound, kRateLimited,
-// kUnavailable, kUnauthorized, kForbidden, kRejected, kInvalidInput; messages name the method,
-// the route and the status.
+// Errors are classified like ScimDirectory's (scim_directory.h): kNotFound, kStale (restoreUser
+// only), kRateLimited, kUnavailable, kUnauthorized, kForbidden, kRejected, kInvalidInput (also
+// for an empty id, before anything is sent); messages name the method, the route and the status.
 
 #include <cstdint>
 #include <optional>
@@ -91,7 +91,8 @@ class PlatformDirectory {
   virtual Result<std::optional<DeletedUser>> findDeletedUser(const std::string& user_name) = 0;
 
   // Restores a deleted user: PATCH /api/v2/users/{id} {"state":"active","version":version}.
-  // kStale when the version is not current.
+  // kStale when the version is not current — which is also what a retry answers when an earlier
+  // try whose answer was lost did restore the user: on kStale, look again with findDeletedUser.
   virtual Status restoreUser(const std::string& id, int64_t version) = 0;
 };
 
