@@ -18,6 +18,8 @@
 #include <Poco/Util/OptionSet.h>
 
 #include "agent/apply/applier.h"
+#include "agent/cli/adopt_command.h"
+#include "agent/cli/clock.h"
 #include "agent/cli/exit_code.h"
 #include "agent/cli/session.h"
 #include "agent/codec/json_parse.h"
@@ -60,6 +62,9 @@ constexpr CommandSpec kCommands[] = {
     {"apply", "apply [PLAN.json] [--config FILE] [--desired PATH] [--auto-approve] [--dry-run] "
               "[--allow-destructive] [--format text|json]",
      "Apply a saved plan exactly, or make a plan, show it, ask, and apply it."},
+    {"adopt", "adopt --report [--config FILE] [--desired PATH] [--format text|json|markdown] "
+              "[--out FILE]",
+     "First run against an org: report matched, ambiguous, unmanaged and to-be-destroyed users."},
     {"history", "history [--config FILE] [--limit N] [--format text|json]",
      "List past runs and what each did."},
     {"version", "version", "Print the version."},
@@ -96,6 +101,11 @@ Poco::Util::OptionSet optionsFor(const std::string& command) {
   }
   if (command == "apply") {
     set.addOption(Option("auto-approve", "y", "apply without asking for confirmation"));
+  }
+  if (command == "adopt") {
+    set.addOption(Option("report", "", kAdoptReportHelp));
+    set.addOption(Option("format", "f", "output format: text, json or markdown").argument("FORMAT"));
+    set.addOption(Option("out", "o", "write the report to FILE instead of stdout").argument("FILE"));
   }
   return set;
 }
@@ -167,9 +177,7 @@ Args parseArgs(const std::string& command, const std::vector<std::string>& argv)
   return args;
 }
 
-std::string nowIso() {
-  return Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FRAC_FORMAT);
-}
+std::string nowIso() { return cliNowIso(); }
 
 bool stdinIsTty() { return ::isatty(STDIN_FILENO) == 1; }
 bool stdoutIsTty() { return ::isatty(STDOUT_FILENO) == 1; }
@@ -493,6 +501,12 @@ int runCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream
   if (command == "plan") return cmdPlan(args, out, err);
   if (command == "apply") return cmdApply(args, out, err);
   if (command == "history") return cmdHistory(args, out, err);
+  if (command == "adopt") {
+    return runAdoptCommand({args.has("report"), configPath(args), args.get("desired"),
+                            args.get("format", "text"), args.get("out"), args.has("quiet"),
+                            colorWanted()},
+                           out, err);
+  }
   return kExitUsage;
 }
 

@@ -47,6 +47,8 @@ class Session {
   const Config& config() const { return config_; }
   const DesiredState& desired() const { return desired_; }
   const std::string& desiredPath() const { return desired_path_; }
+  // The live users and groups the last successful plan() read; empty before.
+  const LiveState& live() const { return live_; }
 
   // Opens the state DB, takes the writer lock (SPEC §10) and records a new run.
   Result<int64_t> beginRun(const std::string& kind, const std::string& at);
@@ -73,6 +75,8 @@ class Session {
   // Blocked when the desired state shrank more than policy.maxSourceShrink since the last good
   // run.
   GuardrailVerdict sourceShrinkVerdict();
+  // The planner's options: target, rate, the time `now` and the recorded suspensions.
+  PlanOptions planOptions(const std::string& now) const;
   std::optional<Action> replanUser(const Action& refused, const LiveUser& fresh) const;
 
   Config config_;
