@@ -19,7 +19,6 @@
 
 #include "agent/apply/applier.h"
 #include "agent/cli/adopt_command.h"
-#include "agent/cli/clock.h"
 #include "agent/cli/exit_code.h"
 #include "agent/cli/session.h"
 #include "agent/codec/json_parse.h"
@@ -177,7 +176,9 @@ Args parseArgs(const std::string& command, const std::vector<std::string>& argv)
   return args;
 }
 
-std::string nowIso() { return cliNowIso(); }
+std::string nowIso() {
+  return Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FRAC_FORMAT);
+}
 
 bool stdinIsTty() { return ::isatty(STDIN_FILENO) == 1; }
 bool stdoutIsTty() { return ::isatty(STDOUT_FILENO) == 1; }
