@@ -53,8 +53,12 @@ Result<bool> StateStore::enqueueOutbox(const std::string& dedupe_key, const std:
       "INSERT INTO outbox (dedupe_key, created_at, channel, payload_json, next_attempt_at) "
       "VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING");
   if (!insert.ok()) return insert.error();
-  Status status =
-      insert->bind(1, dedupe_key).bind(2, at).bind(3, channel).bind(4, payload_json).bind(5, at).run();
+  Status status = insert->bind(1, dedupe_key)
+                      .bind(2, at)
+                      .bind(3, channel)
+                      .bind(4, payload_json)
+                      .bind(5, at)
+                      .run();
   if (!status.ok()) return status.error();
   return db_->changes() == 1;
 }
@@ -118,9 +122,9 @@ Status StateStore::markOutboxFailed(int64_t id, const std::string& error,
 
 Result<std::vector<OutboxMessage>> StateStore::outboxMessages(bool pending_only) {
   auto lock = db_->lock();
-  Result<SqliteStatement> stmt = db_->prepare(
-      std::string(kOutboxColumns) + (pending_only ? "WHERE delivered_at IS NULL " : "") +
-      "ORDER BY id");
+  Result<SqliteStatement> stmt =
+      db_->prepare(std::string(kOutboxColumns) +
+                   (pending_only ? "WHERE delivered_at IS NULL " : "") + "ORDER BY id");
   if (!stmt.ok()) return stmt.error();
   return readMessages(*stmt);
 }

@@ -9,8 +9,8 @@ namespace scim_agent {
 namespace {
 
 constexpr std::array<std::string_view, 7> kEvents = {
-    "user.created",     "user.updated",  "user.suspended", "user.reactivated",
-    "user.restored",    "user.deleted",  "user.held",
+    "user.created",  "user.updated", "user.suspended", "user.reactivated",
+    "user.restored", "user.deleted", "user.held",
 };
 
 }  // namespace

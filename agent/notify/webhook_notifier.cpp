@@ -1,5 +1,11 @@
 #include "agent/notify/webhook_notifier.h"
 
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+#include <optional>
+#include <thread>
+
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/DigestEngine.h>
@@ -16,12 +22,6 @@
 #include <Poco/SHA2Engine.h>
 #include <Poco/Timestamp.h>
 #include <Poco/URI.h>
-
-#include <algorithm>
-#include <cctype>
-#include <mutex>
-#include <optional>
-#include <thread>
 
 #include "agent/base/host.h"
 #include "agent/notify/notification.h"
@@ -140,8 +140,9 @@ SleepFn systemSleepFn() {
 std::string outboxTime(std::chrono::system_clock::time_point t) {
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-  return Poco::DateTimeFormatter::format(Poco::Timestamp(static_cast<Poco::Timestamp::TimeVal>(micros)),
-                                         Poco::DateTimeFormat::ISO8601_FRAC_FORMAT);
+  return Poco::DateTimeFormatter::format(
+      Poco::Timestamp(static_cast<Poco::Timestamp::TimeVal>(micros)),
+      Poco::DateTimeFormat::ISO8601_FRAC_FORMAT);
 }
 
 class WebhookNotifier::Impl {
@@ -177,8 +178,8 @@ class WebhookNotifier::Impl {
     for (const OutboxMessage& message : *due) {
       if (message.channel != kWebhookChannel) continue;
       if (budgetSpent(started)) {
-        summary.stopped = "pass budget of " + std::to_string(options_.pass_budget.count()) +
-                          " s spent";
+        summary.stopped =
+            "pass budget of " + std::to_string(options_.pass_budget.count()) + " s spent";
         break;
       }
       const Try outcome = deliver(message, started);
@@ -204,8 +205,8 @@ class WebhookNotifier::Impl {
         break;
       }
       if (failed_in_a_row >= std::max(1, options_.max_consecutive_failures)) {
-        summary.stopped = std::to_string(failed_in_a_row) + " messages in a row failed, last: " +
-                          outcome.reason;
+        summary.stopped =
+            std::to_string(failed_in_a_row) + " messages in a row failed, last: " + outcome.reason;
         break;
       }
     }
@@ -244,9 +245,9 @@ class WebhookNotifier::Impl {
     try {
       // As PocoTransport: VERIFY_STRICT checks the chain and the host name; the system CAs
       // unless a ca_file is given; nothing older than TLS 1.2.
-      context_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, options_.ca_file,
-                                        Poco::Net::Context::VERIFY_STRICT, 9,
-                                        options_.ca_file.empty());
+      context_ =
+          new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, options_.ca_file,
+                                 Poco::Net::Context::VERIFY_STRICT, 9, options_.ca_file.empty());
       context_->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
                                  Poco::Net::Context::PROTO_TLSV1 |
                                  Poco::Net::Context::PROTO_TLSV1_1);
@@ -375,8 +376,8 @@ class WebhookNotifier::Impl {
   Poco::Net::HTTPClientSession& ensureSession() {
     if (!session_) {
       if (target_.scheme == "https") {
-        session_ = std::make_unique<Poco::Net::HTTPSClientSession>(target_.host, target_.port,
-                                                                   context_);
+        session_ =
+            std::make_unique<Poco::Net::HTTPSClientSession>(target_.host, target_.port, context_);
       } else {
         session_ = std::make_unique<Poco::Net::HTTPClientSession>(target_.host, target_.port);
       }

@@ -1,5 +1,9 @@
 #include "tests/integration/webhook_receiver.h"
 
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+
 #include <Poco/DigestEngine.h>
 #include <Poco/HMACEngine.h>
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -13,10 +17,6 @@
 #include <Poco/SHA2Engine.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/ThreadPool.h>
-
-#include <algorithm>
-#include <cctype>
-#include <stdexcept>
 
 namespace scim_agent::testing {
 namespace {
@@ -40,8 +40,8 @@ bool sameBytes(const std::string& a, const std::string& b) {
   if (a.size() != b.size()) return false;
   unsigned char diff = 0;
   for (size_t i = 0; i < a.size(); ++i) {
-    diff = static_cast<unsigned char>(diff | (static_cast<unsigned char>(a[i]) ^
-                                              static_cast<unsigned char>(b[i])));
+    diff = static_cast<unsigned char>(
+        diff | (static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i])));
   }
   return diff == 0;
 }

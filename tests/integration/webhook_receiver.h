@@ -25,7 +25,7 @@ namespace scim_agent::testing {
 // One request as the receiver saw it.
 struct ReceivedWebhook {
   std::string method;
-  std::string uri;  // path and query
+  std::string uri;                                           // path and query
   std::vector<std::pair<std::string, std::string>> headers;  // as sent, in order
   std::string body;
   int answered_status = 0;  // the status the receiver answered with

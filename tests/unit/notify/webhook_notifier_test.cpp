@@ -109,8 +109,9 @@ TEST(WebhookSignatureTest, IsHmacSha256OfTimestampDotBodyInLowercaseHex) {
   EXPECT_EQ(webhookSignature(std::string(100, 'k'), "1700000000", "body"),
             "sha256=2defc100e3c9242d415387665cef3b691aba8f4600bb534d82dc474f16dd5a25");
   // The test receiver's independent HMAC agrees.
-  EXPECT_EQ(testing::expectedWebhookSignature("whsec-1", "1714557600", R"({"event":"user.deleted"})"),
-            "sha256=c9917c1b492c23b3a7a312d8b22a44ff05161f141e9532b3f9a1c46d6d0ead91");
+  EXPECT_EQ(
+      testing::expectedWebhookSignature("whsec-1", "1714557600", R"({"event":"user.deleted"})"),
+      "sha256=c9917c1b492c23b3a7a312d8b22a44ff05161f141e9532b3f9a1c46d6d0ead91");
 }
 
 TEST(WebhookSignatureTest, OutboxTimeIsIsoUtcWithMicroseconds) {

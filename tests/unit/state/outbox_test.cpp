@@ -100,7 +100,7 @@ TEST(OutboxTest, DueListsOnlyPendingMessagesWhoseTimeHasComeOldestFirst) {
   std::vector<OutboxMessage> all = *store->outboxMessages(false);
   ASSERT_EQ(keys(all), (std::vector<std::string>{"a", "b", "c", "d", "e"}));
 
-  ASSERT_TRUE(store->markOutboxDelivered(all[1].id, kT2).ok());           // b: delivered
+  ASSERT_TRUE(store->markOutboxDelivered(all[1].id, kT2).ok());          // b: delivered
   ASSERT_TRUE(store->markOutboxFailed(all[3].id, "refused", kT5).ok());  // d: retry at kT5
 
   EXPECT_EQ(keys(*store->dueOutbox(kT0, 0)), std::vector<std::string>{});
