@@ -6,6 +6,7 @@
 //               [--latency-ms MS] [--latency-jitter-ms MS] [--error-rate F] [--drop-rate F]
 //               [--drop-after-write] [--conflict-rate F] [--fault-seed N]
 //               [--fault-token-endpoint] [--threads N] [--port-file FILE]
+//               [--delete-requires-queue-cleanup=true|false]
 //
 // The fault flags set SimOptions (sim_server.h); POST /sim/config changes them at run time.
 //
@@ -36,7 +37,7 @@ constexpr const char* kUsage =
     "                   [--latency-ms MS] [--latency-jitter-ms MS] [--error-rate F]\n"
     "                   [--drop-rate F] [--drop-after-write] [--conflict-rate F]\n"
     "                   [--fault-seed N] [--fault-token-endpoint] [--threads N]\n"
-    "                   [--port-file FILE]\n";
+    "                   [--port-file FILE] [--delete-requires-queue-cleanup=true|false]\n";
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -147,6 +148,19 @@ CommandLine parseCommandLine(int argc, char** argv) {
       command.options.fault_seed = parseSeed(value(), arg);
     } else if (arg == "--fault-token-endpoint") {
       command.options.fault_token_endpoint = true;
+    } else if (arg == "--delete-requires-queue-cleanup" ||
+               arg.rfind("--delete-requires-queue-cleanup=", 0) == 0) {
+      // Both "--flag=false" and "--flag false"; the bare flag means true.
+      std::string text = "true";
+      if (arg.size() > 31) {
+        text = arg.substr(32);
+      } else if (i + 1 < argc && argv[i + 1][0] != '-') {
+        text = value();
+      }
+      if (text != "true" && text != "false") {
+        throw UsageError("--delete-requires-queue-cleanup is true or false");
+      }
+      command.options.delete_requires_queue_cleanup = text == "true";
     } else if (arg == "--threads") {
       command.options.threads = parseInt(value(), arg, 2, 256);
     } else if (arg == "--port-file") {

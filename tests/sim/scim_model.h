@@ -77,6 +77,14 @@ struct UserFields {
 
 enum class UserState { kActive, kInactive, kDeleted };
 
+// One role grant of a user: a role in a division (genesys-api.md §8.2). Indexes point into
+// SimStore::roles() / divisions(), which never shrink.
+struct Grant {
+  size_t role = 0;
+  size_t division = 0;
+  int64_t made_ms = 0;  // grantMadeAt, from the store's logical clock
+};
+
 struct SimUser {
   std::string id;
   size_t index = 0;  // creation order == position in SimStore::users()
@@ -85,6 +93,13 @@ struct SimUser {
   int64_t version = 1;      // ETag / meta.version; +1 on every write to the user
   int64_t modified_ms = 0;  // meta.lastModified, from SimStore's logical clock
   std::set<size_t> groups;  // indexes of the groups the user is a member of
+  // Role grants in the order they were made. fields.roles is derived from them (the sorted,
+  // distinct role names) and kept in sync by SimStore.
+  std::vector<Grant> grants;
+  int64_t grants_version = 1;   // AuthzSubject.version; +1 on every grant change
+  std::set<size_t> queues;      // indexes of the queues the user is a member of
+  int64_t tokens_revoked = 0;   // DELETE /api/v2/tokens/{userId} calls for this user
+  std::vector<size_t> conversations;  // indexes into SimStore::conversations(), by start time
 
   UserState state() const {
     if (deleted) return UserState::kDeleted;
@@ -100,6 +115,46 @@ struct SimGroup {
   std::vector<size_t> members;  // user indexes, in the order they were added
   int64_t version = 1;          // +1 on every membership or attribute change
   int64_t modified_ms = 0;
+};
+
+struct SimRole {
+  std::string id;
+  std::string name;  // case-sensitive, unique
+};
+
+struct SimDivision {
+  std::string id;
+  std::string name;  // unique; index 0 is always "Home"
+};
+
+struct QueueMember {
+  size_t user = 0;  // user index
+  bool joined = true;
+};
+
+// A routing queue with user members (memberBy "user"; genesys-api.md §8.1).
+struct SimQueue {
+  std::string id;
+  size_t index = 0;
+  std::string name;
+  size_t division = 0;               // index into SimStore::divisions()
+  std::vector<QueueMember> members;  // in the order they were added
+};
+
+struct Participant {
+  std::string id;                   // participantId
+  std::string purpose;              // "agent", "customer", …
+  std::optional<size_t> user;       // user index (agents); none for customers
+};
+
+// A conversation in the analytics detail index (genesys-api.md §8.4).
+struct SimConversation {
+  std::string id;
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+  std::string direction;  // originatingDirection: "inbound" | "outbound"
+  std::vector<std::string> division_ids;
+  std::vector<Participant> participants;
 };
 
 // Names that exist in the simulated org. An empty set means "anything goes" for that kind.

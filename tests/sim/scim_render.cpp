@@ -203,6 +203,7 @@ void writeUser(JsonWriter& out, const SimUser& user, const SimStore& store,
   }
 
   writeMeta(out, "User", user.modified_ms, userLocation(options, user.id), user.version, options);
+  if (options.user_extra) options.user_extra(out, user);
   out.endObject();
 }
 
@@ -244,7 +245,14 @@ std::string formatTimestamp(int64_t epoch_ms) {
   return buffer;
 }
 
-std::string formatVersion(int64_t version) { return "\"" + std::to_string(version) + "\""; }
+std::string formatVersion(int64_t version) {
+  // Appended piecewise: `"\"" + std::to_string(…)` trips GCC 12's -Wrestrict false positive
+  // in Release builds with -Werror.
+  std::string out = "\"";
+  out += std::to_string(version);
+  out += '"';
+  return out;
+}
 
 int64_t parseVersion(std::string_view header) {
   size_t start = header.find_first_of("0123456789");

@@ -15,6 +15,7 @@
 // Thread safety: pure functions over the store; callers hold the service mutex.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +85,9 @@ struct RenderOptions {
   bool stable = false;
   // Add "deleted":true to deleted users (only /sim/state renders deleted users).
   bool mark_deleted = false;
+  // When set, called after "meta" to add members to the user object (/sim/state adds the
+  // simulator-only view: state, queues, grants, tokensRevoked).
+  std::function<void(JsonWriter&, const SimUser&)> user_extra;
 };
 
 void writeUser(JsonWriter& out, const SimUser& user, const SimStore& store,

@@ -75,6 +75,10 @@ struct SimOptions {
   // Seed of the fault generator; /sim/reset and POST /sim/config {"faultSeed"} restart it.
   uint64_t fault_seed = 1;
   bool fault_token_endpoint = false;
+
+  // Referential rule: SCIM DELETE /Users/{id} of a user who is still a member of a queue answers
+  // 409 (tests/sim/README.md). POST /sim/config {"deleteRequiresQueueCleanup"} changes it.
+  bool delete_requires_queue_cleanup = true;
 };
 
 class SimService;

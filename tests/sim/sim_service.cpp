@@ -17,6 +17,7 @@
 #include <Poco/Base64Decoder.h>
 #include <Poco/Exception.h>
 
+#include "tests/sim/platform_routes.h"
 #include "tests/sim/scim_filter.h"
 #include "tests/sim/scim_parse.h"
 #include "tests/sim/scim_patch.h"
@@ -51,6 +52,7 @@ enum class RouteKind {
   kResourceType,
   kPlatformSearch,
   kPlatformUser,
+  kPlatformApi,  // the clean-up calls of platform_routes.h
 };
 
 struct Route {
@@ -58,6 +60,7 @@ struct Route {
   Family family = Family::kNone;
   std::string key;  // counter key
   std::string id;   // {id} path parameter, as sent
+  std::optional<PlatformRoute> platform;  // set for kPlatformApi
 };
 
 struct Target {
@@ -80,7 +83,19 @@ struct Config {
   double conflict_rate = 0.0;
   uint64_t fault_seed = 1;
   bool fault_token_endpoint = false;
+  bool delete_requires_queue_cleanup = true;
 };
+
+// One entry of GET /sim/requests.
+struct LoggedRequest {
+  uint64_t seq = 0;
+  std::string method;
+  std::string path;
+  std::string route;
+  int status = 0;  // 0: the connection was dropped
+};
+
+constexpr size_t kMaxLoggedRequests = 200000;
 
 // One request's draws from the fault generator, taken whether or not they are used.
 struct FaultDraw {
@@ -128,6 +143,21 @@ constexpr std::string_view kKnownRoutes[] = {
     "POST /scim/v2/users",        "PUT /scim/v2/users/{id}",     "PATCH /scim/v2/users/{id}",
     "DELETE /scim/v2/users/{id}", "GET /scim/v2/groups",         "GET /scim/v2/groups/{id}",
     "PATCH /scim/v2/groups/{id}", "POST /platform/users/search", "PATCH /platform/users/{id}",
+    "GET /api/v2/users/{userId}/queues",
+    "GET /api/v2/users/{userId}/roles",
+    "PUT /api/v2/users/{userId}/roles",
+    "GET /api/v2/routing/queues",
+    "GET /api/v2/routing/queues/{queueId}/members",
+    "POST /api/v2/routing/queues/{queueId}/members",
+    "DELETE /api/v2/routing/queues/{queueId}/members/{memberId}",
+    "GET /api/v2/authorization/subjects/{subjectId}",
+    "POST /api/v2/authorization/subjects/{subjectId}/bulkremove",
+    "DELETE /api/v2/authorization/subjects/{subjectId}/divisions/{divisionId}/roles/{roleId}",
+    "GET /api/v2/authorization/roles",
+    "GET /api/v2/authorization/divisions",
+    "DELETE /api/v2/tokens/{userId}",
+    "DELETE /api/v2/tokens/me",
+    "POST /api/v2/analytics/conversations/details/query",
 };
 
 int hexValue(char c) {
@@ -292,6 +322,13 @@ Route matchRoute(const std::string& method, const std::string& raw_path) {
     }
     return route;
   }
+  if (lower.size() >= 2 && lower[0] == "api" && lower[1] == "v2") {
+    if (std::optional<PlatformRoute> platform = matchPlatformRoute(segments)) {
+      set(RouteKind::kPlatformApi, Family::kPlatform, platform->path_template);
+      route.platform = std::move(platform);
+      return route;
+    }
+  }
   if (lower.size() == 4 && lower[0] == "api" && lower[1] == "v2" && lower[2] == "users") {
     if (lower[3] == "search") {
       set(RouteKind::kPlatformSearch, Family::kPlatform, "/platform/users/search");
@@ -322,8 +359,9 @@ bool methodAllowed(RouteKind kind, const std::string& method) {
     case RouteKind::kResourceTypes:
     case RouteKind::kResourceType:
       return method == "GET";
+    case RouteKind::kPlatformApi:
     case RouteKind::kUnknown:
-      return false;
+      return false;  // kPlatformApi: see platformMethodAllowed()
   }
   return false;
 }
@@ -479,6 +517,7 @@ struct SimService::State {
     config.conflict_rate = clampRate(options.conflict_rate);
     config.fault_seed = options.fault_seed;
     config.fault_token_endpoint = options.fault_token_endpoint;
+    config.delete_requires_queue_cleanup = options.delete_requires_queue_cleanup;
     if (config.version_conflict_status != 409) config.version_conflict_status = 400;
     fault_rng.seed(config.fault_seed);
     resetCounters();
@@ -499,6 +538,8 @@ struct SimService::State {
   std::deque<FaultRule> faults;
   std::mt19937_64 fault_rng;
   FaultCounters fault_counts;
+  std::deque<LoggedRequest> request_log;
+  uint64_t request_seq = 0;
 
   // ---- bookkeeping ------------------------------------------------------------------------
 
@@ -507,6 +548,8 @@ struct SimService::State {
     routes.clear();
     statuses.clear();
     fault_counts = FaultCounters{};
+    request_log.clear();
+    request_seq = 0;
     for (std::string_view key : kKnownRoutes) routes[std::string(key)] = 0;
     for (std::string_view key : kKnownStatuses) statuses[std::string(key)] = 0;
   }
@@ -515,6 +558,31 @@ struct SimService::State {
     ++total_requests;
     ++routes[key];
     ++statuses[response.drop_connection ? "dropped" : std::to_string(response.status)];
+  }
+
+  void logRequest(const std::string& method, const std::string& path, const std::string& key,
+                  const SimResponse& response) {
+    LoggedRequest entry;
+    entry.seq = ++request_seq;
+    entry.method = method;
+    entry.path = path;
+    entry.route = key;
+    entry.status = response.drop_connection ? 0 : response.status;
+    request_log.push_back(std::move(entry));
+    if (request_log.size() > kMaxLoggedRequests) request_log.pop_front();
+  }
+
+  std::string requestsJson(uint64_t since) {
+    JsonWriter out;
+    out.beginArray();
+    for (const LoggedRequest& entry : request_log) {
+      if (entry.seq <= since) continue;
+      out.beginObject().fieldInt("seq", static_cast<int64_t>(entry.seq));
+      out.field("method", entry.method).field("path", entry.path).field("route", entry.route);
+      out.fieldInt("status", entry.status).endObject();
+    }
+    out.endArray();
+    return out.take();
   }
 
   std::string nextCorrelationId() {
@@ -551,7 +619,7 @@ struct SimService::State {
 
   std::optional<SimResponse> takeFault(const Route& route) {
     for (auto it = faults.begin(); it != faults.end(); ++it) {
-      if (!it->route.empty() && !equalsIgnoreCase(it->route, route.key)) continue;
+      if (!it->route.empty() && !sameRouteKey(it->route, route.key)) continue;
       if (it->skip > 0) {
         --it->skip;
         continue;
@@ -810,11 +878,16 @@ struct SimService::State {
       return issueToken(request);
     }
     try {
-      if (!methodAllowed(route.kind, request.method)) {
+      const bool allowed = route.platform
+                               ? platformMethodAllowed(route.platform->kind, request.method)
+                               : methodAllowed(route.kind, request.method);
+      if (!allowed) {
         SimResponse response = errorFor(
             route.family,
             SimError(405, "", "Method " + request.method + " is not supported on this resource."));
-        response.headers.emplace_back("Allow", allowedMethods(route.kind));
+        response.headers.emplace_back("Allow", route.platform
+                                                   ? platformAllowedMethods(route.platform->kind)
+                                                   : allowedMethods(route.kind));
         return response;
       }
       if (std::optional<SimResponse> denied = authenticate(request)) return *denied;
@@ -857,6 +930,10 @@ struct SimService::State {
         case RouteKind::kPlatformUser:
           return request.method == "GET" ? platformGetUser(target, route.id)
                                          : platformPatchUser(request, route.id);
+        case RouteKind::kPlatformApi:
+          if (route.platform->kind == PlatformKind::kTokensMe) return revokeOwnToken(request);
+          return handlePlatform(store, *route.platform, request.method, target.query,
+                                request.body);
         case RouteKind::kToken:
         case RouteKind::kUnknown:
           break;
@@ -865,6 +942,17 @@ struct SimService::State {
     } catch (const SimError& error) {
       return errorFor(route.family, error);
     }
+  }
+
+  // DELETE /api/v2/tokens/me: the caller's own token stops working (genesys-api.md §8.3).
+  SimResponse revokeOwnToken(const SimRequest& request) {
+    std::string token = request.header("Authorization").substr(7);
+    token.erase(0, token.find_first_not_of(" \t"));
+    token.erase(token.find_last_not_of(" \t") + 1);
+    tokens.erase(token);
+    SimResponse response;
+    response.status = 204;
+    return response;
   }
 
   // ---- SCIM users ---------------------------------------------------------------------------
@@ -1044,6 +1132,15 @@ struct SimService::State {
   SimResponse deleteUser(const SimRequest& request, const std::string& id) {
     SimUser& user = requireUser(id);
     checkIfMatch(request, user.version);
+    // Referential rule (README "deleteRequiresQueueCleanup"): a user still in a queue is refused,
+    // so tests can prove the client empties queues before it deletes.
+    if (config.delete_requires_queue_cleanup && !user.queues.empty()) {
+      const size_t n = user.queues.size();
+      throw SimError(409, "", "User " + user.id + " is still a member of " + std::to_string(n) +
+                                  (n == 1 ? " queue" : " queues") +
+                                  "; remove the queue memberships before deleting the user.",
+                     "general.conflict");
+    }
     store.deleteUser(user);
     SimResponse response;
     response.status = 204;
@@ -1361,6 +1458,11 @@ struct SimService::State {
       if (path == "/sim/counters" && method == "GET") {
         return bodyResponse(200, kJsonContentType, countersJson());
       }
+      if (path == "/sim/requests" && method == "GET") {
+        const int64_t since = intParam(target, "since", 0);
+        return bodyResponse(200, kJsonContentType,
+                            requestsJson(static_cast<uint64_t>(std::max<int64_t>(0, since))));
+      }
       if (path == "/sim/counters/reset" && method == "POST") {
         resetCounters();
         return bodyResponse(200, kJsonContentType, countersJson());
@@ -1411,15 +1513,62 @@ struct SimService::State {
     RenderOptions options = render;
     options.stable = stable;
     options.mark_deleted = true;
+    options.user_extra = [this](JsonWriter& out, const SimUser& user) {
+      writeUserExtras(out, user);
+    };
     JsonWriter out;
-    out.beginObject().key("users").beginArray();
+    out.beginObject().field("now", formatTimestamp(store.now()));
+    out.key("users").beginArray();
     for (const auto& user : store.users()) writeUser(out, *user, store, UserProjection{}, options);
     out.endArray().key("groups").beginArray();
     for (const auto& group : store.groups()) {
       writeGroup(out, *group, store, GroupProjection{}, options);
     }
-    out.endArray().endObject();
+    out.endArray().key("roles").beginArray();
+    for (const SimRole& role : store.roles()) {
+      out.beginObject().field("id", role.id).field("name", role.name).endObject();
+    }
+    out.endArray().key("divisions").beginArray();
+    for (const SimDivision& division : store.divisions()) {
+      out.beginObject().field("id", division.id).field("name", division.name).endObject();
+    }
+    out.endArray().key("queues").beginArray();
+    for (const auto& queue : store.queues()) {
+      const SimDivision& division = store.divisions()[queue->division];
+      out.beginObject().field("id", queue->id).field("name", queue->name);
+      out.key("division").beginObject().field("id", division.id).field("name", division.name);
+      out.endObject().key("members").beginArray();
+      for (const QueueMember& member : queue->members) {
+        out.beginObject().field("userId", store.userAt(member.user).id);
+        out.fieldBool("joined", member.joined).field("memberBy", "user").endObject();
+      }
+      out.endArray().endObject();
+    }
+    out.endArray();
+    out.fieldInt("conversationCount", static_cast<int64_t>(store.conversations().size()));
+    out.endObject();
     return out.take();
+  }
+
+  // The simulator-only part of a /sim/state user.
+  void writeUserExtras(JsonWriter& out, const SimUser& user) {
+    out.field("state", stateName(user.state()));
+    out.key("queues").beginArray();
+    for (size_t queue_index : user.queues) {
+      const SimQueue& queue = *store.queues()[queue_index];
+      const QueueMember* member = store.queueMember(queue, user.index);
+      out.beginObject().field("id", queue.id).field("name", queue.name);
+      out.fieldBool("joined", member != nullptr && member->joined).endObject();
+    }
+    out.endArray().key("grants").beginArray();
+    for (const Grant& grant : user.grants) {
+      const SimRole& role = store.roles()[grant.role];
+      const SimDivision& division = store.divisions()[grant.division];
+      out.beginObject().field("role", role.name).field("roleId", role.id);
+      out.field("division", division.name).field("divisionId", division.id).endObject();
+    }
+    out.endArray().fieldInt("tokensRevoked", user.tokens_revoked);
+    out.fieldInt("conversationCount", static_cast<int64_t>(user.conversations.size()));
   }
 
   std::string countersJson() {
@@ -1453,7 +1602,9 @@ struct SimService::State {
     out.fieldBool("dropAfterWrite", config.drop_after_write);
     out.key("conflictRate").number(config.conflict_rate);
     out.fieldInt("faultSeed", static_cast<int64_t>(config.fault_seed));
-    out.fieldBool("faultTokenEndpoint", config.fault_token_endpoint).endObject();
+    out.fieldBool("faultTokenEndpoint", config.fault_token_endpoint);
+    out.fieldBool("deleteRequiresQueueCleanup", config.delete_requires_queue_cleanup);
+    out.endObject();
     return out.take();
   }
 
@@ -1506,6 +1657,8 @@ struct SimService::State {
         reseed = true;
       } else if (key == "faultTokenEndpoint") {
         next.fault_token_endpoint = requireBool(it->second, key);
+      } else if (key == "deleteRequiresQueueCleanup") {
+        next.delete_requires_queue_cleanup = requireBool(it->second, key);
       } else {
         throw invalidValue("Unknown config key '" + key + "'.");
       }
@@ -1566,8 +1719,10 @@ struct SimService::State {
 
   void addFaults(const JsonObject& doc) {
     std::vector<Poco::Dynamic::Var> items;
-    if (hasField(doc, "faults")) {
-      items = asList(getField(doc, "faults"));
+    if (hasField(doc, "faults") || hasField(doc, "failNext")) {
+      for (const char* key : {"faults", "failNext"}) {
+        for (const Poco::Dynamic::Var& item : asList(getField(doc, key))) items.push_back(item);
+      }
     } else {
       items.emplace_back(doc);
     }
@@ -1619,7 +1774,85 @@ struct SimService::State {
     std::optional<std::string> manager_ref;
     int64_t version = 1;
     bool deleted = false;
+    std::vector<std::pair<std::string, std::string>> grants;  // role name, division name or id
   };
+
+  struct SeedNamed {  // a seeded role or division
+    std::string name;
+    std::optional<std::string> id;
+  };
+
+  struct SeedQueue {
+    std::string name;
+    std::optional<std::string> id;
+    std::string division;  // name or id; "" = Home
+    std::vector<std::pair<std::string, bool>> members;  // user ref, joined
+  };
+
+  struct SeedParticipant {
+    std::optional<std::string> user_ref;
+    std::string purpose;
+  };
+
+  struct SeedConversation {
+    std::optional<std::string> id;
+    int64_t start_ms = 0;
+    int64_t end_ms = 0;
+    std::string direction = "inbound";
+    std::optional<std::vector<std::string>> division_ids;
+    std::vector<SeedParticipant> participants;
+  };
+
+  struct SeedGenerator {
+    int64_t per_user = 0;
+    int64_t days = 0;
+    std::optional<int64_t> until_ms;
+  };
+
+  static std::vector<SeedNamed> parseNamed(const JsonObject& doc, std::string_view key) {
+    std::vector<SeedNamed> list;
+    for (const Poco::Dynamic::Var& item : asList(getField(doc, key))) {
+      SeedNamed named;
+      named.name = seedName(item, key);
+      if (named.name.empty()) throw invalidValue(std::string(key) + ": a name is empty.");
+      if (isObject(item)) {
+        const Poco::Dynamic::Var id = getField(asObject(item), "id");
+        if (!isNull(id)) named.id = requireString(id, "id");
+      }
+      list.push_back(std::move(named));
+    }
+    return list;
+  }
+
+  // A user reference in a seed: a user id or a userName (case-insensitive).
+  static std::string userRef(const Poco::Dynamic::Var& item, std::string_view what) {
+    if (!isObject(item)) return requireString(item, what);
+    const JsonObject object = asObject(item);
+    for (const char* key : {"user", "userId", "userName", "id", "value"}) {
+      const Poco::Dynamic::Var value = getField(object, key);
+      if (!isNull(value)) return requireString(value, what);
+    }
+    throw invalidValue(std::string(what) + " needs 'user', 'userId' or 'userName'.");
+  }
+
+  bool divisionKnown(const std::string& ref, const std::vector<SeedNamed>& seeded) const {
+    if (ref.empty() || store.divisionById(ref) || store.divisionByName(ref)) return true;
+    if (store.catalog().divisions.empty()) return true;  // anything goes: created by name
+    return std::any_of(seeded.begin(), seeded.end(), [&](const SeedNamed& d) {
+      return equalsIgnoreCase(d.name, ref) || (d.id && *d.id == ref);
+    });
+  }
+
+  size_t resolveDivision(const std::string& ref) {
+    if (ref.empty()) return 0;
+    if (std::optional<size_t> index = store.divisionById(ref)) return *index;
+    return store.ensureDivision(ref);
+  }
+
+  bool roleKnown(const std::string& name) const {
+    return store.catalog().roles.empty() || store.catalog().roles.count(name) != 0 ||
+           store.roleByName(name).has_value();
+  }
 
   struct SeedGroup {
     std::string display_name;
@@ -1643,13 +1876,31 @@ struct SimService::State {
   std::string seedChecked(const JsonObject& doc) {
     Catalog& catalog = store.catalog();
     const std::pair<std::string_view, std::set<std::string>*> lists[] = {
-        {"roles", &catalog.roles},
-        {"divisions", &catalog.divisions},
-        {"skills", &catalog.skills},
-        {"languages", &catalog.languages}};
+        {"skills", &catalog.skills}, {"languages", &catalog.languages}};
     for (const auto& [key, set] : lists) {
       for (const Poco::Dynamic::Var& item : asList(getField(doc, key))) {
         set->insert(seedName(item, key));
+      }
+    }
+    const std::vector<SeedNamed> seed_roles = parseNamed(doc, "roles");
+    const std::vector<SeedNamed> seed_divisions = parseNamed(doc, "divisions");
+    {
+      std::set<std::string> ids;
+      for (const SeedNamed& role : seed_roles) {
+        if (role.id && (store.roleById(*role.id) || !ids.insert(*role.id).second)) {
+          throw invalidValue("roles: id '" + *role.id + "' is already used.");
+        }
+        const std::optional<size_t> existing = store.roleByName(role.name);
+        if (role.id && existing && store.roles()[*existing].id != *role.id) {
+          throw invalidValue("roles: role '" + role.name + "' already exists with another id.");
+        }
+        catalog.roles.insert(role.name);
+      }
+      for (const SeedNamed& division : seed_divisions) {
+        if (division.id && (store.divisionById(*division.id) || !ids.insert(*division.id).second)) {
+          throw invalidValue("divisions: id '" + *division.id + "' is already used.");
+        }
+        catalog.divisions.insert(division.name);
       }
     }
 
@@ -1673,6 +1924,20 @@ struct SimService::State {
         const Poco::Dynamic::Var deleted = getField(object, "deleted");
         user.deleted = !isNull(deleted) && requireBool(deleted, "deleted");
         user.version = parseSeedVersion(getField(object, "version"));
+        for (const Poco::Dynamic::Var& grant : asList(getField(object, "grants"))) {
+          if (!isObject(grant)) throw invalidValue("grants: each grant must be an object.");
+          const JsonObject g = asObject(grant);
+          const std::string role = requireString(getField(g, "role"), "grants.role");
+          const Poco::Dynamic::Var division = getField(g, "division");
+          const std::string division_ref =
+              isNull(division) ? std::string() : requireString(division, "grants.division");
+          if (!roleKnown(role)) throw invalidValue("Unknown role '" + role + "'.");
+          if (!divisionKnown(division_ref, seed_divisions)) {
+            throw invalidValue("Unknown division '" + division_ref + "'.");
+          }
+          if (user.deleted) throw invalidValue("a deleted user holds no grants.");
+          user.grants.emplace_back(role, division_ref);
+        }
         if (user.id) {
           if (user.id->empty() || store.isIdTaken(*user.id) || !batch_ids.insert(*user.id).second) {
             throw invalidValue("id '" + *user.id + "' is already used.");
@@ -1741,7 +2006,154 @@ struct SimService::State {
       groups.push_back(std::move(group));
     }
 
+    std::vector<SeedQueue> queues;
+    std::set<std::string> batch_queue_names;
+    position = 0;
+    for (const Poco::Dynamic::Var& item : asList(getField(doc, "queues"))) {
+      const std::string where = "queues[" + std::to_string(position++) + "]: ";
+      if (!isObject(item)) throw invalidValue(where + "must be an object.");
+      const JsonObject object = asObject(item);
+      SeedQueue queue;
+      queue.name = requireString(getField(object, "name"), "name");
+      if (queue.name.empty()) throw invalidValue(where + "name is required.");
+      if (store.queueByName(queue.name) != nullptr ||
+          !batch_queue_names.insert(toLower(queue.name)).second) {
+        throw invalidValue(where + "queue '" + queue.name + "' already exists.");
+      }
+      const Poco::Dynamic::Var id = getField(object, "id");
+      if (!isNull(id)) {
+        queue.id = requireString(id, "id");
+        if (queue.id->empty() || store.queueById(*queue.id) != nullptr ||
+            !batch_ids.insert(*queue.id).second) {
+          throw invalidValue(where + "id '" + *queue.id + "' is already used.");
+        }
+      }
+      const Poco::Dynamic::Var division = getField(object, "division");
+      if (!isNull(division)) queue.division = requireString(division, "division");
+      if (!divisionKnown(queue.division, seed_divisions)) {
+        throw invalidValue(where + "unknown division '" + queue.division + "'.");
+      }
+      for (const Poco::Dynamic::Var& member : asList(getField(object, "members"))) {
+        std::string ref = userRef(member, "members");
+        bool joined = true;
+        if (isObject(member)) {
+          const Poco::Dynamic::Var value = getField(asObject(member), "joined");
+          if (!isNull(value)) joined = requireBool(value, "joined");
+        }
+        if (!resolvable(ref)) {
+          throw invalidValue(where + "member '" + ref + "' is neither a user id nor a userName.");
+        }
+        queue.members.emplace_back(std::move(ref), joined);
+      }
+      queues.push_back(std::move(queue));
+    }
+
+    // Conversations may name deleted users too (their history outlives them, §3.6).
+    std::unordered_set<std::string> batch_any;
+    for (const SeedUser& user : users) {
+      if (user.id) batch_any.insert(*user.id);
+      batch_any.insert(toLower(user.fields.user_name));
+    }
+    auto resolvableAny = [&](const std::string& ref) {
+      return store.userById(ref) != nullptr || store.liveUserByUserName(ref) != nullptr ||
+             store.deletedUserByUserName(ref) != nullptr || batch_any.count(ref) != 0 ||
+             batch_any.count(toLower(ref)) != 0;
+    };
+    std::vector<SeedConversation> conversations;
+    std::unordered_set<std::string> batch_conversation_ids;
+    position = 0;
+    for (const Poco::Dynamic::Var& item : asList(getField(doc, "conversations"))) {
+      const std::string where = "conversations[" + std::to_string(position++) + "]: ";
+      try {
+        if (!isObject(item)) throw invalidValue("must be an object.");
+        const JsonObject object = asObject(item);
+        SeedConversation conversation;
+        const Poco::Dynamic::Var id = getField(object, "id");
+        if (!isNull(id)) {
+          conversation.id = requireString(id, "id");
+          if (conversation.id->empty() || store.hasConversation(*conversation.id) ||
+              !batch_conversation_ids.insert(*conversation.id).second) {
+            throw invalidValue("id '" + *conversation.id + "' is already used.");
+          }
+        }
+        const std::string start =
+            requireString(getField(object, "conversationStart"), "conversationStart");
+        const std::optional<int64_t> start_ms = parseIsoTimestamp(start);
+        if (!start_ms) throw invalidValue("conversationStart '" + start + "' is not ISO-8601.");
+        conversation.start_ms = *start_ms;
+        conversation.end_ms = *start_ms + 5 * 60 * 1000;
+        const Poco::Dynamic::Var end = getField(object, "conversationEnd");
+        if (!isNull(end)) {
+          const std::optional<int64_t> end_ms =
+              parseIsoTimestamp(requireString(end, "conversationEnd"));
+          if (!end_ms || *end_ms < *start_ms) {
+            throw invalidValue("conversationEnd must be an ISO-8601 time after the start.");
+          }
+          conversation.end_ms = *end_ms;
+        }
+        const Poco::Dynamic::Var direction = getField(object, "originatingDirection");
+        if (!isNull(direction)) {
+          conversation.direction = requireString(direction, "originatingDirection");
+        }
+        if (hasField(object, "divisionIds")) {
+          std::vector<std::string> ids;
+          for (const Poco::Dynamic::Var& value : asList(getField(object, "divisionIds"))) {
+            ids.push_back(requireString(value, "divisionIds"));
+          }
+          conversation.division_ids = std::move(ids);
+        }
+        for (const Poco::Dynamic::Var& ref : asList(getField(object, "users"))) {
+          conversation.participants.push_back(SeedParticipant{userRef(ref, "users"), "agent"});
+        }
+        for (const Poco::Dynamic::Var& value : asList(getField(object, "participants"))) {
+          if (!isObject(value)) throw invalidValue("participants must be objects.");
+          const JsonObject p = asObject(value);
+          SeedParticipant participant;
+          const Poco::Dynamic::Var purpose = getField(p, "purpose");
+          const bool has_user = hasField(p, "user") || hasField(p, "userId") ||
+                                hasField(p, "userName");
+          if (has_user) participant.user_ref = userRef(value, "participants");
+          participant.purpose = isNull(purpose) ? (has_user ? "agent" : "customer")
+                                                : requireString(purpose, "purpose");
+          conversation.participants.push_back(std::move(participant));
+        }
+        for (const SeedParticipant& participant : conversation.participants) {
+          if (participant.user_ref && !resolvableAny(*participant.user_ref)) {
+            throw invalidValue("participant '" + *participant.user_ref +
+                               "' is neither a user id nor a userName.");
+          }
+        }
+        conversations.push_back(std::move(conversation));
+      } catch (const SimError& error) {
+        throw SimError(400, error.scimType(), where + error.detail());
+      }
+    }
+
+    std::optional<SeedGenerator> generator;
+    if (hasField(doc, "conversationsPerUser") || hasField(doc, "conversationDays")) {
+      SeedGenerator g;
+      g.per_user = requireInteger(getField(doc, "conversationsPerUser"), "conversationsPerUser");
+      g.days = requireInteger(getField(doc, "conversationDays"), "conversationDays");
+      if (g.per_user < 0 || g.per_user > 10000) {
+        throw invalidValue("conversationsPerUser must be 0-10000.");
+      }
+      if (g.days < 1 || g.days > 3650) throw invalidValue("conversationDays must be 1-3650.");
+      const Poco::Dynamic::Var until = getField(doc, "conversationsUntil");
+      if (!isNull(until)) {
+        g.until_ms = parseIsoTimestamp(requireString(until, "conversationsUntil"));
+        if (!g.until_ms) throw invalidValue("conversationsUntil must be an ISO-8601 time.");
+      }
+      const uint64_t total = static_cast<uint64_t>(g.per_user) *
+                             (store.users().size() + users.size() + 1);
+      if (total + store.conversations().size() > 5'000'000) {
+        throw invalidValue("genesys-sim holds at most 5,000,000 conversations.");
+      }
+      generator = g;
+    }
+
     // Commit.
+    for (const SeedNamed& division : seed_divisions) store.ensureDivision(division.name, division.id);
+    for (const SeedNamed& role : seed_roles) store.ensureRole(role.name, role.id);
     auto resolve = [&](const std::string& ref) -> SimUser& {
       SimUser* user = store.liveUserById(ref);
       if (user == nullptr) user = store.liveUserByUserName(ref);
@@ -1758,6 +2170,10 @@ struct SimService::State {
     }
     for (size_t i = 0; i < users.size(); ++i) {
       if (users[i].manager_ref) created[i]->fields.manager_id = resolve(*users[i].manager_ref).id;
+      for (const auto& [role, division] : users[i].grants) {
+        store.grant(*created[i], store.ensureRole(role), resolveDivision(division));
+      }
+      created[i]->grants_version = 1;
     }
     out.endArray().key("groups").beginArray();
     for (SeedGroup& seed_group : groups) {
@@ -1768,8 +2184,88 @@ struct SimService::State {
       store.setGroupMembers(group, members, false);
       out.beginObject().field("id", group.id).field("displayName", group.display_name).endObject();
     }
-    out.endArray().endObject();
+    out.endArray().key("queues").beginArray();
+    for (const SeedQueue& seed_queue : queues) {
+      SimQueue& queue =
+          store.createQueue(seed_queue.name, resolveDivision(seed_queue.division), seed_queue.id);
+      for (const auto& [ref, joined] : seed_queue.members) {
+        store.addQueueMember(queue, resolve(ref), joined);
+      }
+      out.beginObject().field("id", queue.id).field("name", queue.name).endObject();
+    }
+    out.endArray();
+    auto resolveAny = [&](const std::string& ref) -> SimUser& {
+      SimUser* user = store.userById(ref);
+      if (user == nullptr) user = store.liveUserByUserName(ref);
+      if (user == nullptr) user = store.deletedUserByUserName(ref);
+      return *user;  // checked by resolvableAny() above
+    };
+    size_t added = 0;
+    for (SeedConversation& seed_conversation : conversations) {
+      SimConversation conversation;
+      conversation.id = seed_conversation.id ? *seed_conversation.id : store.newConversationId();
+      conversation.start_ms = seed_conversation.start_ms;
+      conversation.end_ms = seed_conversation.end_ms;
+      conversation.direction = seed_conversation.direction;
+      conversation.division_ids = seed_conversation.division_ids
+                                      ? *seed_conversation.division_ids
+                                      : std::vector<std::string>{store.divisions()[0].id};
+      const bool has_customer = std::any_of(
+          seed_conversation.participants.begin(), seed_conversation.participants.end(),
+          [](const SeedParticipant& p) { return !p.user_ref; });
+      if (!has_customer) {
+        conversation.participants.push_back(
+            Participant{store.newParticipantId(), "customer", std::nullopt});
+      }
+      for (const SeedParticipant& participant : seed_conversation.participants) {
+        Participant p{store.newParticipantId(), participant.purpose, std::nullopt};
+        if (participant.user_ref) p.user = resolveAny(*participant.user_ref).index;
+        conversation.participants.push_back(std::move(p));
+      }
+      store.addConversation(std::move(conversation));
+      ++added;
+    }
+    if (generator) added += generateConversations(*generator);
+    out.fieldInt("conversations", static_cast<int64_t>(added));
+    out.field("now", formatTimestamp(store.now())).endObject();
     return out.take();
+  }
+
+  // {"conversationsPerUser":N,"conversationDays":D}: N conversations for every user in the
+  // store (deleted ones included), spread over the D days before the logical clock's now (or
+  // conversationsUntil). Placement comes from a hash of (user index, k), so it repeats exactly.
+  size_t generateConversations(const SeedGenerator& g) {
+    if (g.per_user == 0) return 0;
+    constexpr int64_t kDayMs = 86'400'000;
+    const int64_t end = g.until_ms ? *g.until_ms : store.now();
+    const int64_t span = g.days * kDayMs;
+    const int64_t begin = end - span;
+    const int64_t slot = std::max<int64_t>(1, span / g.per_user);
+    size_t added = 0;
+    const size_t user_count = store.users().size();
+    for (size_t u = 0; u < user_count; ++u) {
+      const SimUser& user = store.userAt(u);
+      const std::optional<size_t> division = store.divisionByName(user.fields.division);
+      const std::string& division_id = store.divisions()[division.value_or(0)].id;
+      for (int64_t k = 0; k < g.per_user; ++k) {
+        uint64_t state = (static_cast<uint64_t>(u) << 20) ^ static_cast<uint64_t>(k);
+        const uint64_t h = splitMix(state);
+        SimConversation conversation;
+        conversation.id = store.newConversationId();
+        conversation.start_ms = std::min(end - 1, begin + k * slot +
+                                                      static_cast<int64_t>(h % static_cast<uint64_t>(slot)));
+        conversation.end_ms = conversation.start_ms + 60'000 +
+                              static_cast<int64_t>((h >> 24) % 1'800'000);
+        conversation.direction = ((h >> 48) & 1) != 0 ? "outbound" : "inbound";
+        conversation.division_ids = {division_id};
+        conversation.participants.push_back(
+            Participant{store.newParticipantId(), "customer", std::nullopt});
+        conversation.participants.push_back(Participant{store.newParticipantId(), "agent", u});
+        store.addConversation(std::move(conversation));
+        ++added;
+      }
+    }
+    return added;
   }
 };
 
@@ -1791,6 +2287,7 @@ SimResponse SimService::handle(const SimRequest& request) {
   const FaultDraw draw = state_->drawFaults();
   SimResponse response = state_->api(request, target, route, draw);
   state_->count(route.key, response);
+  state_->logRequest(request.method, target.path, route.key, response);
   response.headers.emplace_back("ININ-Correlation-Id", state_->correlation_id);
   response.delay += std::chrono::milliseconds(state_->config.latency_ms) + state_->jitterFor(draw);
   return response;

@@ -19,6 +19,13 @@ void eraseIndex(std::vector<size_t>& list, size_t index) {
   list.erase(std::remove(list.begin(), list.end(), index), list.end());
 }
 
+std::string kindId(unsigned prefix, uint64_t counter) {
+  char buffer[40];
+  std::snprintf(buffer, sizeof(buffer), "%u0000000-0000-4000-8000-%012llx", prefix,
+                static_cast<unsigned long long>(counter));
+  return buffer;
+}
+
 void checkCatalog(const std::set<std::string>& known, const std::string& name,
                   std::string_view kind) {
   if (!known.empty() && known.count(name) == 0) {
@@ -43,6 +50,17 @@ void SimStore::reset() {
   catalog_ = Catalog{};
   next_id_ = 1;
   clock_ms_ = kClockBaseMs;
+  roles_.clear();
+  divisions_.clear();
+  queues_.clear();
+  conversations_.clear();
+  conversation_by_id_.clear();
+  next_role_id_ = 1;
+  next_division_id_ = 1;
+  next_queue_id_ = 1;
+  next_conversation_id_ = 1;
+  next_participant_id_ = 1;
+  ensureDivision(std::string(kHomeDivision));
 }
 
 int64_t SimStore::tick() {
@@ -149,7 +167,9 @@ void SimStore::validate(const UserFields& fields, const SimUser* self, bool chec
       }
     }
   }
-  for (const std::string& role : fields.roles) checkCatalog(catalog_.roles, role, "role");
+  for (const std::string& role : fields.roles) {
+    if (!isRoleKnown(role)) throw invalidValue("Unknown role '" + role + "'.");
+  }
   if (fields.division != kHomeDivision) {
     checkCatalog(catalog_.divisions, fields.division, "division");
   }
@@ -201,27 +221,41 @@ SimUser& SimStore::createUser(UserFields fields, std::optional<std::string> id, 
   user->index = users_.size();
   user->deleted = deleted;
   user->fields = std::move(fields);
-  if (deleted) {
-    user->fields.roles.clear();
-    user->fields.division = std::string(kHomeDivision);
-  }
+  std::vector<std::string> role_names = std::move(user->fields.roles);
+  user->fields.roles.clear();
+  if (deleted) user->fields.division = std::string(kHomeDivision);
   user->version = version;
   user->modified_ms = tick();
   user_by_id_[user->id] = user->index;
   indexUser(*user);
   users_.push_back(std::move(user));
   views_dirty_ = true;
-  return *users_.back();
+  SimUser& created = *users_.back();
+  if (!deleted) applyRoleNames(created, role_names);
+  created.grants_version = 1;
+  return created;
 }
 
 void SimStore::updateUser(SimUser& user, UserFields fields) {
   validate(fields, &user);
   if (fields.active != user.fields.active) views_dirty_ = true;
+  std::vector<std::string> wanted = fields.roles;
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  // Only a changed role list touches grants: a PATCH of `title` carries the derived names of
+  // every division's grants and must not turn them into Home grants.
+  const bool roles_changed = wanted != user.fields.roles;
+  std::vector<std::string> current = user.fields.roles;
   unindexUser(user);
   user.fields = std::move(fields);
   indexUser(user);
   ++user.version;
   user.modified_ms = tick();
+  if (roles_changed) {
+    applyRoleNames(user, wanted);
+  } else {
+    user.fields.roles = std::move(current);
+  }
 }
 
 void SimStore::removeFromAllGroups(SimUser& user) {
@@ -236,8 +270,9 @@ void SimStore::removeFromAllGroups(SimUser& user) {
 
 void SimStore::deleteUser(SimUser& user) {
   removeFromAllGroups(user);
+  removeFromAllQueues(user);
+  clearGrants(user);
   user.deleted = true;
-  user.fields.roles.clear();
   user.fields.division = std::string(kHomeDivision);
   ++user.version;
   user.modified_ms = tick();
@@ -246,6 +281,7 @@ void SimStore::deleteUser(SimUser& user) {
 
 void SimStore::reviveUser(SimUser& user, UserFields fields) {
   validate(fields, &user);
+  std::vector<std::string> wanted = std::move(fields.roles);
   unindexUser(user);
   user.fields = std::move(fields);
   user.deleted = false;
@@ -253,6 +289,8 @@ void SimStore::reviveUser(SimUser& user, UserFields fields) {
   ++user.version;
   user.modified_ms = tick();
   views_dirty_ = true;
+  clearGrants(user);
+  applyRoleNames(user, wanted);
 }
 
 void SimStore::setState(SimUser& user, UserState state) {
@@ -309,6 +347,237 @@ void SimStore::setGroupMembers(SimGroup& group, const std::vector<size_t>& membe
 void SimStore::touchGroup(SimGroup& group) {
   ++group.version;
   group.modified_ms = tick();
+}
+
+// ---- Roles, divisions, grants -------------------------------------------------------------------
+
+std::optional<size_t> SimStore::roleById(std::string_view id) const {
+  for (size_t i = 0; i < roles_.size(); ++i) {
+    if (roles_[i].id == id) return i;
+  }
+  return std::nullopt;
+}
+
+std::optional<size_t> SimStore::roleByName(std::string_view name) const {
+  for (size_t i = 0; i < roles_.size(); ++i) {
+    if (roles_[i].name == name) return i;
+  }
+  return std::nullopt;
+}
+
+std::optional<size_t> SimStore::divisionById(std::string_view id) const {
+  for (size_t i = 0; i < divisions_.size(); ++i) {
+    if (divisions_[i].id == id) return i;
+  }
+  return std::nullopt;
+}
+
+std::optional<size_t> SimStore::divisionByName(std::string_view name) const {
+  for (size_t i = 0; i < divisions_.size(); ++i) {
+    if (equalsIgnoreCase(divisions_[i].name, name)) return i;
+  }
+  return std::nullopt;
+}
+
+bool SimStore::isRoleKnown(const std::string& name) const {
+  // No role seeded yet: any name goes (and is created on write).
+  return catalog_.roles.empty() || catalog_.roles.count(name) != 0 || roleByName(name);
+}
+
+size_t SimStore::ensureRole(const std::string& name, std::optional<std::string> id) {
+  if (std::optional<size_t> found = roleByName(name)) return *found;
+  std::string role_id;
+  if (id) {
+    role_id = *id;
+  } else {
+    do {
+      role_id = kindId(1, next_role_id_++);
+    } while (roleById(role_id));
+  }
+  roles_.push_back(SimRole{std::move(role_id), name});
+  return roles_.size() - 1;
+}
+
+size_t SimStore::ensureDivision(const std::string& name, std::optional<std::string> id) {
+  if (std::optional<size_t> found = divisionByName(name)) return *found;
+  std::string division_id;
+  if (id) {
+    division_id = *id;
+  } else {
+    do {
+      division_id = kindId(2, next_division_id_++);
+    } while (divisionById(division_id));
+  }
+  divisions_.push_back(SimDivision{std::move(division_id), name});
+  return divisions_.size() - 1;
+}
+
+void SimStore::syncRoleNames(SimUser& user) {
+  std::vector<std::string> names;
+  for (const Grant& grant : user.grants) names.push_back(roles_[grant.role].name);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  user.fields.roles = std::move(names);
+}
+
+void SimStore::applyRoleNames(SimUser& user, const std::vector<std::string>& names) {
+  std::set<size_t> wanted;
+  for (const std::string& name : names) wanted.insert(ensureRole(name));
+  std::vector<Grant> next;
+  std::set<size_t> home_kept;
+  for (const Grant& grant : user.grants) {
+    if (wanted.count(grant.role) == 0) continue;  // role no longer named: every division drops it
+    if (grant.division == 0) home_kept.insert(grant.role);
+    next.push_back(grant);
+  }
+  for (size_t role : wanted) {
+    if (home_kept.count(role) == 0) next.push_back(Grant{role, 0, clock_ms_});
+  }
+  const bool changed =
+      next.size() != user.grants.size() ||
+      !std::equal(next.begin(), next.end(), user.grants.begin(), [](const Grant& a, const Grant& b) {
+        return a.role == b.role && a.division == b.division;
+      });
+  user.grants = std::move(next);
+  if (changed) ++user.grants_version;
+  syncRoleNames(user);
+}
+
+void SimStore::clearGrants(SimUser& user) {
+  if (!user.grants.empty()) ++user.grants_version;
+  user.grants.clear();
+  user.fields.roles.clear();
+}
+
+bool SimStore::grant(SimUser& user, size_t role, size_t division) {
+  for (const Grant& existing : user.grants) {
+    if (existing.role == role && existing.division == division) return false;
+  }
+  user.grants.push_back(Grant{role, division, clock_ms_});
+  ++user.grants_version;
+  syncRoleNames(user);
+  return true;
+}
+
+bool SimStore::revoke(SimUser& user, size_t role, size_t division) {
+  auto it = std::find_if(user.grants.begin(), user.grants.end(), [&](const Grant& grant) {
+    return grant.role == role && grant.division == division;
+  });
+  if (it == user.grants.end()) return false;
+  user.grants.erase(it);
+  ++user.grants_version;
+  syncRoleNames(user);
+  return true;
+}
+
+void SimStore::setHomeRoles(SimUser& user, const std::vector<size_t>& roles) {
+  const std::set<size_t> wanted(roles.begin(), roles.end());
+  std::vector<Grant> next;
+  std::set<size_t> kept;
+  for (const Grant& grant : user.grants) {
+    if (grant.division == 0 && wanted.count(grant.role) == 0) continue;
+    if (grant.division == 0) kept.insert(grant.role);
+    next.push_back(grant);
+  }
+  for (size_t role : roles) {
+    if (kept.insert(role).second) next.push_back(Grant{role, 0, clock_ms_});
+  }
+  user.grants = std::move(next);
+  ++user.grants_version;
+  syncRoleNames(user);
+}
+
+// ---- Queues ----------------------------------------------------------------------------------
+
+SimQueue* SimStore::queueById(std::string_view id) {
+  for (const auto& queue : queues_) {
+    if (queue->id == id) return queue.get();
+  }
+  return nullptr;
+}
+
+SimQueue* SimStore::queueByName(std::string_view name) {
+  for (const auto& queue : queues_) {
+    if (equalsIgnoreCase(queue->name, name)) return queue.get();
+  }
+  return nullptr;
+}
+
+SimQueue& SimStore::createQueue(std::string name, size_t division, std::optional<std::string> id) {
+  auto queue = std::make_unique<SimQueue>();
+  if (id) {
+    queue->id = *id;
+  } else {
+    do {
+      queue->id = kindId(3, next_queue_id_++);
+    } while (queueById(queue->id) != nullptr);
+  }
+  queue->index = queues_.size();
+  queue->name = std::move(name);
+  queue->division = division;
+  queues_.push_back(std::move(queue));
+  return *queues_.back();
+}
+
+const QueueMember* SimStore::queueMember(const SimQueue& queue, size_t user_index) const {
+  for (const QueueMember& member : queue.members) {
+    if (member.user == user_index) return &member;
+  }
+  return nullptr;
+}
+
+bool SimStore::addQueueMember(SimQueue& queue, SimUser& user, bool joined) {
+  if (!user.queues.insert(queue.index).second) return false;
+  queue.members.push_back(QueueMember{user.index, joined});
+  return true;
+}
+
+bool SimStore::removeQueueMember(SimQueue& queue, SimUser& user) {
+  if (user.queues.erase(queue.index) == 0) return false;
+  queue.members.erase(std::remove_if(queue.members.begin(), queue.members.end(),
+                                     [&](const QueueMember& m) { return m.user == user.index; }),
+                      queue.members.end());
+  return true;
+}
+
+void SimStore::removeFromAllQueues(SimUser& user) {
+  const std::set<size_t> queues = user.queues;
+  for (size_t queue_index : queues) removeQueueMember(*queues_[queue_index], user);
+}
+
+// ---- Conversations -------------------------------------------------------------------------------
+
+bool SimStore::hasConversation(std::string_view id) const {
+  return conversation_by_id_.count(std::string(id)) != 0;
+}
+
+std::string SimStore::newConversationId() {
+  std::string id;
+  do {
+    id = kindId(4, next_conversation_id_++);
+  } while (hasConversation(id));
+  return id;
+}
+
+std::string SimStore::newParticipantId() { return kindId(5, next_participant_id_++); }
+
+void SimStore::addConversation(SimConversation conversation) {
+  const size_t index = conversations_.size();
+  conversation_by_id_[conversation.id] = index;
+  conversations_.push_back(std::move(conversation));
+  const SimConversation& stored = conversations_.back();
+  auto earlier = [this](size_t a, size_t b) {
+    const SimConversation& x = conversations_[a];
+    const SimConversation& y = conversations_[b];
+    return x.start_ms != y.start_ms ? x.start_ms < y.start_ms : x.id < y.id;
+  };
+  std::set<size_t> seen;
+  for (const Participant& participant : stored.participants) {
+    if (!participant.user || !seen.insert(*participant.user).second) continue;
+    std::vector<size_t>& list = users_[*participant.user]->conversations;
+    // Generated conversations arrive in time order, so this is an append almost always.
+    list.insert(std::upper_bound(list.begin(), list.end(), index, earlier), index);
+  }
 }
 
 }  // namespace scim_agent::sim

@@ -20,7 +20,23 @@
 //
 // Versions: every write to a user (create, update, delete, restore, touch) increments its
 // version and advances the logical clock used for meta.lastModified. Group membership changes
-// bump the group's version only, never the member users' versions.
+// bump the group's version only, never the member users' versions. Grant changes made through
+// the Platform API (bulkremove, PUT /users/{id}/roles, …) bump the user's grants_version
+// (AuthzSubject.version) only; queue membership changes bump nothing.
+//
+// Roles and grants (genesys-api.md §8.2): the org has a role registry {id, name} and a division
+// registry {id, name} whose first entry is always "Home". A user's SCIM `roles` attribute
+// (UserFields::roles) is derived from the user's grants: the sorted, distinct role names of every
+// grant, whatever its division. Writing `roles` through SCIM (create, update, revive) makes the
+// user's Home-division grants exactly the written names and drops grants in other divisions whose
+// role is no longer named, so a SCIM read returns what was written. While the catalog holds no
+// role name (nothing seeded "roles"), an unknown role name written through SCIM creates the role
+// (the simulator's historical "anything goes" mode); afterwards it is a 400 invalidValue.
+//
+// Ids: users and groups take 00000000-0000-4000-8000-<n>; roles 10000000-…, divisions
+// 20000000-… (Home is 20000000-0000-4000-8000-000000000001), queues 30000000-…, conversations
+// 40000000-…, participants 50000000-…; each kind has its own counter, so seeding roles or
+// queues never shifts user ids.
 
 #include <cstdint>
 #include <memory>
@@ -108,7 +124,54 @@ class SimStore {
   // Next generated id: UUID-shaped, from a counter, skipping ids already taken.
   std::string newId();
 
-  // Empties the store and restarts the id counter and the logical clock, so a reset followed by
+  // ---- Roles, divisions, grants --------------------------------------------------------------
+
+  const std::vector<SimRole>& roles() const { return roles_; }
+  const std::vector<SimDivision>& divisions() const { return divisions_; }
+  std::optional<size_t> roleById(std::string_view id) const;
+  std::optional<size_t> roleByName(std::string_view name) const;  // case-sensitive
+  std::optional<size_t> divisionById(std::string_view id) const;
+  std::optional<size_t> divisionByName(std::string_view name) const;  // case-insensitive
+  // Returns the index of the role with this name, creating it (with `id` or a generated one).
+  // REQUIRES: id, when given, is not a role id yet.
+  size_t ensureRole(const std::string& name, std::optional<std::string> id = std::nullopt);
+  size_t ensureDivision(const std::string& name, std::optional<std::string> id = std::nullopt);
+  // Adds a grant unless the user already holds it. Returns true when something changed.
+  bool grant(SimUser& user, size_t role, size_t division);
+  // Removes one grant. Returns false (and changes nothing) when the user does not hold it.
+  bool revoke(SimUser& user, size_t role, size_t division);
+  // PUT /api/v2/users/{id}/roles: the Home-division grants become exactly `roles`; grants in
+  // other divisions stay.
+  void setHomeRoles(SimUser& user, const std::vector<size_t>& roles);
+
+  // ---- Queues --------------------------------------------------------------------------------
+
+  const std::vector<std::unique_ptr<SimQueue>>& queues() const { return queues_; }
+  SimQueue* queueById(std::string_view id);
+  SimQueue* queueByName(std::string_view name);  // case-insensitive
+  // REQUIRES: id, when given, is not a queue id yet.
+  SimQueue& createQueue(std::string name, size_t division,
+                        std::optional<std::string> id = std::nullopt);
+  // Adds `user` (joined as given). Returns false, changing nothing, when already a member.
+  bool addQueueMember(SimQueue& queue, SimUser& user, bool joined);
+  // Returns false when `user` is not a member.
+  bool removeQueueMember(SimQueue& queue, SimUser& user);
+  const QueueMember* queueMember(const SimQueue& queue, size_t user_index) const;
+
+  // ---- Conversations (analytics detail index) ------------------------------------------------
+
+  const std::vector<SimConversation>& conversations() const { return conversations_; }
+  bool hasConversation(std::string_view id) const;
+  std::string newConversationId();
+  std::string newParticipantId();
+  // Stores the conversation and lists it under every participant user.
+  // REQUIRES: its id is unused; participant user indexes are valid.
+  void addConversation(SimConversation conversation);
+
+  // The logical clock: 2026-01-01T00:00:00.000Z plus one second per write so far.
+  int64_t now() const { return clock_ms_; }
+
+  // Empties the store and restarts the id counters and the logical clock, so a reset followed by
   // the same requests yields byte-identical state.
   void reset();
 
@@ -117,6 +180,12 @@ class SimStore {
   void indexUser(const SimUser& user);
   void unindexUser(const SimUser& user);
   void removeFromAllGroups(SimUser& user);
+  void removeFromAllQueues(SimUser& user);
+  // Validated names -> grants (see the header comment), then syncRoleNames().
+  void applyRoleNames(SimUser& user, const std::vector<std::string>& names);
+  void syncRoleNames(SimUser& user);
+  void clearGrants(SimUser& user);
+  bool isRoleKnown(const std::string& name) const;
 
   std::vector<std::unique_ptr<SimUser>> users_;
   std::vector<std::unique_ptr<SimGroup>> groups_;
@@ -132,6 +201,17 @@ class SimStore {
   Catalog catalog_;
   uint64_t next_id_ = 1;
   int64_t clock_ms_ = 0;
+
+  std::vector<SimRole> roles_;
+  std::vector<SimDivision> divisions_;
+  std::vector<std::unique_ptr<SimQueue>> queues_;
+  std::vector<SimConversation> conversations_;
+  std::unordered_map<std::string, size_t> conversation_by_id_;
+  uint64_t next_role_id_ = 1;
+  uint64_t next_division_id_ = 1;
+  uint64_t next_queue_id_ = 1;
+  uint64_t next_conversation_id_ = 1;
+  uint64_t next_participant_id_ = 1;
 };
 
 }  // namespace scim_agent::sim

@@ -216,7 +216,7 @@ TEST_F(FaultTest, DropRateClosesConnectionsWithoutAnAnswerAndBeforeTheWrite) {
                        R"({"userName":"b@corp.example","displayName":"B"})")
                 .status,
             kDropped);
-  EXPECT_EQ(control("GET", "/sim/state").body, R"({"users":[],"groups":[]})");  // not written
+  EXPECT_EQ(control("GET", "/sim/state").json()->getArray("users")->size(), 0u);  // not written
   auto json = counters();
   EXPECT_EQ(json->getObject("statuses")->getValue<int>("dropped"), 2);
   EXPECT_EQ(json->getObject("faults")->getValue<int>("drops"), 2);
