@@ -164,6 +164,10 @@ CREATE TABLE cleanup_steps (
   PRIMARY KEY (user_id, step)
 );
 
+-- Suspensions remember the user id and whether its tokens were revoked (retried until they are).
+ALTER TABLE suspensions ADD COLUMN user_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE suspensions ADD COLUMN tokens_revoked INTEGER NOT NULL DEFAULT 1;
+
 ALTER TABLE archived_conversations ADD COLUMN conversation_id TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX archived_conversations_once
   ON archived_conversations(user_key, conversation_id);

@@ -256,14 +256,24 @@ class StateStore {
 
   // ---- User lifecycle: suspensions, delete clean-up, archive (SPEC §7, §8) ----
 
-  // Records when the user with `external_id` was (first) suspended; an existing record keeps
-  // its earlier time, so deleteAfter counts from the first suspension.
-  Status recordSuspension(const std::string& external_id, const std::string& at, int64_t run_id,
-                          const std::string& reason);
+  // Records when the user with `external_id` (Genesys id `user_id`) was (first) suspended; an
+  // existing record keeps its earlier time, so deleteAfter counts from the first suspension.
+  // `tokens_revoked` false: revoking its tokens failed, and the next run tries again.
+  Status recordSuspension(const std::string& external_id, const std::string& user_id,
+                          const std::string& at, int64_t run_id, const std::string& reason,
+                          bool tokens_revoked);
+  // Marks the suspended user's tokens revoked.
+  Status markTokensRevoked(const std::string& external_id);
   // Forgets the suspension (the user was reactivated, restored or deleted).
   Status clearSuspension(const std::string& external_id);
-  // externalId → suspended_at, for every recorded suspension.
-  Result<std::vector<std::pair<std::string, std::string>>> suspensions();
+  struct Suspension {
+    std::string external_id;
+    std::string user_id;
+    std::string suspended_at;
+    bool tokens_revoked = true;
+  };
+  // Every recorded suspension, by externalId.
+  Result<std::vector<Suspension>> suspensions();
 
   // The finished clean-up steps of the delete of user `user_id`, in the order they finished.
   Result<std::vector<CleanupStep>> cleanupSteps(const std::string& user_id);

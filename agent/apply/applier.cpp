@@ -4,6 +4,7 @@
 #include <atomic>
 #include <thread>
 
+#include "agent/apply/lifecycle.h"
 #include "agent/scim/scim_directory.h"
 #include "agent/scim/user_codec.h"
 
@@ -87,8 +88,8 @@ Json ApplyReport::toJson(const Plan& plan) const {
   return out;
 }
 
-Applier::Applier(ScimDirectory& directory, ApplyJournal& journal)
-    : directory_(directory), journal_(journal) {}
+Applier::Applier(ScimDirectory& directory, ApplyJournal& journal, Lifecycle* lifecycle)
+    : directory_(directory), journal_(journal), lifecycle_(lifecycle) {}
 
 namespace {
 
@@ -184,14 +185,61 @@ ActionResult Applier::run(const Action& action, const ApplyOptions& options) {
     return result;
   }
   switch (action.kind) {
-    case ActionKind::kCreate: return create(action, options);
-    case ActionKind::kUpdate:
+    case ActionKind::kCreate: return afterWrite(action, create(action, options));
+    case ActionKind::kUpdate: return patch(action, options);
     case ActionKind::kSuspend:
-    case ActionKind::kReactivate: return patch(action, options);
-    case ActionKind::kDelete: return remove(action, options);
+    case ActionKind::kReactivate: return afterWrite(action, patch(action, options));
+    case ActionKind::kDelete:
+      return lifecycle_ ? lifecycle_->deleteUser(action) : remove(action, options);
     case ActionKind::kGroupMembers: return groupMembers(action);
+    case ActionKind::kRestore: return restore(action);
   }
   return failure(action, Error(ErrorCode::kInternal, "unknown action kind"));
+}
+
+ActionResult Applier::afterWrite(const Action& action, ActionResult result) {
+  if (!lifecycle_ || result.outcome != ActionOutcome::kDone) return result;
+  if (action.kind == ActionKind::kSuspend) {
+    Status status = lifecycle_->suspended(action);
+    if (!status.ok()) {
+      result.outcome = ActionOutcome::kFailed;
+      result.message = status.error().message;
+    }
+  } else {
+    lifecycle_->activeAgain(action, result.user_id);
+  }
+  return result;
+}
+
+ActionResult Applier::restore(const Action& action) {
+  if (!lifecycle_) {
+    return failure(action, Error(ErrorCode::kInvalidInput,
+                                 "restoring a deleted user needs the Genesys Platform API"));
+  }
+  auto restored = lifecycle_->restore(action);
+  if (!restored.ok()) return failure(action, restored.error());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    created_ids_[action.external_id] = restored->id;
+  }
+  Action follow = action;
+  follow.version = restored->version;
+  std::vector<PatchOp> ops;
+  const bool manager_resolved = managerOps(action, &ops);
+  Error error;
+  ActionResult result = sendPatch(follow, ops, &error);
+  if (result.outcome != ActionOutcome::kDone) {
+    result.outcome = ActionOutcome::kFailed;
+    result.message = "restored, but setting its attributes failed (the next plan sets them): " +
+                     result.message;
+  } else if (!manager_resolved) {
+    result.outcome = ActionOutcome::kFailed;
+    result.message = "restored, but its new manager " + action.manager_external_id +
+                     " could not be created, so the manager is not set";
+  } else {
+    result.message = "restored the deleted Genesys user";
+  }
+  return result;
 }
 
 std::optional<std::string> Applier::createdId(const std::string& external_id) const {

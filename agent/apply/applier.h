@@ -17,6 +17,7 @@
 namespace scim_agent {
 
 class ScimDirectory;
+class Lifecycle;
 
 // Where the applier records each remote write: the intent before it is sent and the outcome
 // after (SPEC §10), so that a run killed at any moment can be resumed. Implemented over the
@@ -80,7 +81,9 @@ struct ApplyOptions {
 // ApplyJournal when concurrency > 1. One apply() at a time per Applier.
 class Applier {
  public:
-  Applier(ScimDirectory& directory, ApplyJournal& journal);
+  // `lifecycle` (may be null: SCIM writes only) does what a suspend, delete and restore need
+  // besides the SCIM request: token revocation, the delete clean-up, the Platform restore.
+  Applier(ScimDirectory& directory, ApplyJournal& journal, Lifecycle* lifecycle = nullptr);
   ApplyReport apply(const Plan& plan, const ApplyOptions& options);
 
  private:
@@ -90,6 +93,9 @@ class Applier {
   ActionResult patch(const Action& action, const ApplyOptions& options);
   ActionResult remove(const Action& action, const ApplyOptions& options);
   ActionResult groupMembers(const Action& action);
+  ActionResult restore(const Action& action);
+  // A suspend, reactivate or create that took effect: the lifecycle bookkeeping after it.
+  ActionResult afterWrite(const Action& action, ActionResult result);
   // After a version conflict: re-read the user and re-plan it once (options.replan).
   ActionResult replanned(const Action& action, const Error& conflict, const ApplyOptions& options);
   ActionResult sendPatch(const Action& action, const std::vector<PatchOp>& ops, Error* error);
@@ -100,6 +106,7 @@ class Applier {
 
   ScimDirectory& directory_;
   ApplyJournal& journal_;
+  Lifecycle* lifecycle_;
   mutable std::mutex mu_;                           // guards created_ids_
   std::map<std::string, std::string> created_ids_;  // externalId → new user id
   std::set<std::string> held_ids_;                  // users whose destructive action is held

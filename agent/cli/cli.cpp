@@ -19,6 +19,7 @@
 
 #include "agent/apply/applier.h"
 #include "agent/cli/adopt_command.h"
+#include "agent/cli/clock.h"
 #include "agent/cli/exit_code.h"
 #include "agent/cli/session.h"
 #include "agent/codec/json_parse.h"
@@ -176,9 +177,7 @@ Args parseArgs(const std::string& command, const std::vector<std::string>& argv)
   return args;
 }
 
-std::string nowIso() {
-  return Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FRAC_FORMAT);
-}
+std::string nowIso() { return cliNowIso(); }
 
 bool stdinIsTty() { return ::isatty(STDIN_FILENO) == 1; }
 bool stdoutIsTty() { return ::isatty(STDOUT_FILENO) == 1; }

@@ -10,6 +10,8 @@
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Timestamp.h>
 
+#include "agent/apply/lifecycle.h"
+#include "agent/cli/clock.h"
 #include "agent/codec/json_parse.h"
 #include "agent/desired/desired_json.h"
 #include "agent/desired/desired_loader.h"
@@ -18,6 +20,7 @@
 #include "agent/plan/plan_json.h"
 #include "agent/scim/genesys_directory.h"
 #include "agent/scim/http_transport.h"
+#include "agent/scim/platform_directory.h"
 #include "agent/scim/token_source.h"
 #include "agent/scim/user_codec.h"
 #include "state/state_store.h"
@@ -26,9 +29,7 @@ namespace scim_agent {
 
 namespace {
 
-std::string nowIso() {
-  return Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FRAC_FORMAT);
-}
+std::string nowIso() { return cliNowIso(); }
 
 // How long a run waits for another run's writer lock before giving up (exit 4).
 std::chrono::milliseconds lockTimeout() {
@@ -89,6 +90,8 @@ struct Session::Remote {
   std::unique_ptr<OAuthTokenSource> tokens;
   std::unique_ptr<OAuthTokenSource> elevated;
   std::unique_ptr<GenesysDirectory> directory;
+  // The Platform API for the lifecycle clean-up; NoPlatform for target.kind scim.
+  std::unique_ptr<PlatformDirectory> platform;
 };
 
 Session::~Session() = default;
@@ -199,6 +202,7 @@ Status Session::connect() {
     options.elevated_tokens = remote->elevated.get();
   }
   remote->directory = std::make_unique<GenesysDirectory>(*remote->transport, *remote->tokens, options);
+  remote->platform = std::make_unique<NoPlatform>();
   remote_ = std::move(remote);
   return Status::success();
 }
@@ -259,15 +263,58 @@ Result<PlannedRun> Session::plan(const std::string& kind, const std::string& at)
     if (!saved.ok()) return fail(saved.error());
   }
 
-  PlanOptions options;
-  options.target_kind = config_.target.kind;
-  options.requests_per_minute = config_.target.requests_per_minute;
+  const PlanOptions options = planOptions(at);
   live_ = std::move(live.value());
   planned.plan = makePlan(desired_, live_, options);
+  // policy.restoreDeleted: a user the plan would create whose userName belongs to a deleted
+  // Genesys user is restored instead (SPEC §8). Deleted users are not listable, so each would-be
+  // create is looked up; a failed lookup fails the plan rather than risk a duplicate person.
+  if (desired_.policy.restore_deleted && remote_->platform->available()) {
+    for (const Action& a : planned.plan.actions) {
+      if (a.kind != ActionKind::kCreate) continue;
+      auto deleted = remote_->platform->findDeletedUser(a.user_name);
+      if (!deleted.ok()) {
+        Error e = deleted.error();
+        e.message = "looking up deleted users for policy.restoreDeleted failed, so no plan was "
+                    "made: " + e.message;
+        return fail(e);
+      }
+      if (deleted->has_value()) {
+        live_.deleted.push_back(
+            DeletedLiveUser{(*deleted)->id, (*deleted)->email, (*deleted)->version});
+      }
+    }
+    if (!live_.deleted.empty()) planned.plan = makePlan(desired_, live_, options);
+  }
+  // A removed or terminated user found inactive with no recorded suspension: its deleteAfter
+  // grace period starts now.
+  for (const std::string& external_id : planned.plan.grace_starts) {
+    std::string user_id;
+    for (const LiveUser& u : live_.users) {
+      if (u.external_id == external_id) user_id = u.id;
+    }
+    Status recorded = store_->recordSuspension(external_id, user_id, at, planned.run_id,
+                                               "found inactive", true);
+    if (!recorded.ok()) return fail(recorded.error());
+  }
   auto saved = store_->savePlan(planned.run_id, desired_.digest, planToJson(planned.plan).dump(), at);
   if (!saved.ok()) return fail(saved.error());
   planned.guardrail = guardrail(planned.plan);
   return planned;
+}
+
+PlanOptions Session::planOptions(const std::string& now) const {
+  PlanOptions options;
+  options.target_kind = config_.target.kind;
+  options.requests_per_minute = config_.target.requests_per_minute;
+  options.now = now;
+  if (store_) {
+    auto suspensions = store_->suspensions();
+    if (suspensions.ok()) {
+      for (const auto& s : *suspensions) options.suspended_at[s.external_id] = s.suspended_at;
+    }
+  }
+  return options;
 }
 
 GuardrailVerdict Session::sourceShrinkVerdict() {
@@ -325,7 +372,23 @@ ApplyReport Session::apply(int64_t run_id, const Plan& plan, ApplyOptions option
     };
   }
   StateJournal journal(*store_, run_id);
-  Applier applier(*remote_->directory, journal);
+  LifecycleOptions lifecycle_options;
+  lifecycle_options.run_id = run_id;
+  lifecycle_options.archive_days = desired_.policy.archive_days;
+  lifecycle_options.notify = !config_.notify_webhook_url.empty();
+  lifecycle_options.now = cliNow;
+  Lifecycle lifecycle(*remote_->directory, *remote_->platform, journal, *store_,
+                      lifecycle_options);
+  // Suspended users whose token revocation failed in an earlier run, still inactive now.
+  if (!live_.users.empty()) {
+    (void)lifecycle.retryRevocations([this](const std::string& user_id) {
+      for (const LiveUser& u : live_.users) {
+        if (u.id == user_id) return !u.active;
+      }
+      return false;
+    });
+  }
+  Applier applier(*remote_->directory, journal, &lifecycle);
   report = applier.apply(plan, options);
   return report;
 }
@@ -353,10 +416,7 @@ std::optional<Action> Session::replanUser(const Action& refused, const LiveUser&
     }
     break;
   }
-  PlanOptions options;
-  options.target_kind = config_.target.kind;
-  options.requests_per_minute = config_.target.requests_per_minute;
-  const Plan plan = makePlan(one, live, options);
+  const Plan plan = makePlan(one, live, planOptions(nowIso()));
   for (const auto& a : plan.actions) {
     if (a.user_id == fresh.id && a.kind != ActionKind::kGroupMembers && a.kind != ActionKind::kCreate) {
       return a;

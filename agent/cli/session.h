@@ -75,6 +75,8 @@ class Session {
   // Blocked when the desired state shrank more than policy.maxSourceShrink since the last good
   // run.
   GuardrailVerdict sourceShrinkVerdict();
+  // The planner's options: target, rate, the time `now` and the recorded suspensions.
+  PlanOptions planOptions(const std::string& now) const;
   std::optional<Action> replanUser(const Action& refused, const LiveUser& fresh) const;
 
   Config config_;

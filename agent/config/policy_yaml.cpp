@@ -144,7 +144,7 @@ const std::vector<std::string>& policyKeys() {
   static const std::vector<std::string> keys = {"scope",          "unmanaged", "onRemoval",
                                                 "deleteAfter",    "protected", "managedAttributes",
                                                 "maxDestructive", "roles",     "maxSourceShrink",
-                                                "restoreDeleted"};
+                                                "restoreDeleted", "archiveDays"};
   return keys;
 }
 
@@ -216,10 +216,13 @@ void readPolicy(const YamlEntry& entry, Policy& policy, Diagnostics& diags) {
       }
     } else if (e.key == "deleteAfter") {
       if (auto s = readString(e, diags)) {
-        if (auto days = parseDurationDays(*s)) {
+        if (*s == "never") {
+          policy.delete_after_days = -1;
+        } else if (auto days = parseDurationDays(*s)) {
           policy.delete_after_days = *days;
         } else {
-          diags.add(e.pos, "deleteAfter must be a duration like 30d, 2w or 12h, got " + quote(*s));
+          diags.add(e.pos,
+                    "deleteAfter must be a duration like 30d, 2w or 12h, or never, got " + quote(*s));
         }
       }
     } else if (e.key == "protected") {
@@ -240,6 +243,15 @@ void readPolicy(const YamlEntry& entry, Policy& policy, Diagnostics& diags) {
       }
     } else if (e.key == "restoreDeleted") {
       if (auto b = readBool(e, diags)) policy.restore_deleted = *b;
+    } else if (e.key == "archiveDays") {
+      if (auto n = readInt(e, diags)) {
+        if (*n >= 0 && *n <= 3650) {
+          policy.archive_days = static_cast<int>(*n);
+        } else {
+          diags.add(e.pos, "archiveDays must be a number of days from 0 to 3650, got " +
+                               std::to_string(*n));
+        }
+      }
     }
   }
 }

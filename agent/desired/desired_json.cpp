@@ -67,6 +67,7 @@ Json policyJson(const Policy& policy) {
   out["unmanaged"] = unmanagedPolicyName(policy.unmanaged);
   out["onRemoval"] = removalPolicyName(policy.on_removal);
   out["deleteAfterDays"] = policy.delete_after_days;
+  out["archiveDays"] = policy.archive_days;
   Json rules = Json::array();
   for (const ProtectedRule& rule : policy.protected_users) {
     Json item = Json::object();

@@ -10,6 +10,7 @@ constexpr struct {
     {ActionKind::kCreate, "create"},       {ActionKind::kUpdate, "update"},
     {ActionKind::kSuspend, "suspend"},     {ActionKind::kReactivate, "reactivate"},
     {ActionKind::kDelete, "delete"},       {ActionKind::kGroupMembers, "group"},
+    {ActionKind::kRestore, "restore"},
 };
 constexpr struct {
   NoticeKind kind;

@@ -15,8 +15,11 @@ enum class ActionKind {
   kSuspend,       // PATCH active=false (+ any other changes), If-Match; memberships removed by
                   // group actions
   kReactivate,    // PATCH active=true (+ any other changes), If-Match
-  kDelete,        // DELETE, If-Match
+  kDelete,        // clean-up (archive, queues, grants, tokens), DELETE with If-Match, verify,
+                  // notify (SPEC §8)
   kGroupMembers,  // one PATCH /Groups/{id} with every member added and removed in this plan
+  kRestore,       // Platform restore of a deleted Genesys user (version = its Platform version),
+                  // then one PATCH with the desired attributes (ops)
 };
 const char* actionKindName(ActionKind k);  // "create", "update", …, "group"
 bool actionKindFromName(const std::string& name, ActionKind* out);
@@ -113,6 +116,9 @@ struct Plan {
   std::vector<Notice> notices;
   PlanCost cost;
   int managed_live_users = 0;  // live users in scope when planned (base of maxDestructive.percent)
+  // Removed (or terminated) users found inactive with no recorded suspension: their deleteAfter
+  // grace period starts now (the caller records it). Sorted externalIds.
+  std::vector<std::string> grace_starts;
 
   bool hasChanges() const { return !actions.empty(); }
   int count(ActionKind k) const;

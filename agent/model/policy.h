@@ -40,7 +40,11 @@ struct Policy {
   double max_destructive_percent = 5;  // of managed live users; never below one action
   double max_source_shrink_percent = 10;
   bool restore_deleted = true;
-  int delete_after_days = 30;  // policy.deleteAfter: a suspended, removed user is deleted after
+  // policy.deleteAfter: a suspended, removed (or terminated) user is deleted after this many days
+  // from its recorded suspension; -1 ("never"): never deleted for that.
+  int delete_after_days = 30;
+  // policy.archiveDays: how far back a user's conversation history is archived before delete.
+  int archive_days = 365;
 
   bool manages(Attribute a) const;
 };

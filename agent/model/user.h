@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -112,10 +113,21 @@ struct Group {
   std::string version;
 };
 
+// A Genesys user in state "deleted": not listable over SCIM, found by the Platform user search
+// (genesys-api.md §3.6), and restorable with its Platform version.
+struct DeletedLiveUser {
+  std::string id;
+  std::string user_name;  // the login email
+  int64_t version = 0;    // the Platform user version
+};
+
 // What the reader saw: every active and inactive user (never half a listing), and every group.
+// `deleted`: deleted Genesys users holding the userName of a desired user that would otherwise
+// be created (looked up only for those, when policy.restoreDeleted is on).
 struct LiveState {
   std::vector<LiveUser> users;
   std::vector<Group> groups;
+  std::vector<DeletedLiveUser> deleted;
 };
 
 }  // namespace scim_agent

@@ -245,6 +245,11 @@ Json planToJson(const Plan& plan) {
   o["formatVersion"] = plan.format_version;
   o["desiredDigest"] = plan.desired_digest;
   o["managedLiveUsers"] = plan.managed_live_users;
+  if (!plan.grace_starts.empty()) {
+    Json starts = Json::array();
+    for (const std::string& id : plan.grace_starts) starts.push(Json(id));
+    o["graceStarts"] = std::move(starts);
+  }
   Json actions = Json::array();
   for (const Action& a : plan.actions) actions.push(encodeAction(a));
   o["actions"] = std::move(actions);
@@ -278,6 +283,16 @@ Result<Plan> planFromJson(const Json& json) {
   plan.format_version = kPlanFormatVersion;
   plan.desired_digest = r.string(json, "desiredDigest", "");
   plan.managed_live_users = r.integer(json, "managedLiveUsers", "");
+  if (json.has("graceStarts")) {
+    const Json::Array& starts = r.array(json, "graceStarts", "");
+    for (size_t i = 0; i < starts.size(); ++i) {
+      if (starts[i].isString()) {
+        plan.grace_starts.push_back(starts[i].asString());
+      } else {
+        r.fail("graceStarts[" + std::to_string(i) + "]", "expected a string");
+      }
+    }
+  }
   const Json::Array& actions = r.array(json, "actions", "");
   for (size_t i = 0; i < actions.size(); ++i) {
     const std::string at = "actions[" + std::to_string(i) + "]";

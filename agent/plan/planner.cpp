@@ -1,7 +1,10 @@
 #include "agent/plan/planner.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <string_view>
@@ -22,6 +25,7 @@ constexpr const char* kRuleUnmanaged = "unmanaged policy";
 constexpr const char* kRuleAttributes = "attributes differ";
 constexpr const char* kRuleAdopted = "adopted by userName";
 constexpr const char* kRuleStatusActive = "status active";
+constexpr const char* kRuleRestore = "restore deleted Genesys user with this userName";
 constexpr const char* kReasonDesiredGroups = "membership differs from desired groups";
 constexpr const char* kReasonSuspended = "suspended users lose their memberships";
 
@@ -96,18 +100,35 @@ int kindRank(ActionKind k) {
   switch (k) {
     case ActionKind::kCreate:
       return 0;
-    case ActionKind::kUpdate:
+    case ActionKind::kRestore:
       return 1;
-    case ActionKind::kReactivate:
+    case ActionKind::kUpdate:
       return 2;
-    case ActionKind::kSuspend:
+    case ActionKind::kReactivate:
       return 3;
-    case ActionKind::kDelete:
+    case ActionKind::kSuspend:
       return 4;
-    case ActionKind::kGroupMembers:
+    case ActionKind::kDelete:
       return 5;
+    case ActionKind::kGroupMembers:
+      return 6;
   }
-  return 6;
+  return 7;
+}
+
+// Seconds since the epoch of an ISO-8601 UTC time "YYYY-MM-DDTHH:MM:SS…" (fraction and zone
+// ignored: the agent writes UTC), or nullopt. Hand-written: the planner links no date library,
+// and std::chrono's parse is not in GCC 12.
+std::optional<long long> epochSeconds(const std::string& iso) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
+  if (std::sscanf(iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &se) != 6) {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day date{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
+                                         std::chrono::day(static_cast<unsigned>(d))};
+  if (!date.ok()) return std::nullopt;
+  const long long days = std::chrono::sys_days(date).time_since_epoch().count();
+  return days * 86400LL + h * 3600LL + mi * 60LL + se;
 }
 
 bool actionLess(const Action& a, const Action& b) {
@@ -177,6 +198,7 @@ class Planner {
         policy_(desired.policy),
         genesys_(options.target_kind == "genesys"),
         requests_per_minute_(options.requests_per_minute),
+        options_(options),
         scope_(desired.policy.scope_external_id_pattern),
         matching_(matchUsers(desired.users, live.users)) {
     for (const Group& g : live.groups) {
@@ -236,6 +258,10 @@ class Planner {
   void planCreate(const DesiredUser& d) {
     // A suspended or terminated user that does not exist live needs nothing.
     if (!d.active()) return;
+    if (const DeletedLiveUser* deleted = restorable(d)) {
+      planRestore(d, *deleted);
+      return;
+    }
     const ManagerTarget manager = managerTarget(d);
     DiffContext context{&policy_, genesys_, {}};
     UserDocument doc = buildUserDocument(d, manager, context);
@@ -259,6 +285,86 @@ class Planner {
     }
   }
 
+  // The deleted Genesys user holding d's userName, when policy.restoreDeleted says to restore it.
+  const DeletedLiveUser* restorable(const DesiredUser& d) const {
+    if (!genesys_ || !policy_.restore_deleted) return nullptr;
+    const DeletedLiveUser* found = nullptr;
+    for (const DeletedLiveUser& del : live_.deleted) {
+      if (lowerAscii(del.user_name) != lowerAscii(d.user_name)) continue;
+      if (!found || del.version > found->version || (del.version == found->version && del.id < found->id)) found = &del;
+    }
+    return found;
+  }
+
+  // Restore, then one PATCH setting every declared attribute (the restored record keeps only
+  // its login: Genesys restores no roles, division or extension, genesys-api.md §3.6).
+  void planRestore(const DesiredUser& d, const DeletedLiveUser& deleted) {
+    const ManagerTarget manager = managerTarget(d);
+    DiffContext context{&policy_, genesys_,
+                        [this](const std::string& id) { return managerLabel(id); }};
+    LiveUser blank;
+    blank.id = deleted.id;
+    blank.user_name = d.user_name;
+    AttributeDiff diff = diffAttributes(d, blank, manager, context);
+    Action a;
+    a.kind = ActionKind::kRestore;
+    a.external_id = d.external_id;
+    a.user_name = d.user_name;
+    a.user_id = deleted.id;
+    a.version = std::to_string(deleted.version);
+    a.rule = kRuleRestore;
+    a.source = d.source;
+    a.ops.push_back(PatchOp{"replace", "externalId", Json(d.external_id)});
+    a.ops.insert(a.ops.end(), diff.ops.begin(), diff.ops.end());
+    a.manager_external_id = std::move(diff.manager_external_id);
+    a.changes.push_back(AttributeChange{"state", Json("deleted"), Json("active")});
+    a.changes.push_back(AttributeChange{"externalId", Json(), Json(d.external_id)});
+    a.changes.insert(a.changes.end(), diff.changes.begin(), diff.changes.end());
+    if (isProtected(d.user_name, d.external_id)) {
+      protectedNotice(d.external_id, d.user_name, d.source, &a, a.changes, {});
+      return;
+    }
+    actions_.push_back(std::move(a));
+    if (!policy_.manages(Attribute::kGroups) || !d.groups) return;
+    const MemberRef ref{deleted.id, d.external_id, d.user_name};
+    for (const std::string& name : *d.groups) {
+      if (const Group* g = uniqueGroup(name)) {
+        addMember(g->id, ref, true, kReasonDesiredGroups, d.source);
+      }
+    }
+  }
+
+  // For a user that is inactive live and removed from desired (or terminated): a delete when
+  // policy.deleteAfter has passed since its recorded suspension; else nothing, and when no
+  // suspension is recorded its grace period starts now.
+  std::optional<Action> graceOver(const LiveUser& l, const std::string& external_id) {
+    if (policy_.delete_after_days < 0 || external_id.empty()) return std::nullopt;
+    auto it = options_.suspended_at.find(external_id);
+    if (it == options_.suspended_at.end()) {
+      grace_starts_.push_back(external_id);
+      return std::nullopt;
+    }
+    const std::optional<long long> since = epochSeconds(it->second);
+    const std::optional<long long> now = epochSeconds(options_.now);
+    if (!since || !now || *now - *since < policy_.delete_after_days * 86400LL) return std::nullopt;
+    Action a;
+    a.kind = ActionKind::kDelete;
+    a.external_id = external_id;
+    a.user_name = l.user_name;
+    a.user_id = l.id;
+    a.version = l.version;
+    a.rule = "grace period over: suspended since " + it->second + ", policy.deleteAfter " +
+             std::to_string(policy_.delete_after_days) + "d";
+    a.changes.push_back(deletedUserChange(l));
+    return a;
+  }
+
+  static AttributeChange deletedUserChange(const LiveUser& l) {
+    return AttributeChange{
+        "user", Json(Json::Object{{"id", l.id}, {"userName", l.user_name}, {"active", l.active}}),
+        Json()};
+  }
+
   void planMatched(const DesiredUser& d, const LiveUser& l, bool adopt) {
     const ManagerTarget manager = managerTarget(d);
     DiffContext context{&policy_, genesys_,
@@ -268,6 +374,16 @@ class Planner {
     std::vector<PatchOp> ops;
     std::vector<AttributeChange> changes;
     const bool manage_active = policy_.manages(Attribute::kActive);
+    // Terminated and already inactive: deleted once the grace period is over.
+    if (manage_active && !l.active && d.status == UserStatus::kTerminated && !adopt &&
+        !isProtected(l.user_name, l.external_id) && !isProtected(d.user_name, d.external_id)) {
+      if (std::optional<Action> del = graceOver(l, d.external_id)) {
+        del->rule = std::string("status terminated; ") + del->rule;
+        del->source = d.source;
+        actions_.push_back(std::move(*del));
+        return;
+      }
+    }
     bool has_action = true;
     Action a;
     if (manage_active && l.active && !d.active()) {
@@ -365,9 +481,14 @@ class Planner {
     if (policy_.on_removal == RemovalPolicy::kDelete) {
       // Memberships end with the user; a group PATCH after the DELETE could only fail.
       a.kind = ActionKind::kDelete;
-      a.changes.push_back(AttributeChange{
-          "user", Json(Json::Object{{"id", l.id}, {"userName", l.user_name}, {"active", l.active}}),
-          Json()});
+      a.changes.push_back(deletedUserChange(l));
+    } else if (!l.active && policy_.manages(Attribute::kActive)) {
+      if (isProtected(l.user_name, l.external_id)) return;
+      if (std::optional<Action> del = graceOver(l, l.external_id)) {
+        del->rule = std::string(kRuleRemoved) + "; " + del->rule;
+        actions_.push_back(std::move(*del));
+      }
+      return;
     } else {
       if (!l.active || !policy_.manages(Attribute::kActive)) return;
       a.kind = ActionKind::kSuspend;
@@ -633,6 +754,10 @@ class Planner {
     Plan plan;
     plan.desired_digest = desired_.digest;
     plan.managed_live_users = static_cast<int>(managed_live_users_);
+    std::sort(grace_starts_.begin(), grace_starts_.end());
+    grace_starts_.erase(std::unique(grace_starts_.begin(), grace_starts_.end()),
+                        grace_starts_.end());
+    plan.grace_starts = std::move(grace_starts_);
     std::vector<Action> creates;
     std::vector<Action> others;
     for (Action& a : actions_)
@@ -657,12 +782,29 @@ class Planner {
           if (!a.manager_external_id.empty()) ++plan.cost.calls["PATCH /Users"];
           break;
         case ActionKind::kUpdate:
-        case ActionKind::kSuspend:
         case ActionKind::kReactivate:
+          ++plan.cost.calls["PATCH /Users"];
+          break;
+        case ActionKind::kSuspend:
+          ++plan.cost.calls["PATCH /Users"];
+          if (genesys_) ++plan.cost.calls["DELETE /api/v2/tokens"];
+          break;
+        case ActionKind::kRestore:
+          ++plan.cost.calls["PATCH /api/v2/users"];
+          ++plan.cost.calls["GET /Users"];
           ++plan.cost.calls["PATCH /Users"];
           break;
         case ActionKind::kDelete:
           ++plan.cost.calls["DELETE /Users"];
+          ++plan.cost.calls["GET /Users"];  // re-read before, verify after: at least one
+          if (genesys_) {
+            // The least the clean-up reads (one page of each; more when there is more).
+            plan.cost.calls["POST /api/v2/analytics/conversations/details/query"] +=
+                (policy_.archive_days + 30) / 31;
+            plan.cost.calls["GET /api/v2/users/queues"] += 2;
+            ++plan.cost.calls["GET /api/v2/authorization/subjects"];
+            ++plan.cost.calls["DELETE /api/v2/tokens"];
+          }
           break;
         case ActionKind::kGroupMembers:
           ++plan.cost.calls["PATCH /Groups"];
@@ -680,6 +822,7 @@ class Planner {
   const Policy& policy_;
   const bool genesys_;
   const double requests_per_minute_;
+  const PlanOptions& options_;
   const Scope scope_;
   Matching matching_;
 
@@ -688,6 +831,7 @@ class Planner {
   std::map<std::string, std::vector<const Group*>> groups_by_name_;
 
   std::vector<Action> actions_;
+  std::vector<std::string> grace_starts_;
   size_t managed_live_users_ = 0;
   std::vector<Notice> notices_;
   std::map<std::string, GroupChange> group_changes_;          // by group id

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 
 #include "agent/model/plan.h"
@@ -16,6 +17,11 @@ struct PlanOptions {
   std::string target_kind = "genesys";
   // The configured write rate; only used for the plan's cost estimate.
   double requests_per_minute = 300;
+  // policy.deleteAfter: the time of planning (ISO-8601 UTC, "2026-11-23T12:00:00Z") and when
+  // each user was first suspended (externalId → the same format), from the state database.
+  // Empty `now`: no grace period is ever over.
+  std::string now;
+  std::map<std::string, std::string> suspended_at;
 };
 
 // Computes the plan that makes `live` equal to `desired` (SPEC §7, §8). Pure and deterministic:
@@ -50,8 +56,15 @@ struct PlanOptions {
 //             inactive: nothing), or an unmanaged user under unmanaged: suspend.
 //  - kReactivate `replace active true` (+ other operations) for a desired active, live inactive
 //             user.
-//  - kDelete  a managed live user missing from desired with on_removal delete (active or not).
-//             Its memberships are not removed first: group actions run after deletes.
+//  - kDelete  a managed live user missing from desired with on_removal delete (active or not),
+//             or an inactive one that was removed (on_removal suspend) or is terminated, whose
+//             grace period policy.deleteAfter since its recorded suspension is over ("grace
+//             period over"). The applier does the clean-up (SPEC §8). Its memberships are not
+//             removed first: group actions run after deletes. Such a user inactive without a
+//             recorded suspension is listed in plan.grace_starts: its grace period starts now.
+//  - kRestore an active desired user with no live match whose userName belongs to a deleted
+//             Genesys user (live.deleted; policy.restoreDeleted, Genesys only): restored with its
+//             Platform version, then one PATCH with every declared attribute and externalId.
 //  - kGroupMembers  one per group touched, with every member added and removed. Only when
 //             `groups` is managed; a desired user's memberships change only when it declares
 //             groups; suspended users (and desired inactive users) lose every membership. A group
@@ -63,7 +76,7 @@ struct PlanOptions {
 //
 // plan.managed_live_users = countManagedLiveUsers(desired, live).
 //
-// Order: creates (managers first, then externalId), updates, reactivates, suspends, deletes
+// Order: creates (managers first, then externalId), restores, updates, reactivates, suspends, deletes
 // (externalId, userName, id), then group actions by group name. Notices by kind, externalId,
 // userName, message. Cost: one "POST /Users" per create, one "PATCH /Users" per update, suspend,
 // reactivate and per create with manager_external_id, one "DELETE /Users" per delete (its

@@ -58,6 +58,8 @@ std::string actionVerb(ActionKind k) {
       return "- delete";
     case ActionKind::kGroupMembers:
       return "~ group";
+    case ActionKind::kRestore:
+      return "+ restore";
   }
   return "?";
 }
@@ -66,6 +68,7 @@ const char* actionColor(ActionKind k) {
   switch (k) {
     case ActionKind::kCreate:
     case ActionKind::kReactivate:
+    case ActionKind::kRestore:
       return kGreen;
     case ActionKind::kUpdate:
     case ActionKind::kGroupMembers:
@@ -103,7 +106,9 @@ std::string whyText(const Action& a) {
 
 std::string summaryLine(const Plan& plan) {
   const int groups = plan.count(ActionKind::kGroupMembers);
+  const int restores = plan.count(ActionKind::kRestore);
   return "Plan: " + std::to_string(plan.count(ActionKind::kCreate)) + " to create, " +
+         (restores == 0 ? std::string() : std::to_string(restores) + " to restore, ") +
          std::to_string(plan.count(ActionKind::kUpdate)) + " to update, " +
          std::to_string(plan.count(ActionKind::kReactivate)) + " to reactivate, " +
          std::to_string(plan.count(ActionKind::kSuspend)) + " to suspend, " +

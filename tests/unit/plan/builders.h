@@ -238,6 +238,7 @@ struct Scenario {
   std::vector<DesiredUser> desired;
   std::vector<LiveUser> live;
   std::vector<Group> groups;
+  std::vector<DeletedLiveUser> deleted;
   Policy policy;
   PlanOptions options;
 
@@ -248,7 +249,7 @@ struct Scenario {
     state.digest = "sha256:test";
     return state;
   }
-  LiveState liveState() const { return LiveState{live, groups}; }
+  LiveState liveState() const { return LiveState{live, groups, deleted}; }
   Plan plan() const { return makePlan(desiredState(), liveState(), options); }
 };
 

@@ -505,7 +505,15 @@ TEST(PlannerTest, OnRemovalDeleteDeletesActiveAndInactiveUsers) {
   EXPECT_EQ(plan.actions[1].external_id, "EMP-2");
   EXPECT_EQ(plan.actions[1].rule, "removed from desired state");
   EXPECT_FALSE(plan.actions[1].changes.empty());
-  EXPECT_EQ(plan.cost.calls, (std::map<std::string, int>{{"DELETE /Users", 2}}));
+  // Each delete: the DELETE, a re-read, and the least its clean-up reads and writes (archive
+  // windows of 31 days back to policy.archiveDays 365: 12 queries).
+  EXPECT_EQ(plan.cost.calls,
+            (std::map<std::string, int>{{"DELETE /Users", 2},
+                                        {"GET /Users", 2},
+                                        {"POST /api/v2/analytics/conversations/details/query", 24},
+                                        {"GET /api/v2/users/queues", 4},
+                                        {"GET /api/v2/authorization/subjects", 2},
+                                        {"DELETE /api/v2/tokens", 2}}));
 }
 
 // ---- scope and unmanaged users ------------------------------------------------------------------
@@ -790,10 +798,14 @@ TEST(PlannerTest, CostCountsCallsByKindAndMinimumTime) {
                aDesiredUser("EMP-3").manager("EMP-1"), aDesiredUser("EMP-4").title("t")};
   s.live = {aLiveUser("EMP-4"), aLiveUser("EMP-5")};
   const Plan plan = s.plan();
-  EXPECT_EQ(plan.cost.calls, (std::map<std::string, int>{
-                                 {"POST /Users", 3}, {"PATCH /Users", 3}, {"PATCH /Groups", 2}}));
-  EXPECT_EQ(plan.cost.total_calls, 8);
-  EXPECT_DOUBLE_EQ(plan.cost.min_seconds, 1.6);
+  // EMP-5's suspend also revokes its tokens.
+  EXPECT_EQ(plan.cost.calls,
+            (std::map<std::string, int>{{"POST /Users", 3},
+                                        {"PATCH /Users", 3},
+                                        {"PATCH /Groups", 2},
+                                        {"DELETE /api/v2/tokens", 1}}));
+  EXPECT_EQ(plan.cost.total_calls, 9);
+  EXPECT_DOUBLE_EQ(plan.cost.min_seconds, 1.8);
   EXPECT_EQ(plan.desired_digest, "sha256:test");
 }
 

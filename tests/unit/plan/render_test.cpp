@@ -72,7 +72,7 @@ Notices:
   [warning] EMP-1002 (asmith@corp.example): group "Night Shift" does not exist in Genesys (groups cannot be created over SCIM) (specs/users.yaml:20:5)
 
 Plan: 1 to create, 1 to update, 1 to reactivate, 1 to suspend, 0 to delete, 1 group change.
-Cost: 5 API calls (POST /Users 1, PATCH /Users 3, PATCH /Groups 1), at least 1.0 s at 300 requests/min.
+Cost: 6 API calls (POST /Users 1, PATCH /Users 3, PATCH /Groups 1, DELETE /api/v2/tokens 1), at least 1.2 s at 300 requests/min.
 )";
 
 TEST(RenderTest, TextMatchesGolden) {
