@@ -4,8 +4,13 @@
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include <Poco/Exception.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
 #include <gtest/gtest.h>
 
 #include "agent/notify/notification.h"
@@ -429,18 +434,35 @@ TEST_F(WebhookNotifierTest, RefusesBadUrlsAndAnEmptySecretBeforeSendingAnything)
   EXPECT_EQ(messages()[0].attempts, 0);
 }
 
-TEST_F(WebhookNotifierTest, HttpsToAReceiverWithoutTlsFailsTheAttempt) {
-  WebhookReceiver receiver;  // plain HTTP: the TLS handshake cannot succeed
+// A "receiver" that answers a plaintext 200 to whatever arrives: an https:// URL must not be
+// satisfied by a server that does not speak TLS.
+TEST_F(WebhookNotifierTest, HttpsIsNotSatisfiedByAPlaintextAnswer) {
+  Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0));
+  std::thread server([&listener] {
+    try {
+      Poco::Net::StreamSocket peer = listener.acceptConnection();
+      peer.setReceiveTimeout(Poco::Timespan(2, 0));
+      char buffer[512];
+      (void)peer.receiveBytes(buffer, sizeof buffer);  // the ClientHello
+      const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+      peer.sendBytes(answer.data(), static_cast<int>(answer.size()));
+      peer.shutdown();
+    } catch (const Poco::Exception&) {
+      // The client may have gone already; the assertions below are about the client.
+    }
+  });
   enqueue("u1");
-  WebhookOptions o = options("https://127.0.0.1:" + std::to_string(receiver.port()) + "/hook");
+  WebhookOptions o =
+      options("https://127.0.0.1:" + std::to_string(listener.address().port()) + "/hook");
   o.retry_delays = {};
   WebhookNotifier n = notifier(o);
   const NotifySummary summary = pass(n);
+  server.join();
   EXPECT_EQ(summary.delivered, 0);
   EXPECT_EQ(summary.failed, 1);
   EXPECT_NE(summary.stopped, "");
-  EXPECT_TRUE(receiver.accepted().empty());
   EXPECT_EQ(messages()[0].delivered_at, "");
+  EXPECT_NE(messages()[0].last_error.find("TLS"), std::string::npos) << messages()[0].last_error;
 }
 
 }  // namespace
