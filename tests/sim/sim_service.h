@@ -15,6 +15,11 @@
 //   GET    /api/v2/scim/v2/ServiceProviderConfig, /ResourceTypes[/{name}]
 //   POST   /api/v2/users/search                Platform search incl. deleted users (§8.5)
 //   GET|PATCH /api/v2/users/{id}               Platform user; PATCH {"state","version"} (§3.6)
+//   the Platform clean-up calls of platform_routes.h (§8): /api/v2/users/{userId}/queues|roles,
+//   /api/v2/routing/queues[/{queueId}/members[/{memberId}]], /api/v2/authorization/subjects/…,
+//   /api/v2/authorization/roles|divisions, DELETE /api/v2/tokens/{userId}|me,
+//   POST /api/v2/analytics/conversations/details/query. tests/sim/README.md has every shape.
+// SCIM DELETE /Users/{id} of a user still in a queue: 409 while deleteRequiresQueueCleanup.
 // Every API route needs "Authorization: Bearer <token>" (else 401 bad.credentials, §1.4).
 // SCIM success bodies are application/scim+json; SCIM errors are SCIM Error documents with a
 // string status (§6.1); 401, 413 and 429 use the Platform ErrorBody (§6.2, §7).
@@ -30,7 +35,7 @@
 //                              "statuses":{"200":n,…,"429":n,"500":n,"502":n,"503":n,"504":n,
 //                              "dropped":n},"faults":{"errors":n,"drops":n,"conflicts":n,
 //                              "rateLimited":n}}; the 429/5xx/dropped keys are always present
-//   POST /sim/counters/reset  zeroes all of it
+//   POST /sim/counters/reset  zeroes all of it and clears the request log
 //   POST /sim/reset           empty org, ids and clock restart, counters and scripted faults
 //                             cleared, the fault generator restarts from faultSeed (tokens and
 //                             config survive)
@@ -49,6 +54,10 @@
 //                              "after"?} or {"faults":[…]}: the next matching API requests
 //                              fail; GET lists, POST /sim/faults/clear empties
 //   POST /sim/tokens/revoke   every issued token becomes invalid (next API call: 401)
+//   GET  /sim/requests[?since=N]  [{"seq","method","path","route","status"}] of every API
+//                             request since the last counters reset (control calls excluded)
+//   (seed also takes "queues", "conversations", user "grants" and the conversation generator;
+//   /sim/faults also takes {"failNext":[…]}; see tests/sim/README.md)
 //   GET  /sim/health
 //
 // Order of checks for an API request: unknown route (404) → scripted /sim/faults rule → method
