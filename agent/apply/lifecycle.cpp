@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/notify/notification.h"
 #include "agent/scim/platform_directory.h"
 #include "agent/scim/scim_directory.h"
 #include "state/state_store.h"
@@ -362,19 +363,17 @@ Result<Json> Lifecycle::verifyGone(const Action& action) {
 }
 
 Result<Json> Lifecycle::notify(const Action& action, const std::string& event, const Json& detail) {
-  const std::string at = nowIso();
-  Json payload = Json::object();
-  payload["event"] = event;
-  payload["externalId"] = action.external_id;
-  payload["userName"] = action.user_name;
-  payload["userId"] = action.user_id;
-  payload["runId"] = options_.run_id;
-  payload["at"] = at;
-  payload["detail"] = detail;
-  const std::string key = event + ":" + action.user_id + ":" + std::to_string(options_.run_id);
-  auto queued = store_.enqueueOutbox(key, "webhook", payload.dump(), at);
+  Notification notice;
+  notice.event = event;
+  notice.external_id = action.external_id;
+  notice.user_name = action.user_name;
+  notice.user_id = action.user_id;
+  notice.run_id = options_.run_id;
+  notice.at = nowIso();
+  notice.detail = detail;
+  auto queued = enqueueNotification(store_, notice, notice.at);
   if (!queued.ok()) return queued.error();
-  return Json(Json::Object{{"outbox", key}});
+  return Json(Json::Object{{"outbox", notificationDedupeKey(notice)}});
 }
 
 }  // namespace scim_agent

@@ -16,9 +16,11 @@
 #include "agent/desired/desired_json.h"
 #include "agent/desired/desired_loader.h"
 #include "agent/live/live_reader.h"
+#include "agent/notify/webhook_notifier.h"
 #include "agent/plan/guardrail.h"
 #include "agent/plan/plan_json.h"
 #include "agent/scim/genesys_directory.h"
+#include "agent/scim/genesys_platform.h"
 #include "agent/scim/http_transport.h"
 #include "agent/scim/platform_directory.h"
 #include "agent/scim/token_source.h"
@@ -202,7 +204,11 @@ Status Session::connect() {
     options.elevated_tokens = remote->elevated.get();
   }
   remote->directory = std::make_unique<GenesysDirectory>(*remote->transport, *remote->tokens, options);
-  remote->platform = std::make_unique<NoPlatform>();
+  if (target.kind == "genesys") {
+    remote->platform = std::make_unique<GenesysPlatform>(remote->directory->client());
+  } else {
+    remote->platform = std::make_unique<NoPlatform>();
+  }
   remote_ = std::move(remote);
   return Status::success();
 }
@@ -425,11 +431,43 @@ std::optional<Action> Session::replanUser(const Action& refused, const LiveUser&
   return std::nullopt;
 }
 
+Json Session::deliverNotifications() {
+  if (config_.notify_webhook_url.empty() || !store_) return Json();
+  std::ifstream file(config_.notify_webhook_secret_file, std::ios::binary);
+  std::stringstream text;
+  text << file.rdbuf();
+  std::string secret = text.str();
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  if (!file || secret.empty()) {
+    return Json(Json::Object{{"error", "notify.webhook.secretFile " +
+                                           config_.notify_webhook_secret_file +
+                                           " cannot be read or is empty; notifications wait"}});
+  }
+  WebhookOptions options;
+  options.url = config_.notify_webhook_url;
+  options.ca_file = config_.target.ca_file;
+  WebhookNotifier notifier(*store_, options, std::move(secret), cliNow);
+  auto summary = notifier.deliverDue();
+  if (!summary.ok()) return Json(Json::Object{{"error", summary.error().message}});
+  Json out = Json::object();
+  out["delivered"] = summary->delivered;
+  out["failed"] = summary->failed;
+  out["pending"] = summary->pending;
+  if (!summary->stopped.empty()) out["stopped"] = summary->stopped;
+  return out;
+}
+
 void Session::finishRun(int64_t run_id, const std::string& outcome, const Json& summary,
                         const std::string& at) {
   if (!store_ || run_id == 0) return;
   Json record = summary.isObject() ? summary : Json::object();
   record["desiredUsers"] = static_cast<int64_t>(desired_.users.size());  // source-shrink baseline
+  // Every apply run delivers what the outbox holds, its own notices and those an unreachable
+  // receiver kept from earlier runs (SPEC §10: at least once, retried across runs).
+  if (run_kind_ == "apply" && outcome != "dry-run" && outcome != "cancelled") {
+    const Json delivered = deliverNotifications();
+    if (!delivered.isNull()) record["notifications"] = delivered;
+  }
   if (run_kind_ == "apply") {
     for (const auto& [id, key] : unfinished_) {
       (void)store_->resolveIntent(id, "abandoned",

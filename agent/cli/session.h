@@ -77,6 +77,9 @@ class Session {
   GuardrailVerdict sourceShrinkVerdict();
   // The planner's options: target, rate, the time `now` and the recorded suspensions.
   PlanOptions planOptions(const std::string& now) const;
+  // One delivery pass over the outbox to notify.webhook: {delivered, failed, pending} (or
+  // {error}); null when no webhook is configured.
+  Json deliverNotifications();
   std::optional<Action> replanUser(const Action& refused, const LiveUser& fresh) const;
 
   Config config_;

@@ -161,11 +161,19 @@ int SimProcess::writes() {
   const Json c = counters();
   int n = 0;
   for (const auto& [route, value] : c.get("routes").asObject()) {
-    if (route.rfind("GET ", 0) == 0 || route == "POST /oauth/token") continue;
+    // Reads, even those sent as POST (the deleted-user search, the analytics query).
+    if (route.rfind("GET ", 0) == 0 || route == "POST /oauth/token" ||
+        route == "POST /platform/users/search" ||
+        route == "POST /api/v2/analytics/conversations/details/query") {
+      continue;
+    }
     n += static_cast<int>(value.asNumber());
   }
   return n;
 }
+
+Json SimProcess::requests() { return call("GET", "/sim/requests"); }
+void SimProcess::faults(const Json& script) { call("POST", "/sim/faults", script.dump()); }
 
 std::map<std::string, Json> SimProcess::usersByExternalId() {
   std::map<std::string, Json> out;

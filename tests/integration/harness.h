@@ -46,8 +46,14 @@ class SimProcess {
   void configure(const Json& config);
   // Count of one route in /sim/counters ("PATCH /scim/v2/users/{id}"), 0 when absent.
   int count(const std::string& route);
-  // Sum of the write routes (POST/PUT/PATCH/DELETE) of /sim/counters.
+  // Sum of the write routes (POST/PUT/PATCH/DELETE, but not the reads sent as POST) of
+  // /sim/counters.
   int writes();
+  // GET /sim/requests: every API request since the last counters reset, in order, each
+  // {seq, method, path, route, status}.
+  Json requests();
+  // POST /sim/faults, e.g. {"failNext":[{"route":"…","status":500,"count":1}]}.
+  void faults(const Json& script);
 
   // SCIM documents of /sim/state by externalId, and by userName (lower-cased).
   std::map<std::string, Json> usersByExternalId();
