@@ -1,12 +1,12 @@
 #include "agent/cli/adopt_command.h"
 
-#include <cstdio>
-#include <fstream>
-#include <ostream>
-
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Timestamp.h>
+
+#include <cstdio>
+#include <fstream>
+#include <ostream>
 
 #include "agent/base/diagnostics.h"
 #include "agent/cli/exit_code.h"

@@ -7,13 +7,13 @@ namespace scim_agent {
 
 // `scim-agent adopt --report`: the first-run report (SPEC §8, plan/adopt_report.h).
 struct AdoptCommandArgs {
-  bool report = false;       // --report; without it the command is a usage error
-  std::string config_path;   // --config, already defaulted
-  std::string desired_path;  // --desired; "" keeps agent.yaml's desired:
+  bool report = false;          // --report; without it the command is a usage error
+  std::string config_path;      // --config, already defaulted
+  std::string desired_path;     // --desired; "" keeps agent.yaml's desired:
   std::string format = "text";  // text | json | markdown
-  std::string out_path;      // --out: write the report there instead of stdout
+  std::string out_path;         // --out: write the report there instead of stdout
   bool quiet = false;
-  bool color = false;        // ANSI colours in text on stdout
+  bool color = false;  // ANSI colours in text on stdout
 };
 
 // Loads the config and desired state, reads the live users exactly as `plan` does (recording a

@@ -192,12 +192,14 @@ class Classifier {
   void classifyDesiredConflict(const DesiredUser& d, const Notice* n, AdoptEntry& e) const {
     e.kind = AdoptClass::kAmbiguous;
     std::set<std::string> ids;
-    for (size_t li : matching_.live_by_external_id.find(d.external_id)) ids.insert(live_.users[li].id);
+    for (size_t li : matching_.live_by_external_id.find(d.external_id))
+      ids.insert(live_.users[li].id);
     const std::string name_key = lowerAscii(d.user_name);
     for (size_t li : matching_.live_by_user_name.find(name_key)) ids.insert(live_.users[li].id);
     e.live_ids.assign(ids.begin(), ids.end());
-    e.detail = n && n->external_id == d.external_id ? n->message
-                                                    : "the keys of this user are ambiguous; not touched";
+    e.detail = n && n->external_id == d.external_id
+                   ? n->message
+                   : "the keys of this user are ambiguous; not touched";
   }
 
   void classifyUnmatchedDesired(const DesiredUser& d, AdoptEntry& e) const {
@@ -244,7 +246,8 @@ class Classifier {
     if (const Action* a = actionFor(by_live_id_, l.id)) {
       setAction(*a, e);
       e.kind = a->isDestructive() ? AdoptClass::kDestroyed : AdoptClass::kMatched;
-      if (!scope_.contains(l.external_id)) e.detail = "not managed: " + whyNotManaged(l, policy_.scope_external_id_pattern);
+      if (!scope_.contains(l.external_id))
+        e.detail = "not managed: " + whyNotManaged(l, policy_.scope_external_id_pattern);
       return e;
     }
     const bool in_scope = scope_.contains(l.external_id);
@@ -258,8 +261,8 @@ class Classifier {
         e.detail = it != live_conflicts_.end()
                        ? it->second
                        : "externalId " + quoted(l.external_id) + " is held by " +
-                             std::to_string(same.size()) + " live users (" + join(e.live_ids, ", ") +
-                             "); not touched";
+                             std::to_string(same.size()) + " live users (" +
+                             join(e.live_ids, ", ") + "); not touched";
         return e;
       }
     }
@@ -297,8 +300,9 @@ class Classifier {
     if (policy_.on_removal == RemovalPolicy::kSuspend && !l.active) {
       e.detail = "removed from desired state and already inactive: nothing to do";
     } else {
-      e.detail = "removed from desired state; no action planned (active is not a managed "
-                 "attribute)";
+      e.detail =
+          "removed from desired state; no action planned (active is not a managed "
+          "attribute)";
     }
     return e;
   }
@@ -342,10 +346,10 @@ const char* adoptClassName(AdoptClass c) {
 }
 
 const std::vector<AdoptClass>& allAdoptClasses() {
-  static const std::vector<AdoptClass> kAll = {
-      AdoptClass::kAmbiguous, AdoptClass::kDestroyed, AdoptClass::kProtected,
-      AdoptClass::kAdopted,   AdoptClass::kCreated,   AdoptClass::kMatched,
-      AdoptClass::kUnmanaged, AdoptClass::kLeftAlone};
+  static const std::vector<AdoptClass> kAll = {AdoptClass::kAmbiguous, AdoptClass::kDestroyed,
+                                               AdoptClass::kProtected, AdoptClass::kAdopted,
+                                               AdoptClass::kCreated,   AdoptClass::kMatched,
+                                               AdoptClass::kUnmanaged, AdoptClass::kLeftAlone};
   return kAll;
 }
 
@@ -480,8 +484,8 @@ std::string whatText(const AdoptEntry& e) {
   std::string out;
   if (e.action) {
     out = actionKindName(*e.action);
-    if (!e.changed_attributes.empty() && !(e.changed_attributes.size() == 1 &&
-                                           *e.action == ActionKind::kSuspend)) {
+    if (!e.changed_attributes.empty() &&
+        !(e.changed_attributes.size() == 1 && *e.action == ActionKind::kSuspend)) {
       out += " " + join(e.changed_attributes, ", ");
     }
     if (!e.rule.empty()) out += " (" + e.rule + ")";
@@ -513,12 +517,13 @@ std::string verdictLine(const AdoptReport& r) {
   const int ambiguous = r.count(AdoptClass::kAmbiguous);
   const int destroyed = r.count(AdoptClass::kDestroyed);
   if (ambiguous > 0) {
-    parts.push_back(std::to_string(ambiguous) + (ambiguous == 1 ? " ambiguous user" : " ambiguous users"));
+    parts.push_back(std::to_string(ambiguous) +
+                    (ambiguous == 1 ? " ambiguous user" : " ambiguous users"));
   }
   if (destroyed > 0) {
-    parts.push_back(std::to_string(destroyed) +
-                    (destroyed == 1 ? " user would be suspended or deleted"
-                                    : " users would be suspended or deleted"));
+    parts.push_back(std::to_string(destroyed) + (destroyed == 1
+                                                     ? " user would be suspended or deleted"
+                                                     : " users would be suspended or deleted"));
   }
   return "Review before the first apply: " + join(parts, " and ") + ".";
 }
@@ -650,7 +655,13 @@ std::string renderAdoptText(const AdoptReport& report, bool color) {
     for (const AdoptEntry& e : report.entries) {
       if (e.kind != c) continue;
       std::string text = std::string(marker(c)) + " " + userLabel(e.external_id, e.user_name);
-      const std::string live = liveText(e);
+      // A conflict's message already names every live user involved.
+      const bool ids_in_detail =
+          !e.live_ids.empty() &&
+          std::all_of(e.live_ids.begin(), e.live_ids.end(), [&e](const std::string& id) {
+            return e.detail.find(id) != std::string::npos;
+          });
+      const std::string live = ids_in_detail ? "" : liveText(e);
       if (!live.empty()) text += " [" + live + "]";
       const std::string what = whatText(e);
       if (!what.empty()) text += ": " + what;

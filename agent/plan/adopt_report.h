@@ -58,8 +58,8 @@ struct AdoptEntry {
   std::optional<ActionKind> action;
   std::string rule;
   std::vector<std::string> changed_attributes;  // the action's attributes, in plan order
-  bool held = false;    // kDestroyed: the destructive guardrail would hold it back
-  std::string detail;   // why, in words: the conflict, the unmanaged policy, the protection
+  bool held = false;   // kDestroyed: the destructive guardrail would hold it back
+  std::string detail;  // why, in words: the conflict, the unmanaged policy, the protection
 };
 
 struct AdoptReport {
@@ -77,7 +77,9 @@ struct AdoptReport {
   int count(AdoptClass c) const;
   int heldCount() const;
   // No ambiguity and nothing destructive: the first apply holds no surprise.
-  bool clean() const { return count(AdoptClass::kAmbiguous) == 0 && count(AdoptClass::kDestroyed) == 0; }
+  bool clean() const {
+    return count(AdoptClass::kAmbiguous) == 0 && count(AdoptClass::kDestroyed) == 0;
+  }
 };
 
 // Classifies every user of `desired` and `live` from `plan`, which must be

@@ -1,12 +1,12 @@
 #include "agent/plan/adopt_report.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <random>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "agent/plan/guardrail.h"
 #include "builders.h"
@@ -96,7 +96,8 @@ TEST(AdoptReportTest, TwoLiveUsersWithOneExternalIdAreAmbiguous) {
   Scenario s;
   s.policy = scopedPolicy();
   s.desired = {aDesiredUser("EMP-1")};
-  s.live = {aLiveUser("EMP-1").id("u2").userName("other@corp.example"), aLiveUser("EMP-1").id("u1")};
+  s.live = {aLiveUser("EMP-1").id("u2").userName("other@corp.example"),
+            aLiveUser("EMP-1").id("u1")};
   const AdoptReport r = reportFor(s);
 
   ASSERT_EQ(r.entries.size(), 1u);
@@ -186,9 +187,9 @@ TEST(AdoptReportTest, UnmanagedUsersSayWhatThePolicyDoes) {
     } else {
       EXPECT_EQ(contractor.kind, AdoptClass::kUnmanaged);
       EXPECT_EQ(no_external_id.kind, AdoptClass::kUnmanaged);
-      EXPECT_NE(contractor.detail.find(std::string("policy.unmanaged ") +
-                                       unmanagedPolicyName(policy)),
-                std::string::npos)
+      EXPECT_NE(
+          contractor.detail.find(std::string("policy.unmanaged ") + unmanagedPolicyName(policy)),
+          std::string::npos)
           << contractor.detail;
       EXPECT_TRUE(r.clean());
     }
@@ -384,8 +385,10 @@ TEST(AdoptReportTest, TextListsEachSectionAndTheVerdict) {
         "Matched by userName: would be adopted (externalId set) (1):",
         "~ EMP-3 (adopt@corp.example) [live u-adopt (no externalId)]: update externalId "
         "(adopted by userName)",
-        "+ EMP-4 (emp-4@corp.example): create", "= EMP-1 (emp-1@corp.example) [live id-EMP-1]: "
-        "no change", "Unmanaged (1):",
+        "+ EMP-4 (emp-4@corp.example): create",
+        "= EMP-1 (emp-1@corp.example) [live id-EMP-1]: "
+        "no change",
+        "Unmanaged (1):",
         "Adopt: 2 matched, 1 to adopt, 1 to create, 1 to suspend or delete (0 held by the "
         "guardrail), 1 ambiguous, 1 unmanaged, 1 protected, 2 with nothing to do.",
         "Review before the first apply: 1 ambiguous user and 1 user would be suspended or "
@@ -421,8 +424,8 @@ TEST(AdoptReportTest, MarkdownHasATablePerClass) {
 TEST(AdoptReportTest, JsonHasEveryClassAndTheCounts) {
   const std::string json = renderAdoptJson(reportFor(everyClass()));
   for (const char* needle :
-       {"\"ambiguous\": 1", "\"destroyed\": 1", "\"matched\": 2", "\"leftAlone\": 2",
-        "\"held\": 0", "\"clean\": false", "\"unmanaged\": \"ignore\"", "\"liveIds\": [",
+       {"\"ambiguous\": 1", "\"destroyed\": 1", "\"matched\": 2", "\"leftAlone\": 2", "\"held\": 0",
+        "\"clean\": false", "\"unmanaged\": \"ignore\"", "\"liveIds\": [",
         "\"rule\": \"removed from desired state\"", "\"match\": \"userName\""}) {
     EXPECT_NE(json.find(needle), std::string::npos) << needle << "\n" << json;
   }
