@@ -1,9 +1,9 @@
 #include "agent/scim/genesys_client.h"
 
-#include <Poco/URI.h>
-
 #include <algorithm>
 #include <cmath>
+
+#include <Poco/URI.h>
 
 #include "agent/codec/json_parse.h"
 #include "agent/scim/scim_errors.h"
@@ -93,8 +93,8 @@ bool GenesysClient::backoff(const Error& error, int tries) {
   } else {
     const double base_ms = static_cast<double>(options_.first_backoff.count()) *
                            std::pow(options_.backoff_factor, tries - 1);
-    wait = std::chrono::milliseconds(
-        static_cast<int64_t>(base_ms * (0.75 + 0.5 * options_.random())));
+    wait =
+        std::chrono::milliseconds(static_cast<int64_t>(base_ms * (0.75 + 0.5 * options_.random())));
     if (error.retry_after_seconds > 0) {
       if (error.retry_after_seconds > options_.max_retry_after.count()) return false;
       wait = std::max<std::chrono::milliseconds>(wait,
@@ -158,7 +158,8 @@ Result<HttpResponse> GenesysClient::send(const ApiCall& call) {
       Error e = response.error();  // its message names the method and URL already
       if (e.code == ErrorCode::kUnavailable) {
         if (call.retryable && backoff(e, tries)) continue;
-        if (call.method == "POST") e.message += " (outcome unknown: the request may have been applied)";
+        if (call.method == "POST")
+          e.message += " (outcome unknown: the request may have been applied)";
       }
       return annotate(e);
     }
@@ -189,8 +190,8 @@ Result<HttpResponse> GenesysClient::send(const ApiCall& call) {
     // seconds", genesys-api.md §7), so it is re-sent for every method, a POST included. A 5xx
     // may have been applied: only calls safe to repeat are re-sent here.
     if (response->status == 429 && backoff(e, tries)) continue;
-    const bool transient = response->status == 502 || response->status == 503 ||
-                           response->status == 504;
+    const bool transient =
+        response->status == 502 || response->status == 503 || response->status == 504;
     if (transient && call.retryable && backoff(e, tries)) continue;
     return annotate(e);
   }

@@ -64,9 +64,9 @@ struct GenesysClientOptions {
 struct GenesysCounters {
   std::map<std::string, int> requests;
   int total = 0;
-  int retries = 0;           // re-sends after 429 / 5xx / dropped connections
-  int token_refreshes = 0;   // re-sends after a 401 with a fresh token
-  int elevated = 0;          // re-sends after a 403 with the elevated client
+  int retries = 0;                      // re-sends after 429 / 5xx / dropped connections
+  int token_refreshes = 0;              // re-sends after a 401 with a fresh token
+  int elevated = 0;                     // re-sends after a 403 with the elevated client
   std::chrono::milliseconds waited{0};  // slept in backoff and pacing
 };
 

@@ -1,11 +1,11 @@
 #include "agent/scim/genesys_platform.h"
 
-#include <Poco/String.h>
-
 #include <algorithm>
 #include <map>
 #include <tuple>
 #include <utility>
+
+#include <Poco/String.h>
 
 namespace scim_agent {
 

@@ -34,11 +34,14 @@ struct PlatformOptions {
 // restore PATCH (it carries the version, so a repeat cannot apply twice — but see restoreUser).
 //
 // Counter keys (GenesysCounters::requests):
-//   GET /api/v2/users/{userId}/queues              POST /api/v2/routing/queues/{queueId}/members
+//   GET /api/v2/users/{userId}/queues
+//   POST /api/v2/routing/queues/{queueId}/members
 //   GET /api/v2/authorization/subjects/{subjectId}
 //   POST /api/v2/authorization/subjects/{subjectId}/bulkremove
-//   DELETE /api/v2/tokens/{userId}                 POST /api/v2/analytics/conversations/details/query
-//   POST /api/v2/users/search                      PATCH /api/v2/users/{userId}
+//   DELETE /api/v2/tokens/{userId}
+//   POST /api/v2/analytics/conversations/details/query
+//   POST /api/v2/users/search
+//   PATCH /api/v2/users/{userId}
 //
 // Errors as PlatformDirectory says, from the Platform ErrorBody (`message`), e.g.
 // "GET /api/v2/users/u1/queues?pageSize=100&pageNumber=1&joined=true → 403: missing permission";

@@ -2,8 +2,6 @@
 // OAuthTokenSource against genesys-sim, in process on 127.0.0.1 port 0. Assertions are on end
 // state (/sim/state) and on the simulator's request counters.
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "agent/codec/json_parse.h"
 #include "agent/scim/genesys_directory.h"
@@ -126,8 +126,7 @@ class SimPlatformTest : public ::testing::Test {
 
 TEST_F(SimPlatformTest, ListsJoinedAndUnjoinedQueuesOverEveryPage) {
   start();
-  Result<std::vector<QueueMembership>> queues =
-      platform->listUserQueues(ids["ann@corp.example"]);
+  Result<std::vector<QueueMembership>> queues = platform->listUserQueues(ids["ann@corp.example"]);
   ASSERT_TRUE(queues.ok()) << queues.error().message;
   ASSERT_EQ(queues->size(), 150u);
   int joined = 0;
@@ -170,8 +169,7 @@ TEST_F(SimPlatformTest, ListsAndRemovesGrants) {
   const Json sim_grants = simUser("ann@corp.example").get("grants");
   for (const Json& g : sim_grants.asArray()) {
     const RoleGrant expected{g.getString("roleId"), g.getString("role"), g.getString("divisionId")};
-    EXPECT_NE(std::find(grants->begin(), grants->end(), expected), grants->end())
-        << g.dump();
+    EXPECT_NE(std::find(grants->begin(), grants->end(), expected), grants->end()) << g.dump();
   }
   ASSERT_TRUE(platform->removeGrants(ann, *grants).ok());
   EXPECT_TRUE(simUser("ann@corp.example").get("grants").asArray().empty());

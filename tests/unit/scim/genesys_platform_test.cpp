@@ -91,8 +91,7 @@ TEST_F(PlatformTest, ListsJoinedThenUnjoinedQueuesEveryPageMergedById) {
   ASSERT_EQ(requests.size(), 3u);
   EXPECT_EQ(requests[0].url, url("/api/v2/users/u1/queues?pageSize=100&pageNumber=1&joined=true"));
   EXPECT_EQ(requests[1].url, url("/api/v2/users/u1/queues?pageSize=100&pageNumber=2&joined=true"));
-  EXPECT_EQ(requests[2].url,
-            url("/api/v2/users/u1/queues?pageSize=100&pageNumber=1&joined=false"));
+  EXPECT_EQ(requests[2].url, url("/api/v2/users/u1/queues?pageSize=100&pageNumber=1&joined=false"));
   EXPECT_EQ(requests[0].method, "GET");
   EXPECT_EQ(requests[0].headers.get("Accept"), "application/json");
   EXPECT_EQ(requests[0].headers.get("Authorization"), "Bearer t1");
@@ -160,8 +159,8 @@ TEST_F(PlatformTest, QueueOrTokensAlreadyGoneIsSuccess) {
 }
 
 TEST_F(PlatformTest, ForbiddenIsForbiddenNamingRouteAndStatus) {
-  api.push(403, errorBody(403, "missing.permissions",
-                          "Missing permission routing:queueMember:manage"));
+  api.push(403,
+           errorBody(403, "missing.permissions", "Missing permission routing:queueMember:manage"));
   Status removed = platform.removeFromQueue("q1", "u1");
   ASSERT_FALSE(removed.ok());
   EXPECT_EQ(removed.error().code, ErrorCode::kForbidden);
@@ -177,11 +176,12 @@ TEST_F(PlatformTest, ListsGrantsSortedByRoleThenDivision) {
     {"subjectId":"u1","role":{"id":"r1","name":"Agent"},"division":{"id":"d1"}}]})");
   Result<std::vector<RoleGrant>> grants = platform.listGrants("u1");
   ASSERT_TRUE(grants.ok()) << grants.error().message;
-  EXPECT_EQ(*grants, (std::vector<RoleGrant>{{"r1", "Agent", "d1"},
-                                             {"r1", "Agent", "d2"},
-                                             {"r2", "Supervisor", "d1"}}));
+  EXPECT_EQ(*grants,
+            (std::vector<RoleGrant>{
+                {"r1", "Agent", "d1"}, {"r1", "Agent", "d2"}, {"r2", "Supervisor", "d1"}}));
   EXPECT_EQ(api.requests()[0].method, "GET");
-  EXPECT_EQ(api.requests()[0].url, url("/api/v2/authorization/subjects/u1?includeDuplicates=false"));
+  EXPECT_EQ(api.requests()[0].url,
+            url("/api/v2/authorization/subjects/u1?includeDuplicates=false"));
   EXPECT_EQ(counted("GET /api/v2/authorization/subjects/{subjectId}"), 1);
 }
 
@@ -297,8 +297,9 @@ TEST_F(PlatformTest, BadConversationPagingIsRefusedBeforeSending) {
 TEST_F(PlatformTest, ConversationQueryIsARetriedRead) {
   // A POST, but it only reads: repeating it after an unknown outcome is harmless.
   api.push(503, errorBody(503, "service.unavailable", "busy"));
-  api.push(testing::dropped("POST http://127.0.0.1:9/api/v2/analytics/conversations/details/"
-                            "query: connection reset"));
+  api.push(
+      testing::dropped("POST http://127.0.0.1:9/api/v2/analytics/conversations/details/"
+                       "query: connection reset"));
   api.push(200, R"({"conversations":[{"conversationId":"c1"}],"totalHits":1})");
   Result<ConversationPage> page = platform.queryConversations("u1", "a/b", 1, 100);
   ASSERT_TRUE(page.ok()) << page.error().message;
@@ -360,15 +361,13 @@ TEST_F(PlatformTest, RestoresWithStateAndVersion) {
 
 TEST_F(PlatformTest, RestoreWithAnOldVersionIsStale) {
   api.push(409, errorBody(409, "general.conflict", "The user has been modified"));
-  api.push(400, errorBody(400, "bad.request",
-                          "User version 4 is out of date"));
+  api.push(400, errorBody(400, "bad.request", "User version 4 is out of date"));
   api.push(400, errorBody(400, "bad.request", "Invalid state"));
   api.push(404, errorBody(404, "not.found", "User not found"));
   Status conflict = platform.restoreUser("u1", 4);
   ASSERT_FALSE(conflict.ok());
   EXPECT_EQ(conflict.error().code, ErrorCode::kStale);
-  EXPECT_EQ(conflict.error().message,
-            "PATCH /api/v2/users/u1 → 409: The user has been modified");
+  EXPECT_EQ(conflict.error().message, "PATCH /api/v2/users/u1 → 409: The user has been modified");
   EXPECT_EQ(platform.restoreUser("u1", 4).error().code, ErrorCode::kStale);
   EXPECT_EQ(platform.restoreUser("u1", 4).error().code, ErrorCode::kRejected);
   EXPECT_EQ(platform.restoreUser("u1", 4).error().code, ErrorCode::kNotFound);
@@ -403,8 +402,9 @@ TEST_F(PlatformTest, EveryCallIsRetriedAfterADroppedConnection) {
 }
 
 TEST_F(PlatformTest, RateLimitedCallWaitsRetryAfter) {
-  api.push(429, errorBody(429, "too.many.requests.retry.after",
-                          "Rate limit exceeded the maximum. Retry the request in [7] seconds"),
+  api.push(429,
+           errorBody(429, "too.many.requests.retry.after",
+                     "Rate limit exceeded the maximum. Retry the request in [7] seconds"),
            {{"Retry-After", "7"}});
   api.push(204, "");
   ASSERT_TRUE(platform.revokeTokens("u1").ok());
