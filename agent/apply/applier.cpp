@@ -268,6 +268,21 @@ ActionResult Applier::create(const Action& action, const ApplyOptions& options) 
       return result;
     }
   }
+  if (action.check_deleted && lifecycle_) {
+    auto deleted = lifecycle_->deletedUserExists(action.user_name);
+    if (!deleted.ok()) {
+      ActionResult r = failure(action, deleted.error());
+      r.message = "not created: checking for a deleted Genesys user with this userName failed: " +
+                  r.message;
+      return r;
+    }
+    if (*deleted) {
+      ActionResult r;
+      r.outcome = ActionOutcome::kStale;
+      r.message = "not created: a deleted Genesys user holds this userName; plan again to restore it";
+      return r;
+    }
+  }
   auto entry = journal_.intent(key, "POST", "/Users", action.body);
   if (!entry.ok()) return failure(action, entry.error());
   // A POST that failed with an unknown outcome (5xx, dropped connection) or a conflict is never

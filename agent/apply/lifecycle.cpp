@@ -134,6 +134,13 @@ void Lifecycle::activeAgain(const Action& action, const std::string& user_id) {
   if (!user_id.empty()) (void)store_.clearCleanupSteps(user_id);
 }
 
+Result<bool> Lifecycle::deletedUserExists(const std::string& user_name) {
+  if (!platform_.available()) return false;
+  auto found = platform_.findDeletedUser(user_name);
+  if (!found.ok()) return found.error();
+  return found->has_value();
+}
+
 // ---- restore ------------------------------------------------------------------------------
 
 Result<LiveUser> Lifecycle::restore(const Action& action) {

@@ -65,6 +65,9 @@ class Lifecycle {
   // the user, with the version the follow-up PATCH must carry.
   Result<LiveUser> restore(const Action& action);
 
+  // Whether a deleted Genesys user holds `user_name` (false without the Platform API).
+  Result<bool> deletedUserExists(const std::string& user_name);
+
   // The user is active again (created, restored or reactivated): its suspension and any
   // half-finished delete are forgotten.
   void activeAgain(const Action& action, const std::string& user_id);

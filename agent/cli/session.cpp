@@ -1,10 +1,13 @@
 #include "agent/cli/session.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
@@ -18,6 +21,7 @@
 #include "agent/live/live_reader.h"
 #include "agent/notify/webhook_notifier.h"
 #include "agent/plan/guardrail.h"
+#include "agent/plan/match.h"
 #include "agent/plan/plan_json.h"
 #include "agent/scim/genesys_directory.h"
 #include "agent/scim/genesys_platform.h"
@@ -276,21 +280,38 @@ Result<PlannedRun> Session::plan(const std::string& kind, const std::string& at)
   // Genesys user is restored instead (SPEC §8). Deleted users are not listable, so each would-be
   // create is looked up; a failed lookup fails the plan rather than risk a duplicate person.
   if (desired_.policy.restore_deleted && remote_->platform->available()) {
+    std::vector<std::string> names;
     for (const Action& a : planned.plan.actions) {
-      if (a.kind != ActionKind::kCreate) continue;
-      auto deleted = remote_->platform->findDeletedUser(a.user_name);
-      if (!deleted.ok()) {
-        Error e = deleted.error();
-        e.message = "looking up deleted users for policy.restoreDeleted failed, so no plan was "
-                    "made: " + e.message;
-        return fail(e);
+      if (a.kind == ActionKind::kCreate) names.push_back(a.user_name);
+    }
+    // One search per would-be create, `concurrency` at a time (the client paces them).
+    std::vector<std::optional<Result<std::optional<DeletedUser>>>> found(names.size());
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i = next++; i < names.size(); i = next++) {
+        found[i] = remote_->platform->findDeletedUser(names[i]);
       }
-      if (deleted->has_value()) {
+    };
+    std::vector<std::thread> workers;
+    const size_t threads =
+        std::min(names.size(), static_cast<size_t>(std::max(1, config_.target.concurrency)));
+    for (size_t t = 1; t < threads; ++t) workers.emplace_back(work);
+    work();
+    for (std::thread& w : workers) w.join();
+    PlanOptions checked = options;
+    for (size_t i = 0; i < names.size(); ++i) {
+      const auto& result = *found[i];
+      if (!result.ok()) {
+        // One user's failed check marks that create, not the whole plan: apply checks again.
+        checked.unchecked_creates[lowerAscii(names[i])] = result.error().message;
+      } else if (result->has_value()) {
         live_.deleted.push_back(
-            DeletedLiveUser{(*deleted)->id, (*deleted)->email, (*deleted)->version});
+            DeletedLiveUser{(*result)->id, (*result)->email, (*result)->version});
       }
     }
-    if (!live_.deleted.empty()) planned.plan = makePlan(desired_, live_, options);
+    if (!live_.deleted.empty() || !checked.unchecked_creates.empty()) {
+      planned.plan = makePlan(desired_, live_, checked);
+    }
   }
   // A removed or terminated user found inactive with no recorded suspension: its deleteAfter
   // grace period starts now.

@@ -65,6 +65,9 @@ struct Action {
                              // manager is created in this plan: see manager_external_id)
   std::string manager_external_id;  // kCreate: manager created in this plan, set after both exist
   bool adopt = false;  // kUpdate: the live user had no externalId and is adopted (externalId set)
+  // kCreate: whether a deleted Genesys user holds this userName could not be checked when
+  // planning (policy.restoreDeleted); the applier checks before the POST.
+  bool check_deleted = false;
 
   // kGroupMembers.
   std::string group_id;

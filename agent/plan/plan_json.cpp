@@ -56,6 +56,7 @@ Json encodeAction(const Action& a) {
   if (!a.body.isNull()) o["body"] = a.body;
   putString(o, "managerExternalId", a.manager_external_id);
   if (a.adopt) o["adopt"] = true;
+  if (a.check_deleted) o["checkDeleted"] = true;
   putString(o, "groupId", a.group_id);
   putString(o, "groupName", a.group_name);
   putString(o, "groupVersion", a.group_version);
@@ -209,6 +210,7 @@ Action decodeAction(Reader& r, const Json& o, const std::string& at) {
   a.body = o.get("body");
   a.manager_external_id = r.string(o, "managerExternalId", at);
   a.adopt = r.boolean(o, "adopt", at);
+  a.check_deleted = r.boolean(o, "checkDeleted", at);
   a.group_id = r.string(o, "groupId", at);
   a.group_name = r.string(o, "groupName", at);
   a.group_version = r.string(o, "groupVersion", at);

@@ -274,6 +274,14 @@ class Planner {
     a.rule = kRuleNew;
     a.source = d.source;
     a.changes = std::move(doc.changes);
+    if (auto it = options_.unchecked_creates.find(lowerAscii(d.user_name));
+        it != options_.unchecked_creates.end()) {
+      a.check_deleted = true;
+      notices_.push_back(Notice{NoticeKind::kWarning, d.external_id, d.user_name,
+                                "could not check for a deleted Genesys user with this userName (" +
+                                    it->second + "); apply checks again before creating it",
+                                d.source});
+    }
     actions_.push_back(std::move(a));
 
     if (!policy_.manages(Attribute::kGroups) || !d.groups) return;

@@ -22,6 +22,10 @@ struct PlanOptions {
   // Empty `now`: no grace period is ever over.
   std::string now;
   std::map<std::string, std::string> suspended_at;
+  // policy.restoreDeleted: would-be creates whose check for a deleted Genesys user failed
+  // (lower-cased userName → why). Their creates carry check_deleted (the applier checks before
+  // the POST, so a person a restore would bring back is not duplicated), with a kWarning each.
+  std::map<std::string, std::string> unchecked_creates;
 };
 
 // Computes the plan that makes `live` equal to `desired` (SPEC §7, §8). Pure and deterministic:

@@ -103,7 +103,7 @@ TEST(PolicyYamlTest, ReportsEveryBadSetting) {
                           "expression: "));
   EXPECT_EQ(got[2], "p.yaml:3:3: unmanaged must be ignore, report or suspend, got \"delete\"");
   EXPECT_EQ(got[3], "p.yaml:4:3: onRemoval must be suspend or delete, got \"archive\"");
-  EXPECT_EQ(got[4], "p.yaml:5:3: deleteAfter must be a duration like 30d, 2w or 12h, got \"30\"");
+  EXPECT_EQ(got[4], "p.yaml:5:3: deleteAfter must be a duration like 30d, 2w or 12h, or never, got \"30\"");
   EXPECT_EQ(got[5], "p.yaml:6:16: a protected entry needs a userName or an externalId");
   EXPECT_EQ(got[6],
             "p.yaml:7:23: unknown attribute \"titel\" in managedAttributes (did you "
