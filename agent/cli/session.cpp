@@ -406,15 +406,6 @@ ApplyReport Session::apply(int64_t run_id, const Plan& plan, ApplyOptions option
   lifecycle_options.now = cliNow;
   Lifecycle lifecycle(*remote_->directory, *remote_->platform, journal, *store_,
                       lifecycle_options);
-  // Suspended users whose token revocation failed in an earlier run, still inactive now.
-  if (!live_.users.empty()) {
-    (void)lifecycle.retryRevocations([this](const std::string& user_id) {
-      for (const LiveUser& u : live_.users) {
-        if (u.id == user_id) return !u.active;
-      }
-      return false;
-    });
-  }
   Applier applier(*remote_->directory, journal, &lifecycle);
   report = applier.apply(plan, options);
   return report;
@@ -452,6 +443,25 @@ std::optional<Action> Session::replanUser(const Action& refused, const LiveUser&
   return std::nullopt;
 }
 
+Json Session::retryRevocations(int64_t run_id) {
+  // Needs this run's live read (a saved plan's apply has none: the next planning run retries).
+  if (!store_ || !remote_ || live_.users.empty()) return Json();
+  StateJournal journal(*store_, run_id);
+  LifecycleOptions options;
+  options.run_id = run_id;
+  options.now = cliNow;
+  Lifecycle lifecycle(*remote_->directory, *remote_->platform, journal, *store_, options);
+  auto revoked = lifecycle.retryRevocations([this](const std::string& user_id) {
+    for (const LiveUser& u : live_.users) {
+      if (u.id == user_id) return !u.active;
+    }
+    return false;
+  });
+  if (!revoked.ok()) return Json(Json::Object{{"error", revoked.error().message}});
+  if (*revoked == 0) return Json();
+  return Json(static_cast<int64_t>(*revoked));
+}
+
 Json Session::deliverNotifications() {
   if (config_.notify_webhook_url.empty() || !store_) return Json();
   std::ifstream file(config_.notify_webhook_secret_file, std::ios::binary);
@@ -486,6 +496,8 @@ void Session::finishRun(int64_t run_id, const std::string& outcome, const Json& 
   // Every apply run delivers what the outbox holds, its own notices and those an unreachable
   // receiver kept from earlier runs (SPEC §10: at least once, retried across runs).
   if (run_kind_ == "apply" && outcome != "dry-run" && outcome != "cancelled") {
+    const Json revoked = retryRevocations(run_id);
+    if (!revoked.isNull()) record["tokenRevocationsRetried"] = revoked;
     const Json delivered = deliverNotifications();
     if (!delivered.isNull()) record["notifications"] = delivered;
   }

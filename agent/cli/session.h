@@ -80,6 +80,9 @@ class Session {
   // One delivery pass over the outbox to notify.webhook: {delivered, failed, pending} (or
   // {error}); null when no webhook is configured.
   Json deliverNotifications();
+  // Revokes the tokens of users whose revocation failed in an earlier run and that this run's
+  // live read shows still inactive: the count (null when none), or {error}.
+  Json retryRevocations(int64_t run_id);
   std::optional<Action> replanUser(const Action& refused, const LiveUser& fresh) const;
 
   Config config_;

@@ -372,3 +372,39 @@ TEST(LifecycleTest, NotificationsWaitForAReceiverThatIsDownAndArriveSigned) {
 
 }  // namespace
 }  // namespace scim_agent::testing
+
+namespace scim_agent::testing {
+namespace {
+
+TEST(LifecycleTest, AFailedTokenRevocationIsRetriedByTheNextRun) {
+  SimProcess sim;
+  const std::vector<Person> people = {{"EMP-1", "stay@corp.example"},
+                                      {"EMP-2", "leaver@corp.example", "terminated"}};
+  sim.seed(seedOrg(people));
+  TempDir dir;
+  dir.write("desired/org.yaml", desiredYaml(people, ""));
+  const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
+  sim.faults(parseJson(R"({"failNext":[{"route":"DELETE /api/v2/tokens/{userId}","status":400,"count":1}]})")
+                 .value());
+
+  RunResult r = runAgent({"apply", "--config", config, "--auto-approve"});
+  EXPECT_EQ(r.exit_code, 1) << "the suspend is reported failed while tokens stay valid\n" << r.out;
+  EXPECT_NE(r.out.find("revoking its tokens failed"), std::string::npos) << r.out;
+  Json leaver = userByExternalId(sim, "EMP-2");
+  EXPECT_FALSE(leaver.getBool("active")) << "the user cannot log in any more";
+  EXPECT_EQ(leaver.getNumber("tokensRevoked", -1), 0);
+
+  r = runAgent({"apply", "--config", config, "--auto-approve"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  leaver = userByExternalId(sim, "EMP-2");
+  EXPECT_EQ(leaver.getNumber("tokensRevoked", -1), 1) << "revoked by the next run";
+  EXPECT_FALSE(leaver.getBool("active"));
+
+  sim.resetCounters();
+  r = runAgent({"apply", "--config", config, "--auto-approve"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(sim.count(kTokens), 0) << "revoked once, not every run";
+}
+
+}  // namespace
+}  // namespace scim_agent::testing
