@@ -82,6 +82,7 @@ constexpr const char* kScalarKeyPaths[] = {
     "policy.maxDestructive.percent",
     "policy.maxSourceShrink",
     "policy.restoreDeleted",
+    "policy.archiveDays",
     "notify.webhook.url",
     "notify.webhook.secretFile",
     "serve.listen",
