@@ -408,3 +408,43 @@ TEST(LifecycleTest, AFailedTokenRevocationIsRetriedByTheNextRun) {
 
 }  // namespace
 }  // namespace scim_agent::testing
+
+namespace scim_agent::testing {
+namespace {
+
+// Source integrity with onRemoval: delete: a desired state cut in half deletes nobody and starts
+// no clean-up step (no archive read, no queue, grant or token call).
+TEST(LifecycleTest, DesiredStateCutInHalfDeletesNobody) {
+  SimProcess sim;
+  std::vector<Person> people;
+  for (int n = 1; n <= 20; ++n) {
+    people.push_back({"EMP-" + std::to_string(100 + n), "user" + std::to_string(n) + "@corp.example"});
+  }
+  sim.seed(seedOrg(people));
+  TempDir dir;
+  const std::string policy = "  onRemoval: delete\n";
+  dir.write("desired/org.yaml", desiredYaml(people, policy));
+  const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
+  RunResult r = runAgent({"apply", "--config", config, "--auto-approve"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  std::vector<Person> half = people;
+  for (size_t i = 10; i < half.size(); ++i) half[i].status = "";
+  dir.write("desired/org.yaml", desiredYaml(half, policy));
+  sim.resetCounters();
+  r = runAgent({"apply", "--config", config, "--auto-approve"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("shrank from 20 to 10"), std::string::npos) << r.err;
+  EXPECT_EQ(sim.writes(), 0);
+  const Json log = sim.requests();
+  for (const std::string& route : {kQuery, kUserQueues, kSubject, kTokens, kScimDelete}) {
+    EXPECT_EQ(countRoute(log, route), 0) << route;
+  }
+  int active = 0;
+  const Json state = sim.state();
+  for (const auto& u : state.get("users").asArray()) active += u.getString("state") == "active" ? 1 : 0;
+  EXPECT_EQ(active, 20);
+}
+
+}  // namespace
+}  // namespace scim_agent::testing
