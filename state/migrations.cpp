@@ -172,19 +172,23 @@ ALTER TABLE archived_conversations ADD COLUMN conversation_id TEXT NOT NULL DEFA
 CREATE UNIQUE INDEX archived_conversations_once
   ON archived_conversations(user_key, conversation_id);
 
--- Suspends and deletes held by `apply --hold-destructive` until `scim-agent approve`.
+-- Suspends and deletes held by `apply --hold-destructive` until `scim-agent approve`: one row per
+-- held user, action_json being a plan document of that user's action and its group removals. At
+-- most one row per externalId is pending; holding it again discards the older one.
 CREATE TABLE held_actions (
   id          INTEGER PRIMARY KEY,
-  run_id      INTEGER NOT NULL,
+  run_id      INTEGER NOT NULL,               -- the run that held it
   external_id TEXT NOT NULL,
+  kind        TEXT NOT NULL CHECK (kind IN ('suspend', 'delete')),
   action_json TEXT NOT NULL,
   held_at     TEXT NOT NULL,
-  state       TEXT NOT NULL DEFAULT 'pending',
+  state       TEXT NOT NULL DEFAULT 'pending'
+              CHECK (state IN ('pending', 'applied', 'failed', 'stale', 'discarded')),
   resolved_at TEXT,
-  resolved_by INTEGER,
+  resolved_by INTEGER,                        -- the run that resolved it
   note        TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX held_actions_pending ON held_actions(external_id) WHERE state = 'pending';
+CREATE UNIQUE INDEX held_actions_pending ON held_actions(external_id) WHERE state = 'pending';
 )sql";
 
 Result<int> currentVersion(SqliteDb& db) {

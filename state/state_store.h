@@ -109,6 +109,27 @@ struct CleanupStep {
   std::string detail_json;  // what the step did, e.g. {"queues":["q1","q2"]}
 };
 
+// A suspend or delete held by `apply --hold-destructive` until `scim-agent approve` (SPEC §8).
+struct HeldAction {
+  int64_t id = 0;
+  int64_t run_id = 0;        // the run that held it
+  std::string external_id;   // the user's key: at most one pending row per externalId
+  std::string kind;          // suspend | delete
+  std::string action_json;   // what approve applies (the caller's document, stored as given)
+  std::string held_at;
+  std::string state;         // pending | applied | failed | stale | discarded
+  std::string resolved_at;   // "" while pending
+  int64_t resolved_by = 0;   // the run that resolved it; 0 while pending
+  std::string note;          // why it was resolved so
+};
+
+// One action to hold: see StateStore::holdActions.
+struct HeldActionInput {
+  std::string external_id;
+  std::string kind;  // suspend | delete
+  std::string action_json;
+};
+
 // The members of a snapshot: (key, canonical JSON document). Keys are unique (externalId or user
 // id); the store returns them sorted by key, bytewise.
 using SnapshotItems = std::vector<std::pair<std::string, std::string>>;
@@ -291,6 +312,28 @@ class StateStore {
                                    const std::string& at);
   // How many conversations are archived for `user_key`.
   Result<int64_t> archivedConversationCount(const std::string& user_key);
+
+  // ---- Held destructive actions (SPEC §8: apply --hold-destructive, approve) ----
+
+  // Stores `actions` as pending for run `run_id`, all or nothing (one transaction), and returns
+  // their ids in input order. A user already pending is not held twice: its older pending row is
+  // resolved "discarded" by `run_id` with the note "replaced by the hold of run N", so each
+  // externalId has at most one pending row. kNotFound for an unknown run; kInvalidInput for a
+  // kind other than suspend | delete, an empty externalId, or one externalId twice in `actions`.
+  Result<std::vector<int64_t>> holdActions(int64_t run_id,
+                                           const std::vector<HeldActionInput>& actions,
+                                           const std::string& at);
+  // The pending rows, sorted by externalId; only those of `external_ids` when it is not empty
+  // (ids with nothing pending are simply absent from the result).
+  Result<std::vector<HeldAction>> pendingHeldActions(
+      const std::vector<std::string>& external_ids = {});
+  // Every row of one user (pending and resolved), oldest first: its hold history.
+  Result<std::vector<HeldAction>> heldActionHistory(const std::string& external_id);
+  // Resolves a pending row: state applied | failed | stale | discarded (else kInvalidInput), by
+  // run `run_id`, with a note saying why. kNotFound for an unknown row; kInternal when it is no
+  // longer pending (resolved twice).
+  Status resolveHeldAction(int64_t id, const std::string& state, int64_t run_id,
+                           const std::string& note, const std::string& at);
 
  private:
   explicit StateStore(std::unique_ptr<SqliteDb> db);
