@@ -19,6 +19,7 @@
 
 #include "agent/apply/applier.h"
 #include "agent/cli/adopt_command.h"
+#include "agent/cli/approve_command.h"
 #include "agent/cli/clock.h"
 #include "agent/cli/exit_code.h"
 #include "agent/cli/session.h"
@@ -38,6 +39,7 @@ constexpr const char* kVersion = "0.1.0";
 struct Args {
   std::string command;
   std::map<std::string, std::string> options;  // long name → value ("" for flags)
+  std::map<std::string, std::vector<std::string>> repeated;  // every value of each option
   std::vector<std::string> positional;
 
   bool has(const std::string& name) const { return options.count(name) > 0; }
@@ -60,8 +62,10 @@ constexpr CommandSpec kCommands[] = {
              "[--detailed-exitcode]",
      "Read the live users, compare them with the desired state and show what apply would do."},
     {"apply", "apply [PLAN.json] [--config FILE] [--desired PATH] [--auto-approve] [--dry-run] "
-              "[--allow-destructive] [--format text|json]",
+              "[--allow-destructive | --hold-destructive] [--format text|json]",
      "Apply a saved plan exactly, or make a plan, show it, ask, and apply it."},
+    {"approve", "approve [--config FILE] [--externalId ID]... [--all] [--format text|json]",
+     "Apply suspends and deletes that apply --hold-destructive held, after checking each again."},
     {"adopt", "adopt --report [--config FILE] [--desired PATH] [--format text|json|markdown] "
               "[--out FILE]",
      "First run against an org: report matched, ambiguous, unmanaged and to-be-destroyed users."},
@@ -101,6 +105,15 @@ Poco::Util::OptionSet optionsFor(const std::string& command) {
   }
   if (command == "apply") {
     set.addOption(Option("auto-approve", "y", "apply without asking for confirmation"));
+    set.addOption(Option("hold-destructive", "", kHoldDestructiveHelp));
+  }
+  if (command == "approve") {
+    set.addOption(Option("externalId", "e",
+                         "approve the held action of this user (repeatable, or comma-separated)")
+                      .argument("ID")
+                      .repeatable(true));
+    set.addOption(Option("all", "a", kApproveAllHelp));
+    set.addOption(Option("format", "f", "text or json").argument("FORMAT"));
   }
   if (command == "adopt") {
     set.addOption(Option("report", "", kAdoptReportHelp));
@@ -165,7 +178,10 @@ Args parseArgs(const std::string& command, const std::vector<std::string>& argv)
     std::string name;
     std::string value;
     if (processor.process(arg, name, value)) {
-      if (!name.empty()) args.options[name] = value;
+      if (!name.empty()) {
+        args.options[name] = value;
+        args.repeated[name].push_back(value);
+      }
     } else {
       if (!arg.empty() && arg[0] == '-' && arg != "-") {
         throw Poco::Util::UnknownOptionException(arg);
@@ -317,6 +333,10 @@ int cmdApply(const Args& args, std::ostream& out, std::ostream& err) {
     err << "error: apply takes at most one plan file\n";
     return kExitUsage;
   }
+  if (args.has("hold-destructive") && args.has("allow-destructive")) {
+    err << "error: --hold-destructive and --allow-destructive contradict each other\n";
+    return kExitUsage;
+  }
   Diagnostics diags;
   auto session = Session::load(configPath(args), args.get("desired"), diags);
   if (!session) {
@@ -367,13 +387,37 @@ int cmdApply(const Args& args, std::ostream& out, std::ostream& err) {
     session->finishRun(run_id, "dry-run", planSummary(plan), nowIso());
     return kExitOk;
   }
+  // Split-risk apply (approve_command.h): the suspends and deletes held for `approve`, and what
+  // is applied now.
+  const bool allow_destructive = args.has("allow-destructive");
+  auto split = splitHeld(session->store(), plan, args.has("hold-destructive"), allow_destructive,
+                         /*fresh_plan=*/args.positional.empty(),
+                         guardrail.blocked ? guardrail.message : "");
+  if (!split.ok()) {
+    err << "error: " << split.error().message << "\n";
+    session->finishRun(run_id, "failed", Json::object(), nowIso());
+    return kExitError;
+  }
   if (!plan.hasChanges()) {
+    Status discarded = storeHolds(*session, run_id, *split, nowIso());
+    if (!discarded.ok()) err << "error: " << discarded.error().message << "\n";
+    if (format == "text" && !quiet) out << renderHeld(*split, configPath(args));
     session->finishRun(run_id, "ok", Json::object(), nowIso());
     if (format == "json") out << "{\"counts\":{},\"actions\":[]}\n";
     return kExitOk;
   }
-  const bool hold_destructive = guardrail.blocked && !args.has("allow-destructive");
-  if (hold_destructive) err << "blocked: " << guardrail.message << "\n";
+  const bool holding = !split->held_actions.empty();
+  if (holding) guardrail = session->guardrail(split->now);  // what is left to apply now
+  const bool hold_destructive = guardrail.blocked && !allow_destructive;
+  if (hold_destructive) {
+    err << "blocked: " << guardrail.message << "\n"
+        << "(apply --hold-destructive holds the suspends and deletes for 'scim-agent approve')\n";
+  }
+  if (holding && format == "text") {
+    out << "\nHeld for approval, not applied now: " << split->held_actions.size()
+        << (split->held_actions.size() == 1 ? " suspend or delete" : " suspends and deletes")
+        << ".\n";
+  }
   if (args.positional.empty() && !args.has("auto-approve")) {
     if (!stdinIsTty()) {
       err << "error: refusing to apply without confirmation: stdin is not a terminal; "
@@ -387,14 +431,26 @@ int cmdApply(const Args& args, std::ostream& out, std::ostream& err) {
       return kExitError;
     }
   }
+  // Stored before anything is applied: a held action is never lost, whatever happens next.
+  Status held = storeHolds(*session, run_id, *split, nowIso());
+  if (!held.ok()) {
+    err << "error: storing the held actions failed, so nothing was applied: "
+        << held.error().message << "\n";
+    session->finishRun(run_id, "failed", Json::object(), nowIso());
+    return kExitError;
+  }
+  const Plan& now = split->now;
   ApplyOptions options;
   options.skip_destructive = hold_destructive;
   if (!quiet && format == "text") {
-    out << "\nApplying " << plan.actions.size() << " actions:\n";
+    out << "\nApplying " << now.actions.size() << " actions:\n";
     options.on_result = [&out](const Action& a, const ActionResult& r) { printResult(a, r, out); };
   }
-  ApplyReport report = session->apply(run_id, plan, options, /*replan_conflicts=*/args.positional.empty());
-  const Json summary = report.toJson(plan);
+  ApplyReport report =
+      session->apply(run_id, now, options, /*replan_conflicts=*/args.positional.empty());
+  resolveAllowed(*session, run_id, *split, report, nowIso());
+  Json summary = report.toJson(now);
+  if (holding) summary["held"] = heldJson(*split);
   const std::string outcome = report.allDone() ? "ok" : hold_destructive ? "blocked" : "failed";
   session->finishRun(run_id, outcome, summary, nowIso());
   if (format == "json") {
@@ -407,6 +463,7 @@ int cmdApply(const Args& args, std::ostream& out, std::ostream& err) {
       out << "Stale actions were not forced: those users changed in Genesys after the plan was "
              "made. Run plan again.\n";
     }
+    out << renderHeld(*split, configPath(args));
   }
   if (report.count(ActionOutcome::kFailed) > 0 || report.count(ActionOutcome::kStale) > 0) {
     return kExitError;
@@ -501,6 +558,17 @@ int runCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream
   if (command == "plan") return cmdPlan(args, out, err);
   if (command == "apply") return cmdApply(args, out, err);
   if (command == "history") return cmdHistory(args, out, err);
+  if (command == "approve") {
+    ApproveCommandArgs approve{configPath(args), args.get("desired"), {}, args.has("all"),
+                               args.get("format", "text"), args.has("quiet")};
+    for (const std::string& value : args.repeated["externalId"]) {
+      std::stringstream ids(value);
+      for (std::string id; std::getline(ids, id, ',');) {
+        if (!id.empty()) approve.external_ids.push_back(id);
+      }
+    }
+    return runApproveCommand(approve, out, err);
+  }
   if (command == "adopt") {
     return runAdoptCommand({args.has("report"), configPath(args), args.get("desired"),
                             args.get("format", "text"), args.get("out"), args.has("quiet"),

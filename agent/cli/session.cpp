@@ -186,6 +186,14 @@ Status Session::openState() {
   return store_->acquireWriterLock(lockTimeout());
 }
 
+Status Session::lockState() { return openState(); }
+
+Result<LiveUser> Session::readUser(const std::string& id) {
+  Status connected = connect();
+  if (!connected.ok()) return connected.error();
+  return remote_->directory->getUser(id);
+}
+
 Status Session::connect() {
   if (remote_) return Status::success();
   auto remote = std::make_unique<Remote>();

@@ -67,6 +67,16 @@ class Session {
   void finishRun(int64_t run_id, const std::string& outcome, const Json& summary,
                  const std::string& at);
 
+  // ---- Split-risk apply (approve_command.cpp) ----
+
+  // Opens the state DB and takes the writer lock without recording a run (beginRun takes it
+  // too); approve reads what is pending under the lock before deciding whether to record a run.
+  Status lockState();
+  // The state DB. REQUIRES: lockState(), beginRun() or plan() succeeded.
+  StateStore& store() { return *store_; }
+  // The user as Genesys has it now (GET by id); kNotFound when it is gone.
+  Result<LiveUser> readUser(const std::string& id);
+
  private:
   Session() = default;
   Status openState();
