@@ -92,6 +92,20 @@ Status StateStore::clearCleanupSteps(const std::string& user_id) {
   return del->bind(1, user_id).run();
 }
 
+Result<std::vector<std::string>> StateStore::cleanupUserIds() {
+  auto lock = db_->lock();
+  Result<SqliteStatement> stmt =
+      db_->prepare("SELECT DISTINCT user_id FROM cleanup_steps ORDER BY user_id");
+  if (!stmt.ok()) return stmt.error();
+  std::vector<std::string> out;
+  for (;;) {
+    Result<bool> row = stmt->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return out;
+    out.push_back(stmt->text(0));
+  }
+}
+
 Result<int> StateStore::archiveConversations(const std::string& user_key, int64_t run_id,
                                              const std::vector<std::string>& conversations_json,
                                              const std::string& at) {

@@ -303,6 +303,8 @@ class StateStore {
                            const std::string& detail_json, const std::string& at);
   // Forgets every step of `user_id` (the user came back: a later delete starts over).
   Status clearCleanupSteps(const std::string& user_id);
+  // Every user id with recorded clean-up steps, sorted.
+  Result<std::vector<std::string>> cleanupUserIds();
 
   // Stores conversations (canonical JSON documents, each with "conversationId") archived for
   // `user_key` before its delete. A conversation archived already for that user is kept once.

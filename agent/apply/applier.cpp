@@ -136,7 +136,9 @@ ApplyReport Applier::apply(const Plan& plan, const ApplyOptions& options) {
   std::vector<size_t> creates, users, groups, manager_follow_ups;
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     switch (plan.actions[i].kind) {
-      case ActionKind::kCreate: creates.push_back(i); break;
+      // Restores with the creates: users of this plan may name them as manager or group member.
+      case ActionKind::kCreate:
+      case ActionKind::kRestore: creates.push_back(i); break;
       case ActionKind::kGroupMembers: groups.push_back(i); break;
       default: users.push_back(i); break;
     }
@@ -198,7 +200,7 @@ ActionResult Applier::run(const Action& action, const ApplyOptions& options) {
 }
 
 ActionResult Applier::afterWrite(const Action& action, ActionResult result) {
-  if (!lifecycle_ || result.outcome != ActionOutcome::kDone) return result;
+  if (!lifecycle_ || result.outcome != ActionOutcome::kDone || result.absent) return result;
   if (action.kind == ActionKind::kSuspend) {
     Status status = lifecycle_->suspended(action);
     if (!status.ok()) {
@@ -222,20 +224,16 @@ ActionResult Applier::restore(const Action& action) {
     std::lock_guard<std::mutex> lock(mu_);
     created_ids_[action.external_id] = restored->id;
   }
+  // Its attributes now; a manager created or restored by this plan is set in the follow-up
+  // phase, as for creates.
   Action follow = action;
   follow.version = restored->version;
-  std::vector<PatchOp> ops;
-  const bool manager_resolved = managerOps(action, &ops);
   Error error;
-  ActionResult result = sendPatch(follow, ops, &error);
+  ActionResult result = sendPatch(follow, action.ops, &error);
   if (result.outcome != ActionOutcome::kDone) {
     result.outcome = ActionOutcome::kFailed;
     result.message = "restored, but setting its attributes failed (the next plan sets them): " +
                      result.message;
-  } else if (!manager_resolved) {
-    result.outcome = ActionOutcome::kFailed;
-    result.message = "restored, but its new manager " + action.manager_external_id +
-                     " could not be created, so the manager is not set";
   } else {
     result.message = "restored the deleted Genesys user";
   }
@@ -340,7 +338,10 @@ ActionResult Applier::setCreatedManager(const Action& action, const ActionResult
 }
 
 bool Applier::managerOps(const Action& action, std::vector<PatchOp>* ops) const {
-  *ops = action.kind == ActionKind::kCreate ? std::vector<PatchOp>{} : action.ops;
+  // A create's and a restore's own writes are done; only the manager is left for the follow-up.
+  *ops = action.kind == ActionKind::kCreate || action.kind == ActionKind::kRestore
+             ? std::vector<PatchOp>{}
+             : action.ops;
   if (action.manager_external_id.empty()) return true;
   auto manager = createdId(action.manager_external_id);
   if (!manager) return false;
@@ -394,6 +395,7 @@ ActionResult Applier::patch(const Action& action, const ApplyOptions& options) {
   if (result.outcome != ActionOutcome::kDone) {
     if (error.code == ErrorCode::kNotFound && action.kind == ActionKind::kSuspend) {
       result.outcome = ActionOutcome::kDone;
+      result.absent = true;
       result.message = "already gone from Genesys (404): nothing to suspend";
     }
     return result;

@@ -45,6 +45,7 @@ struct ActionResult {
   std::string message;
   std::string user_id;  // the user's id after the action (for creates: the new id)
   std::string version;  // the user's version after the action, when known
+  bool absent = false;  // done because the user no longer exists (404)
 };
 
 struct ApplyReport {

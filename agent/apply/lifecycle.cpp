@@ -8,7 +8,9 @@
 #include <utility>
 #include <vector>
 
+#include "agent/codec/json_parse.h"
 #include "agent/notify/notification.h"
+#include "agent/notify/webhook_notifier.h"
 #include "agent/scim/platform_directory.h"
 #include "agent/scim/scim_directory.h"
 #include "state/state_store.h"
@@ -66,7 +68,8 @@ Lifecycle::Lifecycle(ScimDirectory& directory, PlatformDirectory& platform, Appl
       store_(store),
       options_(std::move(options)) {}
 
-std::string Lifecycle::nowIso() const { return iso(options_.now()); }
+// The state DB's time format (the outbox compares these strings with the notifier's clock).
+std::string Lifecycle::nowIso() const { return outboxTime(options_.now()); }
 
 Status Lifecycle::journaled(const std::string& key, const std::string& method,
                             const std::string& path, const Json& request,
@@ -99,7 +102,7 @@ Status Lifecycle::suspended(const Action& action) {
     Json detail = Json::object();
     detail["rule"] = action.rule;
     detail["tokensRevoked"] = revoked.ok();
-    auto queued = notify(action, "user.suspended", detail);
+    auto queued = notify(action, "user.suspended", detail, options_.run_id);
     if (!queued.ok()) return queued.error();
   }
   if (!revoked.ok()) {
@@ -157,13 +160,19 @@ Result<LiveUser> Lifecycle::restore(const Action& action) {
   Status restored =
       journaled("restore:" + action.external_id, "PATCH", "/api/v2/users/" + action.user_id,
                 request, [&] { return platform_.restoreUser(action.user_id, version); });
+  if (!restored.ok() && restored.error().code == ErrorCode::kStale) {
+    // A retried restore whose first answer was lost finds the version moved on by itself: when
+    // no deleted user holds the userName any more, the restore took effect.
+    auto still = platform_.findDeletedUser(action.user_name);
+    if (still.ok() && !still->has_value()) restored = Status::success();
+  }
   if (!restored.ok()) return restored.error();
+  activeAgain(action, action.user_id);
   auto user = directory_.getUser(action.user_id);
   if (!user.ok()) {
     return Error(user.error().code, "restored, but reading it back over SCIM failed: " +
                                         user.error().message);
   }
-  activeAgain(action, action.user_id);
   return user;
 }
 
@@ -185,43 +194,76 @@ ActionResult Lifecycle::deleteUser(const Action& action) {
   if (action.user_id.empty()) {
     return outcome(action, ActionOutcome::kFailed, label(action) + ": no user id to delete");
   }
-  auto finished = store_.cleanupSteps(action.user_id);
+  const std::string& id = action.user_id;
+  auto finished = store_.cleanupSteps(id);
   if (!finished.ok()) return outcome(action, ActionOutcome::kFailed, finished.error().message);
-  const bool resumed = !finished->empty();
+  auto recorded = [&](const std::string& name) {
+    for (const CleanupStep& s : *finished) {
+      if (s.step == name) return true;
+    }
+    return false;
+  };
 
-  // Before anything is removed: still the same person, and not reactivated since the plan
-  // (someone who brought the user back wins over a plan that no longer holds). A resumed delete
-  // past its SCIM DELETE finds the user gone, which is what it expects.
-  bool deleted_before = false;
-  for (const CleanupStep& s : *finished) deleted_before = deleted_before || s.step == "delete";
-  if (!deleted_before) {
-    auto fresh = directory_.getUser(action.user_id);
-    if (!fresh.ok()) {
-      if (fresh.error().code != ErrorCode::kNotFound) {
-        return outcome(action, ActionOutcome::kFailed,
-                       "reading the user before its delete failed: " + fresh.error().message);
-      }
-      // Deleted by someone else: the clean-up of what remains still runs below.
-    } else {
-      if (fresh->external_id != action.external_id) {
-        return outcome(action, ActionOutcome::kStale,
-                       label(action) + " changed in Genesys since the plan (its externalId is now \"" +
-                           fresh->external_id + "\"); not deleted: run plan again");
-      }
-      if (fresh->active && !plannedActive(action)) {
-        return outcome(action, ActionOutcome::kStale,
-                       label(action) + " was reactivated in Genesys since the plan; not deleted: "
-                                       "run plan again");
-      }
+  // Always look first: records are only trusted together with what Genesys shows now.
+  auto fresh = directory_.getUser(id);
+  const bool gone = !fresh.ok() && fresh.error().code == ErrorCode::kNotFound;
+  if (!fresh.ok() && !gone) {
+    return outcome(action, ActionOutcome::kFailed,
+                   "reading the user before its delete failed: " + fresh.error().message);
+  }
+  if (!gone && recorded("delete")) {
+    // An earlier delete of this id finished, and the user is back (restored): start over.
+    (void)store_.clearCleanupSteps(id);
+    finished->clear();
+  }
+  if (gone && !recorded("delete")) {
+    // Deleted by someone else (Genesys removes grants and access with it): nothing to clean up
+    // over an API that no longer knows the user.
+    (void)store_.clearCleanupSteps(id);
+    if (!action.external_id.empty()) (void)store_.clearSuspension(action.external_id);
+    return outcome(action, ActionOutcome::kDone, "already deleted in Genesys (404)");
+  }
+  if (!gone) {
+    // Still the same person, not reactivated since the plan, and (for a delete not begun yet)
+    // not changed at all since the plan: someone who brought the user back wins.
+    std::string why;
+    if (fresh->external_id != action.external_id) {
+      why = "its externalId is now \"" + fresh->external_id + "\"";
+    } else if (fresh->active && !plannedActive(action)) {
+      why = "it was reactivated";
+    } else if (finished->empty() && fresh->version != action.version) {
+      why = "its version is " + fresh->version + ", the plan saw " + action.version;
+    }
+    if (!why.empty()) {
+      (void)store_.clearCleanupSteps(id);
+      return outcome(action, ActionOutcome::kStale,
+                     label(action) + " changed in Genesys since the plan (" + why +
+                         "); not deleted: run plan again");
     }
   }
+  return runDelete(action, *finished);
+}
 
+ActionResult Lifecycle::runDelete(const Action& action, const std::vector<CleanupStep>& finished) {
   const std::string& id = action.user_id;
+  const bool resumed = !finished.empty();
+  // The run that began this delete names it (notification dedupe): a resumed delete keeps it.
+  int64_t attempt = options_.run_id;
+  for (const CleanupStep& s : finished) {
+    if (s.step == "begin") attempt = s.run_id;
+  }
   struct Step {
     const char* name;
     std::function<Result<Json>()> run;
   };
   const std::vector<Step> steps = {
+      {"begin",
+       [&] {
+         return Result<Json>(Json(Json::Object{{"externalId", action.external_id},
+                                               {"userName", action.user_name},
+                                               {"rule", action.rule},
+                                               {"version", action.version}}));
+       }},
       {"archive", [&] { return archive(action); }},
       {"queues", [&] { return removeQueues(action); }},
       {"grants", [&] { return removeGrants(action); }},
@@ -231,17 +273,19 @@ ActionResult Lifecycle::deleteUser(const Action& action) {
       {"notify",
        [&] {
          if (!options_.notify) return Result<Json>(Json::object());
-         return notify(action, "user.deleted", Json(Json::Object{{"rule", action.rule}}));
+         return notify(action, "user.deleted", Json(Json::Object{{"rule", action.rule}}),
+                       attempt);
        }},
   };
   for (const Step& step : steps) {
     Status status = runStep(id, step.name, step.run);
     if (!status.ok()) {
-      const ActionOutcome o =
-          status.error().code == ErrorCode::kStale ? ActionOutcome::kStale : ActionOutcome::kFailed;
-      return outcome(action, o,
-                     std::string("delete stopped at its ") + step.name +
-                         " step (the steps before it are done and are not repeated): " +
+      const bool stale = status.error().code == ErrorCode::kStale;
+      // A delete refused because the user changed is abandoned: a later one starts over.
+      if (stale) (void)store_.clearCleanupSteps(id);
+      return outcome(action, stale ? ActionOutcome::kStale : ActionOutcome::kFailed,
+                     std::string("delete stopped at its ") + step.name + " step" +
+                         (stale ? ": " : " (the steps before it are done and are not repeated): ") +
                          status.error().message);
     }
   }
@@ -249,6 +293,40 @@ ActionResult Lifecycle::deleteUser(const Action& action) {
   return outcome(action, ActionOutcome::kDone,
                  resumed ? "deleted with clean-up (resumed an interrupted delete)"
                          : "deleted with clean-up");
+}
+
+Result<int> Lifecycle::finishInterruptedDeletes(const std::set<std::string>& planned_user_ids) {
+  auto ids = store_.cleanupUserIds();
+  if (!ids.ok()) return ids.error();
+  int finished_now = 0;
+  for (const std::string& id : *ids) {
+    if (planned_user_ids.count(id)) continue;
+    auto steps = store_.cleanupSteps(id);
+    if (!steps.ok()) return steps.error();
+    bool deleted = false, notified = false;
+    Json begin;
+    for (const CleanupStep& s : *steps) {
+      deleted = deleted || s.step == "delete";
+      notified = notified || s.step == "notify";
+      if (s.step == "begin") {
+        auto parsed = parseJson(s.detail_json);
+        if (parsed.ok()) begin = *parsed;
+      }
+    }
+    // Past its DELETE the user is not listable, so no plan brings it back: finish it here.
+    if (!deleted || notified || !begin.isObject()) continue;
+    Action action;
+    action.kind = ActionKind::kDelete;
+    action.user_id = id;
+    action.external_id = begin.getString("externalId");
+    action.user_name = begin.getString("userName");
+    action.rule = begin.getString("rule");
+    action.version = begin.getString("version");
+    ActionResult r = runDelete(action, *steps);
+    if (r.outcome != ActionOutcome::kDone) return Error(ErrorCode::kUnavailable, r.message);
+    ++finished_now;
+  }
+  return finished_now;
 }
 
 Result<Json> Lifecycle::archive(const Action& action) {
@@ -270,6 +348,7 @@ Result<Json> Lifecycle::archive(const Action& action) {
     const Clock::time_point from = std::max(oldest, to - kWindow);
     const std::string interval = iso(from) + "/" + iso(to);
     ++windows;
+    int64_t window_seen = 0;
     for (int page = 1;; ++page) {
       auto result =
           platform_.queryConversations(action.user_id, interval, page, options_.archive_page_size);
@@ -280,10 +359,15 @@ Result<Json> Lifecycle::archive(const Action& action) {
       auto added = store_.archiveConversations(action.user_id, options_.run_id, documents, nowIso());
       if (!added.ok()) return added.error();
       stored += *added;
-      seen += static_cast<int64_t>(documents.size());
-      const int64_t fetched = static_cast<int64_t>(page) * options_.archive_page_size;
-      if (documents.empty() || fetched >= result->total_hits) break;
+      window_seen += static_cast<int64_t>(documents.size());
+      // The end: an empty page, all of totalHits read, or (totalHits absent) a short page.
+      if (documents.empty()) break;
+      if (result->total_hits > 0 ? window_seen >= result->total_hits
+                                 : static_cast<int>(documents.size()) < options_.archive_page_size) {
+        break;
+      }
     }
+    seen += window_seen;
   }
   detail["conversations"] = stored;
   detail["read"] = seen;
@@ -352,6 +436,10 @@ Result<Json> Lifecycle::scimDelete(const Action& action) {
                                                     "externalId is now \"" +
                                         fresh->external_id + "\"); not deleted");
   }
+  if (fresh->active && !plannedActive(action)) {
+    return Error(ErrorCode::kStale,
+                 label(action) + " was reactivated in Genesys during its clean-up; not deleted");
+  }
   Status deleted = journaled("delete:" + action.external_id, "DELETE", "/Users/" + action.user_id,
                              Json(Json::Object{{"ifMatch", fresh->version}}),
                              [&] { return directory_.deleteUser(action.user_id, fresh->version); });
@@ -369,13 +457,14 @@ Result<Json> Lifecycle::verifyGone(const Action& action) {
   return Json(Json::Object{{"gone", true}});
 }
 
-Result<Json> Lifecycle::notify(const Action& action, const std::string& event, const Json& detail) {
+Result<Json> Lifecycle::notify(const Action& action, const std::string& event, const Json& detail,
+                               int64_t run_id) {
   Notification notice;
   notice.event = event;
   notice.external_id = action.external_id;
   notice.user_name = action.user_name;
   notice.user_id = action.user_id;
-  notice.run_id = options_.run_id;
+  notice.run_id = run_id;
   notice.at = nowIso();
   notice.detail = detail;
   auto queued = enqueueNotification(store_, notice, notice.at);

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "agent/apply/applier.h"
 #include "agent/base/result.h"
@@ -19,6 +21,7 @@ namespace scim_agent {
 class PlatformDirectory;
 class ScimDirectory;
 class StateStore;
+struct CleanupStep;
 
 struct LifecycleOptions {
   int64_t run_id = 0;
@@ -34,8 +37,10 @@ struct LifecycleOptions {
 };
 
 // The delete clean-up steps, in order (SPEC §8). Recorded by name in the state DB.
-inline constexpr const char* kDeleteSteps[] = {"archive", "queues", "grants", "tokens",
-                                               "delete",  "verify", "notify"};
+// "begin" records what is being deleted (so an interrupted delete can be finished without a
+// plan); the rest are SPEC §8's steps.
+inline constexpr const char* kDeleteSteps[] = {"begin",  "archive", "queues", "grants",
+                                               "tokens", "delete",  "verify", "notify"};
 
 class Lifecycle {
  public:
@@ -61,6 +66,11 @@ class Lifecycle {
   // step it stopped at) in the message.
   ActionResult deleteUser(const Action& action);
 
+  // Finishes deletes a killed or failed run left past their SCIM DELETE (verify, notify): such a
+  // user is no longer listable, so no plan brings it back. `planned_user_ids`: deletes this run's
+  // plan has anyway. Returns how many were finished; fails with the first that could not be.
+  Result<int> finishInterruptedDeletes(const std::set<std::string>& planned_user_ids);
+
   // Restores a deleted Genesys user (Platform PATCH with its version) and re-reads it over SCIM:
   // the user, with the version the follow-up PATCH must carry.
   Result<LiveUser> restore(const Action& action);
@@ -83,7 +93,10 @@ class Lifecycle {
   Result<Json> revokeTokens(const Action& action);
   Result<Json> scimDelete(const Action& action);
   Result<Json> verifyGone(const Action& action);
-  Result<Json> notify(const Action& action, const std::string& event, const Json& detail);
+  Result<Json> notify(const Action& action, const std::string& event, const Json& detail,
+                      int64_t run_id);
+  // The delete's steps from the first not in `finished`.
+  ActionResult runDelete(const Action& action, const std::vector<CleanupStep>& finished);
   // Journals one remote write around `send`.
   Status journaled(const std::string& key, const std::string& method, const std::string& path,
                    const Json& request, const std::function<Status()>& send);

@@ -45,7 +45,7 @@ Result<std::string> notificationPayload(const Notification& notification) {
 std::string notificationDedupeKey(const Notification& notification) {
   std::string key = notification.event + ":";
   key += notification.user_id.empty() ? "ext:" + notification.external_id : notification.user_id;
-  if (notification.event != "user.deleted") key += ":run:" + std::to_string(notification.run_id);
+  key += ":run:" + std::to_string(notification.run_id);
   return key;
 }
 

@@ -44,8 +44,9 @@ Result<std::string> notificationPayload(const Notification& notification);
 
 // The outbox dedupe key: "<event>:<user id or ext:<externalId>>:run:<run id>", so a run that
 // re-enqueues the same notice (say, after a resume) adds nothing, while the same event in a later
-// run (suspended, reactivated, suspended again) is a new notice. user.deleted omits the run: a
-// user id is deleted once, so a delete resumed by a later run never notifies twice.
+// run (suspended, reactivated, suspended again) is a new notice. For user.deleted the run is the
+// one that began the delete: a delete resumed by a later run never notifies twice, and a user
+// deleted, restored and deleted again is notified twice.
 std::string notificationDedupeKey(const Notification& notification);
 
 // Renders the notice and adds it to the outbox on the webhook channel, due at once. Returns true

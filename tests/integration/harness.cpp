@@ -173,6 +173,41 @@ int SimProcess::writes() {
 }
 
 Json SimProcess::requests() { return call("GET", "/sim/requests"); }
+
+Json SimProcess::api(const std::string& method, const std::string& path, const Json& body) {
+  // A token for the demo client, as an administrator's other tool would hold.
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+  Poco::Net::HTTPRequest token_request("POST", "/oauth/token", Poco::Net::HTTPMessage::HTTP_1_1);
+  const std::string form = "grant_type=client_credentials";
+  token_request.setContentType("application/x-www-form-urlencoded");
+  token_request.setCredentials("Basic", "ZGVtby1jbGllbnQ6ZGVtby1zZWNyZXQ=");  // demo-client:demo-secret
+  token_request.setContentLength(static_cast<std::streamsize>(form.size()));
+  session.sendRequest(token_request) << form;
+  Poco::Net::HTTPResponse token_response;
+  std::string token_text;
+  Poco::StreamCopier::copyToString(session.receiveResponse(token_response), token_text);
+  auto token = parseJson(token_text);
+  if (!token.ok()) throw std::runtime_error("token: " + token_text);
+
+  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  request.set("Authorization", "Bearer " + token->getString("access_token"));
+  const std::string text = body.isNull() ? "" : body.dump();
+  if (!text.empty()) {
+    request.setContentType("application/json");
+    request.setContentLength(static_cast<std::streamsize>(text.size()));
+  }
+  session.sendRequest(request) << text;
+  Poco::Net::HTTPResponse response;
+  std::string answer;
+  Poco::StreamCopier::copyToString(session.receiveResponse(response), answer);
+  if (response.getStatus() >= 300) {
+    throw std::runtime_error(method + " " + path + " → " + std::to_string(response.getStatus()) +
+                             ": " + answer);
+  }
+  if (answer.empty()) return Json();
+  auto parsed = parseJson(answer);
+  return parsed.ok() ? parsed.value() : Json(answer);
+}
 void SimProcess::faults(const Json& script) { call("POST", "/sim/faults", script.dump()); }
 
 std::map<std::string, Json> SimProcess::usersByExternalId() {

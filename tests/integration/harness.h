@@ -52,6 +52,9 @@ class SimProcess {
   // GET /sim/requests: every API request since the last counters reset, in order, each
   // {seq, method, path, route, status}.
   Json requests();
+  // An API call as another administrator's tool would make it (the demo client's token), e.g.
+  // api("PATCH", "/api/v2/users/<id>", {"state":"active","version":3}). Throws on >= 300.
+  Json api(const std::string& method, const std::string& path, const Json& body = Json());
   // POST /sim/faults, e.g. {"failNext":[{"route":"…","status":500,"count":1}]}.
   void faults(const Json& script);
 

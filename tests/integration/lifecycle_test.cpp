@@ -210,8 +210,8 @@ TEST(LifecycleTest, RemovedUserIsDeletedAfterTheGracePeriodWithCleanupInOrder) {
   ASSERT_TRUE(steps.ok());
   std::vector<std::string> names;
   for (const auto& s : *steps) names.push_back(s.step);
-  EXPECT_EQ(names, (std::vector<std::string>{"archive", "queues", "grants", "tokens", "delete",
-                                             "verify", "notify"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"begin", "archive", "queues", "grants", "tokens",
+                                             "delete", "verify", "notify"}));
 
   sim.resetCounters();
   r = runAgent({"plan", "--config", config, "--detailed-exitcode"}, at("2026-03-05T00:00:00Z"));
@@ -444,6 +444,94 @@ TEST(LifecycleTest, DesiredStateCutInHalfDeletesNobody) {
   const Json state = sim.state();
   for (const auto& u : state.get("users").asArray()) active += u.getString("state") == "active" ? 1 : 0;
   EXPECT_EQ(active, 20);
+}
+
+}  // namespace
+}  // namespace scim_agent::testing
+
+namespace scim_agent::testing {
+namespace {
+
+std::string userIdOf(SimProcess& sim, const std::string& external_id) {
+  return userByExternalId(sim, external_id).getString("id");
+}
+
+// The records of a finished delete are not taken for a new one: a user deleted, brought back by
+// someone else, and removed again is deleted again, with its clean-up and a second notification.
+TEST(LifecycleTest, AUserRestoredBySomeoneElseIsDeletedAgainAndNotifiedAgain) {
+  SimProcess sim;
+  const std::vector<Person> people = {{"EMP-1", "stay@corp.example"},
+                                      {"EMP-2", "gone@corp.example", ""}};
+  sim.seed(seedOrg(people));
+  WebhookReceiver receiver;
+  TempDir dir;
+  dir.write("desired/org.yaml", desiredYaml(people, "  onRemoval: delete\n  archiveDays: 0\n"));
+  writeAgentConfig(dir, sim, dir.file("desired"));
+  dir.write("webhook-secret", "s3cret\n");
+  std::string yaml;
+  {
+    std::ifstream f(dir.file("agent.yaml"));
+    std::stringstream text;
+    text << f.rdbuf();
+    yaml = text.str();
+  }
+  const std::string config =
+      dir.write("agent.yaml", yaml + "notify:\n  webhook:\n    url: " + receiver.url() +
+                                  "\n    secretFile: " + dir.file("webhook-secret") + "\n");
+  const std::string id = userIdOf(sim, "EMP-2");
+
+  RunResult r = runAgent({"apply", "--config", config, "--auto-approve"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(userByExternalId(sim, "EMP-2").getString("state"), "deleted");
+
+  // An administrator restores the user by hand.
+  const Json found = sim.api("POST", "/api/v2/users/search",
+                             parseJson(R"({"query":[{"fields":["email"],"value":"gone@corp.example","type":"EXACT"},)"
+                                       R"({"fields":["state"],"values":["deleted"],"type":"EXACT"}]})")
+                                 .value());
+  ASSERT_EQ(found.get("results").asArray().size(), 1u) << found.dump();
+  const Json deleted = found.get("results").asArray()[0];
+  sim.api("PATCH", "/api/v2/users/" + id,
+          Json(Json::Object{{"state", "active"}, {"version", deleted.get("version")}}));
+  ASSERT_EQ(userByExternalId(sim, "EMP-2").getString("state"), "active");
+
+  sim.resetCounters();
+  r = runAgent({"apply", "--config", config, "--auto-approve"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(userByExternalId(sim, "EMP-2").getString("state"), "deleted");
+  EXPECT_EQ(sim.count(kScimDelete), 1);
+  EXPECT_EQ(sim.count(kTokens), 1);
+  int deletions = 0;
+  for (const auto& w : receiver.accepted()) {
+    auto body = parseJson(w.body);
+    if (body.ok() && body->getString("event") == "user.deleted") ++deletions;
+  }
+  EXPECT_EQ(deletions, 2);
+}
+
+// apply plan.json applies exactly that plan: a user changed since the plan is not deleted, and
+// none of its clean-up starts.
+TEST(LifecycleTest, SavedPlanDoesNotDeleteAUserChangedSinceThePlan) {
+  SimProcess sim;
+  const std::vector<Person> people = {{"EMP-1", "stay@corp.example"},
+                                      {"EMP-2", "gone@corp.example", ""}};
+  sim.seed(seedOrg(people));
+  TempDir dir;
+  dir.write("desired/org.yaml", desiredYaml(people, "  onRemoval: delete\n"));
+  const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
+  RunResult r = runAgent({"plan", "--config", config, "--out", dir.file("plan.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  sim.touch(Json(Json::Object{{"userName", "gone@corp.example"}, {"title", "Rehired"}}));
+  sim.resetCounters();
+  r = runAgent({"apply", dir.file("plan.json"), "--config", config});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("changed in Genesys since the plan"), std::string::npos) << r.out;
+  EXPECT_EQ(userByExternalId(sim, "EMP-2").getString("state"), "active");
+  const Json log = sim.requests();
+  for (const std::string& route : {kQuery, kUserQueues, kSubject, kBulkRemove, kTokens, kScimDelete}) {
+    EXPECT_EQ(countRoute(log, route), 0) << route;
+  }
 }
 
 }  // namespace

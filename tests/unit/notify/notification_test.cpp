@@ -65,11 +65,12 @@ TEST(NotificationTest, DedupeKeyNamesEventUserAndRun) {
   EXPECT_EQ(notificationDedupeKey(n), "user.suspended:9f1c:run:12");
   n.user_id = "";
   EXPECT_EQ(notificationDedupeKey(n), "user.suspended:ext:EMP-7:run:12");
-  // A user id is deleted once: a delete resumed by a later run does not notify again.
+  // For a delete the run is the one that began it (the lifecycle passes it), so a resumed delete
+  // keeps its key and a second delete of the same id (deleted, restored, deleted) has its own.
   Notification deleted = aDeletion();
-  EXPECT_EQ(notificationDedupeKey(deleted), "user.deleted:9f1c");
+  EXPECT_EQ(notificationDedupeKey(deleted), "user.deleted:9f1c:run:12");
   deleted.run_id = 13;
-  EXPECT_EQ(notificationDedupeKey(deleted), "user.deleted:9f1c");
+  EXPECT_EQ(notificationDedupeKey(deleted), "user.deleted:9f1c:run:13");
 }
 
 TEST(NotificationTest, EnqueueAddsOneWebhookMessagePerKey) {
@@ -80,8 +81,7 @@ TEST(NotificationTest, EnqueueAddsOneWebhookMessagePerKey) {
   Result<bool> first = enqueueNotification(**store, aDeletion(), at);
   ASSERT_TRUE(first.ok()) << first.error().message;
   EXPECT_TRUE(*first);
-  Notification again = aDeletion();
-  again.run_id = 13;  // the resumed run
+  Notification again = aDeletion();  // a resumed delete names the run that began it
   EXPECT_FALSE(*enqueueNotification(**store, again, at));
 
   Notification suspension = aDeletion();
@@ -93,7 +93,7 @@ TEST(NotificationTest, EnqueueAddsOneWebhookMessagePerKey) {
   std::vector<OutboxMessage> messages = *(*store)->outboxMessages(false);
   ASSERT_EQ(messages.size(), 3u);
   EXPECT_EQ(messages[0].channel, "webhook");
-  EXPECT_EQ(messages[0].dedupe_key, "user.deleted:9f1c");
+  EXPECT_EQ(messages[0].dedupe_key, "user.deleted:9f1c:run:12");
   EXPECT_EQ(messages[0].payload_json, *notificationPayload(aDeletion()));
   EXPECT_EQ(messages[0].next_attempt_at, at);
   Result<Json> parsed = parseJson(messages[0].payload_json);
