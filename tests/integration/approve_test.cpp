@@ -268,6 +268,55 @@ TEST(ApproveTest, AllowDestructiveAppliesAPendingSuspendAndAPlanWithoutItDiscard
   EXPECT_NE(rows[0].note.find("--allow-destructive"), std::string::npos) << rows[0].note;
 }
 
+TEST(ApproveTest, HeldDeleteIsApprovedWithItsCleanup) {
+  SimProcess sim;
+  sim.seed(seedOrg({kStay1, kGone3}));
+  const std::string gone_id = userByExternalId(sim, "EMP-3").getString("id");
+  TempDir dir;
+  dir.write("desired/org.yaml", desiredYaml({kStay1}, "  onRemoval: delete\n  archiveDays: 0\n"));
+  const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
+
+  RunResult r = runAgent({"apply", "--config", config, "--auto-approve", "--hold-destructive"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("- delete EMP-3"), std::string::npos) << r.out;
+  Json three = userByExternalId(sim, "EMP-3");
+  EXPECT_EQ(three.getString("state"), "active") << "a held delete deletes nothing";
+  EXPECT_EQ(three.get("grants").asArray().size(), 2u);
+  EXPECT_EQ(sim.count("DELETE /scim/v2/users/{id}"), 0);
+
+  sim.resetCounters();
+  r = runAgent({"approve", "--config", config, "--externalId", "EMP-3"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  three = userByExternalId(sim, "EMP-3");
+  EXPECT_EQ(three.getString("state"), "deleted");
+  EXPECT_TRUE(three.get("grants").asArray().empty()) << "the clean-up ran before the delete";
+  EXPECT_EQ(sim.count("DELETE /scim/v2/users/{id}"), 1);
+  EXPECT_EQ(sim.count(kTokens), 1);
+  auto store = StateStore::open(dir.file("state.db"));
+  ASSERT_TRUE(store.ok());
+  auto steps = (*store)->cleanupSteps(gone_id);
+  ASSERT_TRUE(steps.ok());
+  EXPECT_FALSE(steps->empty()) << "journaled like any delete";
+  EXPECT_TRUE(pendingIds(dir).empty());
+}
+
+TEST(ApproveTest, SavedPlanIsAppliedWithItsSuspendsHeld) {
+  SimProcess sim;
+  sim.seed(seedOrg({kStay1, kGone3}));
+  TempDir dir;
+  dir.write("desired/org.yaml", desiredYaml({kStay1, kNew5}));
+  const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
+  RunResult r = runAgent({"plan", "--config", config, "--out", dir.file("plan.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  r = runAgent({"apply", dir.file("plan.json"), "--config", config, "--hold-destructive"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(userByExternalId(sim, "EMP-5").getBool("active"));
+  EXPECT_TRUE(userByExternalId(sim, "EMP-3").getBool("active"));
+  EXPECT_EQ(sim.count(kUserPatch), 0);
+  EXPECT_EQ(pendingIds(dir), (std::vector<std::string>{"EMP-3"}));
+}
+
 TEST(ApproveTest, NothingPendingIsSaidAndHelpDocumentsTheCommand) {
   SimProcess sim;
   sim.seed(seedOrg({kStay1}));
