@@ -50,8 +50,8 @@ Result<std::vector<int64_t>> StateStore::holdActions(int64_t run_id,
       return Error(ErrorCode::kInvalidInput, "holdActions: a held action needs an externalId");
     }
     if (!isOneOf(a.kind, kHeldKinds)) {
-      return Error(ErrorCode::kInvalidInput, "holdActions: kind \"" + a.kind +
-                                                 "\" is not one of " + joined(kHeldKinds));
+      return Error(ErrorCode::kInvalidInput,
+                   "holdActions: kind \"" + a.kind + "\" is not one of " + joined(kHeldKinds));
     }
     if (!seen.insert(a.external_id).second) {
       return Error(ErrorCode::kInvalidInput,
@@ -95,8 +95,8 @@ Result<std::vector<int64_t>> StateStore::holdActions(int64_t run_id,
 Result<std::vector<HeldAction>> StateStore::pendingHeldActions(
     const std::vector<std::string>& external_ids) {
   auto lock = db_->lock();
-  Result<SqliteStatement> stmt = db_->prepare(
-      std::string(kHeldColumns) + "WHERE state = 'pending' ORDER BY external_id, id");
+  Result<SqliteStatement> stmt =
+      db_->prepare(std::string(kHeldColumns) + "WHERE state = 'pending' ORDER BY external_id, id");
   if (!stmt.ok()) return stmt.error();
   Result<std::vector<HeldAction>> all = readHeld(*stmt);
   if (!all.ok() || external_ids.empty()) return all;
@@ -130,13 +130,17 @@ Status StateStore::resolveHeldAction(int64_t id, const std::string& state, int64
   Result<bool> row = read->bind(1, id).step();
   if (!row.ok()) return row.error();
   if (!*row) {
-    return Error(ErrorCode::kNotFound, "state database " + path() + ": resolveHeldAction: held "
-                                           "action " + std::to_string(id) + " not found");
+    return Error(ErrorCode::kNotFound, "state database " + path() +
+                                           ": resolveHeldAction: held "
+                                           "action " +
+                                           std::to_string(id) + " not found");
   }
   if (read->text(0) != "pending") {
-    return Error(ErrorCode::kInternal, "state database " + path() + ": resolveHeldAction: held "
-                                           "action " + std::to_string(id) +
-                                           " is already resolved (" + read->text(0) + ")");
+    return Error(ErrorCode::kInternal, "state database " + path() +
+                                           ": resolveHeldAction: held "
+                                           "action " +
+                                           std::to_string(id) + " is already resolved (" +
+                                           read->text(0) + ")");
   }
   Result<SqliteStatement> update = db_->prepare(
       "UPDATE held_actions SET state = ?, resolved_at = ?, resolved_by = ?, note = ? WHERE id = ?");

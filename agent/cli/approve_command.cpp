@@ -68,8 +68,8 @@ std::string operatorName() {
 struct Approval {
   HeldAction row;
   Plan doc;
-  size_t main = 0;             // index in doc.actions of the suspend or delete
-  std::string outcome;         // applied | failed | stale ("" until decided)
+  size_t main = 0;      // index in doc.actions of the suspend or delete
+  std::string outcome;  // applied | failed | stale ("" until decided)
   std::string message;
 
   const Action& action() const { return doc.actions[main]; }
@@ -499,9 +499,8 @@ int runApproveCommand(const ApproveCommandArgs& args, std::ostream& out, std::os
   bool store_failed = false;
   for (const Approval& a : approvals) {
     ++counts[a.outcome];
-    const std::string note = a.message.empty()
-                                 ? "approved and applied by run " + std::to_string(run_id)
-                                 : a.message;
+    const std::string note =
+        a.message.empty() ? "approved and applied by run " + std::to_string(run_id) : a.message;
     Status resolved = session->store().resolveHeldAction(a.row.id, a.outcome, run_id, note, at);
     if (!resolved.ok()) {
       err << "error: " << resolved.error().message << "\n";
@@ -530,6 +529,7 @@ int runApproveCommand(const ApproveCommandArgs& args, std::ostream& out, std::os
   summary["actions"] = items;
   const bool all_applied = counts["applied"] == static_cast<int>(approvals.size());
   session->finishRun(run_id, all_applied && !store_failed ? "ok" : "failed", summary, nowIso());
+  for (const std::string& w : session->warnings()) err << "warning: " << w << "\n";
 
   if (args.format == "json") {
     out << summary.pretty() << "\n";
@@ -539,8 +539,7 @@ int runApproveCommand(const ApproveCommandArgs& args, std::ostream& out, std::os
           << (approvals.size() == 1 ? "action" : "actions") << ":\n";
       for (const Approval& a : approvals) {
         out << "  " << a.row.kind << " "
-            << (a.doc.actions.empty() ? a.row.external_id : label(a.action())) << ": "
-            << a.outcome;
+            << (a.doc.actions.empty() ? a.row.external_id : label(a.action())) << ": " << a.outcome;
         if (!a.message.empty()) out << " — " << a.message;
         out << "\n";
         for (const Notice& n : a.doc.notices) out << "    note: " << n.message << "\n";

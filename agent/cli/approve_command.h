@@ -64,13 +64,13 @@ extern const char* const kHoldDestructiveHelp;
 struct HoldSplit {
   Plan now;  // the plan to apply in this run: without the held suspends/deletes and their users'
              // group removals (a group action left with nothing to do is dropped)
-  std::vector<HeldActionInput> held;   // one per held user: a plan document of its action and
-                                       // its group removals (one group action per group)
-  std::vector<Action> held_actions;    // the held suspends/deletes, in plan order (for output)
-  std::vector<HeldAction> replaced;    // pending rows that `held` replaces
-  std::vector<HeldAction> discard;     // pending rows no longer planned (fresh plans only)
-  std::vector<HeldAction> allowed;     // pending rows whose action this run applies
-                                       // (--allow-destructive): resolved "applied" if it took effect
+  std::vector<HeldActionInput> held;  // one per held user: a plan document of its action and
+                                      // its group removals (one group action per group)
+  std::vector<Action> held_actions;   // the held suspends/deletes, in plan order (for output)
+  std::vector<HeldAction> replaced;   // pending rows that `held` replaces
+  std::vector<HeldAction> discard;    // pending rows no longer planned (fresh plans only)
+  std::vector<HeldAction> allowed;    // pending rows whose action this run applies
+                                      // (--allow-destructive): resolved "applied" if it took effect
 };
 
 // Splits `plan` by the rule above: every destructive action is held when `hold_all`

@@ -1,11 +1,11 @@
 // Split-risk apply (SPEC §8) against genesys-sim: `apply --hold-destructive` applies creates now
 // and holds suspends (with their group removals); `approve` applies them later, by externalId or
 // all, and refuses those whose user changed in Genesys meanwhile.
-#include <gtest/gtest.h>
-
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "agent/codec/json_parse.h"
 #include "state/state_store.h"

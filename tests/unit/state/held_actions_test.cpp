@@ -60,13 +60,13 @@ TEST(HeldActionsTest, PendingCanBeFilteredByExternalId) {
   auto store = openOrDie(dir.file("state.db"));
   ASSERT_TRUE(store);
   const int64_t run = *store->beginRun("apply", kT0, "d");
-  ASSERT_TRUE(store
-                  ->holdActions(run,
-                                {{"EMP-1", "suspend", "{}"},
-                                 {"EMP-2", "suspend", "{}"},
-                                 {"EMP-3", "delete", "{}"}},
-                                kT1)
-                  .ok());
+  ASSERT_TRUE(
+      store
+          ->holdActions(
+              run,
+              {{"EMP-1", "suspend", "{}"}, {"EMP-2", "suspend", "{}"}, {"EMP-3", "delete", "{}"}},
+              kT1)
+          .ok());
   auto some = store->pendingHeldActions({"EMP-3", "EMP-1", "EMP-404"});
   ASSERT_TRUE(some.ok());
   EXPECT_EQ(externalIds(*some), (std::vector<std::string>{"EMP-1", "EMP-3"}));
@@ -80,7 +80,8 @@ TEST(HeldActionsTest, HoldingTheSameUserAgainReplacesItsPendingRow) {
   auto store = openOrDie(dir.file("state.db"));
   ASSERT_TRUE(store);
   const int64_t first = *store->beginRun("apply", kT0, "d");
-  const int64_t first_id = (*store->holdActions(first, {{"EMP-1", "suspend", "{\"v\":1}"}}, kT0))[0];
+  const int64_t first_id =
+      (*store->holdActions(first, {{"EMP-1", "suspend", "{\"v\":1}"}}, kT0))[0];
   const int64_t second = *store->beginRun("apply", kT1, "d");
   const int64_t second_id =
       (*store->holdActions(second, {{"EMP-1", "delete", "{\"v\":2}"}}, kT1))[0];
@@ -144,7 +145,8 @@ TEST(HeldActionsTest, BadInputIsRefusedAndChangesNothing) {
   auto bad_kind = store->holdActions(run, {{"EMP-1", "update", "{}"}}, kT0);
   ASSERT_FALSE(bad_kind.ok());
   EXPECT_EQ(bad_kind.error().code, ErrorCode::kInvalidInput);
-  auto twice = store->holdActions(run, {{"EMP-1", "suspend", "{}"}, {"EMP-1", "delete", "{}"}}, kT0);
+  auto twice =
+      store->holdActions(run, {{"EMP-1", "suspend", "{}"}, {"EMP-1", "delete", "{}"}}, kT0);
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().code, ErrorCode::kInvalidInput);
   auto no_key = store->holdActions(run, {{"", "suspend", "{}"}}, kT0);
