@@ -93,7 +93,11 @@ Status Lifecycle::suspended(const Action& action) {
     revoked = journaled("tokens:" + action.external_id, "DELETE", "/api/v2/tokens/" + action.user_id,
                         Json::object(), [&] { return platform_.revokeTokens(action.user_id); });
   }
-  if (!action.external_id.empty()) {
+  // deleteAfter counts only for leavers: removed from the desired state, or terminated (not a
+  // leave of absence, nor an unmanaged user that a wider scope might take in later).
+  const bool leaver = action.rule.rfind("removed from desired state", 0) == 0 ||
+                      action.rule.rfind("status terminated", 0) == 0;
+  if (!action.external_id.empty() && (leaver || !revoked.ok())) {
     Status recorded = store_.recordSuspension(action.external_id, action.user_id, nowIso(),
                                               options_.run_id, action.rule, revoked.ok());
     if (!recorded.ok()) return recorded;
@@ -114,7 +118,8 @@ Status Lifecycle::suspended(const Action& action) {
 }
 
 Result<int> Lifecycle::retryRevocations(
-    const std::function<bool(const std::string&)>& still_inactive) {
+    const std::function<bool(const std::string&)>& still_inactive,
+    std::vector<std::string>* errors) {
   if (!platform_.available()) return 0;
   auto suspensions = store_.suspensions();
   if (!suspensions.ok()) return suspensions.error();
@@ -123,7 +128,12 @@ Result<int> Lifecycle::retryRevocations(
     if (s.tokens_revoked || s.user_id.empty() || !still_inactive(s.user_id)) continue;
     Status status = journaled("tokens:" + s.external_id, "DELETE", "/api/v2/tokens/" + s.user_id,
                               Json::object(), [&] { return platform_.revokeTokens(s.user_id); });
-    if (!status.ok()) return status.error();
+    if (!status.ok()) {
+      // One user's failure does not keep the others' tokens valid.
+      errors->push_back(s.external_id + ": revoking its tokens failed again: " +
+                        status.error().message);
+      continue;
+    }
     Status marked = store_.markTokensRevoked(s.external_id);
     if (!marked.ok()) return marked.error();
     ++revoked;

@@ -56,8 +56,10 @@ class Lifecycle {
   Status suspended(const Action& action);
 
   // Revokes the tokens of suspended users whose revocation failed in an earlier run and that
-  // are still inactive (`still_inactive(user_id)`). Returns how many were revoked now.
-  Result<int> retryRevocations(const std::function<bool(const std::string&)>& still_inactive);
+  // are still inactive (`still_inactive(user_id)`). Returns how many were revoked now; each
+  // user whose revocation failed again is added to `errors` (the others are still tried).
+  Result<int> retryRevocations(const std::function<bool(const std::string&)>& still_inactive,
+                               std::vector<std::string>* errors);
 
   // The whole delete: re-read (the same person, not reactivated since the plan), archive the
   // conversation history, remove queue memberships (joined and unjoined), remove role grants,

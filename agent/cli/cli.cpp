@@ -314,6 +314,12 @@ bool confirm(std::ostream& out) {
   return answer == "yes";
 }
 
+// What the run's housekeeping could not do (token revocations, notifications): on stderr, so a
+// person or a journal sees it even when the run's own work succeeded.
+void printWarnings(const Session& session, std::ostream& err) {
+  for (const std::string& w : session.warnings()) err << "warning: " << w << "\n";
+}
+
 void printResult(const Action& a, const ActionResult& r, std::ostream& out) {
   const std::string who = a.kind == ActionKind::kGroupMembers
                               ? "\"" + a.group_name + "\""
@@ -403,6 +409,7 @@ int cmdApply(const Args& args, std::ostream& out, std::ostream& err) {
     if (!discarded.ok()) err << "error: " << discarded.error().message << "\n";
     if (format == "text" && !quiet) out << renderHeld(*split, configPath(args));
     session->finishRun(run_id, "ok", Json::object(), nowIso());
+    printWarnings(*session, err);
     if (format == "json") out << "{\"counts\":{},\"actions\":[]}\n";
     return kExitOk;
   }
@@ -453,6 +460,7 @@ int cmdApply(const Args& args, std::ostream& out, std::ostream& err) {
   if (holding) summary["held"] = heldJson(*split);
   const std::string outcome = report.allDone() ? "ok" : hold_destructive ? "blocked" : "failed";
   session->finishRun(run_id, outcome, summary, nowIso());
+  printWarnings(*session, err);
   if (format == "json") {
     out << summary.pretty() << "\n";
   } else {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -321,17 +322,15 @@ Result<PlannedRun> Session::plan(const std::string& kind, const std::string& at)
       planned.plan = makePlan(desired_, live_, checked);
     }
   }
-  // A removed or terminated user found inactive with no recorded suspension: its deleteAfter
-  // grace period starts now.
-  for (const std::string& external_id : planned.plan.grace_starts) {
-    std::string user_id;
-    for (const LiveUser& u : live_.users) {
-      if (u.external_id == external_id) user_id = u.id;
-    }
-    Status recorded = store_->recordSuspension(external_id, user_id, at, planned.run_id,
-                                               "found inactive", true);
-    if (!recorded.ok()) return fail(recorded.error());
+  // Grace periods start in the apply run that finishes (finishRun), not in a plan that is only
+  // looked at; the records of users who are back are forgotten now.
+  grace_starts_ = planned.plan.grace_starts;
+  planned_delete_ids_.clear();
+  for (const Action& a : planned.plan.actions) {
+    if (a.kind == ActionKind::kDelete) planned_delete_ids_.insert(a.user_id);
   }
+  Status forgotten = forgetReturnedUsers();
+  if (!forgotten.ok()) return fail(forgotten.error());
   auto saved = store_->savePlan(planned.run_id, desired_.digest, planToJson(planned.plan).dump(), at);
   if (!saved.ok()) return fail(saved.error());
   planned.guardrail = guardrail(planned.plan);
@@ -406,6 +405,9 @@ ApplyReport Session::apply(int64_t run_id, const Plan& plan, ApplyOptions option
       return replanUser(refused, fresh);
     };
   }
+  for (const Action& a : plan.actions) {
+    if (a.kind == ActionKind::kDelete) planned_delete_ids_.insert(a.user_id);
+  }
   StateJournal journal(*store_, run_id);
   LifecycleOptions lifecycle_options;
   lifecycle_options.run_id = run_id;
@@ -451,23 +453,105 @@ std::optional<Action> Session::replanUser(const Action& refused, const LiveUser&
   return std::nullopt;
 }
 
-Json Session::retryRevocations(int64_t run_id) {
-  // Needs this run's live read (a saved plan's apply has none: the next planning run retries).
-  if (!store_ || !remote_ || live_.users.empty()) return Json();
+Status Session::forgetReturnedUsers() {
+  // A suspension record starts deleteAfter's clock, and delete clean-up records are resumed: both
+  // only hold while the user stays a leaver. A user active again (whoever reactivated it), or
+  // back in the desired state as not terminated, starts from nothing next time.
+  std::set<std::string> not_leaving;
+  for (const DesiredUser& d : desired_.users) {
+    if (d.status != UserStatus::kTerminated) not_leaving.insert(d.external_id);
+  }
+  auto suspensions = store_->suspensions();
+  if (!suspensions.ok()) return suspensions.error();
+  for (const auto& s : *suspensions) {
+    bool active = false;
+    for (const LiveUser& u : live_.users) {
+      if (u.external_id == s.external_id && u.active) active = true;
+    }
+    // (A user on leave keeps its record until its tokens are revoked: the retry needs it.)
+    if (active || (not_leaving.count(s.external_id) && s.tokens_revoked)) {
+      Status cleared = store_->clearSuspension(s.external_id);
+      if (!cleared.ok()) return cleared;
+    }
+  }
+  auto cleanups = store_->cleanupUserIds();
+  if (!cleanups.ok()) return cleanups.error();
+  for (const std::string& id : *cleanups) {
+    if (planned_delete_ids_.count(id)) continue;
+    for (const LiveUser& u : live_.users) {
+      // Listed live and no longer to be deleted: an unfinished delete of it is abandoned.
+      if (u.id == id) {
+        Status cleared = store_->clearCleanupSteps(id);
+        if (!cleared.ok()) return cleared;
+      }
+    }
+  }
+  return Status::success();
+}
+
+void Session::housekeeping(int64_t run_id, const std::string& outcome, Json& record) {
   StateJournal journal(*store_, run_id);
   LifecycleOptions options;
   options.run_id = run_id;
   options.now = cliNow;
-  Lifecycle lifecycle(*remote_->directory, *remote_->platform, journal, *store_, options);
-  auto revoked = lifecycle.retryRevocations([this](const std::string& user_id) {
-    for (const LiveUser& u : live_.users) {
-      if (u.id == user_id) return !u.active;
+  options.archive_days = desired_.policy.archive_days;
+  options.notify = !config_.notify_webhook_url.empty();
+  const bool connected = connect().ok();
+  // Grace periods start with a run that applied (a blocked one applied nothing destructive).
+  if (outcome != "blocked") {
+    for (const std::string& external_id : grace_starts_) {
+      std::string user_id;
+      for (const LiveUser& u : live_.users) {
+        if (u.external_id == external_id) user_id = u.id;
+      }
+      Status recorded = store_->recordSuspension(external_id, user_id, cliNowIso(), run_id,
+                                                 "found inactive", true);
+      if (!recorded.ok()) warnings_.push_back("recording a suspension failed: " + recorded.error().message);
     }
-    return false;
-  });
-  if (!revoked.ok()) return Json(Json::Object{{"error", revoked.error().message}});
-  if (*revoked == 0) return Json();
-  return Json(static_cast<int64_t>(*revoked));
+  }
+  grace_starts_.clear();
+  if (connected) {
+    Lifecycle lifecycle(*remote_->directory, *remote_->platform, journal, *store_, options);
+    auto finished = lifecycle.finishInterruptedDeletes(planned_delete_ids_);
+    if (!finished.ok()) {
+      warnings_.push_back("finishing an interrupted delete failed (retried next run): " +
+                          finished.error().message);
+    } else if (*finished > 0) {
+      record["interruptedDeletesFinished"] = *finished;
+    }
+    // Users suspended earlier whose token revocation failed: still inactive? (this run's read,
+    // or one GET each after a saved plan's apply, which read nothing).
+    std::vector<std::string> errors;
+    auto revoked = lifecycle.retryRevocations(
+        [this](const std::string& user_id) {
+          if (!live_.users.empty()) {
+            for (const LiveUser& u : live_.users) {
+              if (u.id == user_id) return !u.active;
+            }
+            return false;
+          }
+          auto user = remote_->directory->getUser(user_id);
+          return user.ok() && !user->active;
+        },
+        &errors);
+    if (!revoked.ok()) errors.push_back(revoked.error().message);
+    if (revoked.ok() && *revoked > 0) record["tokenRevocationsRetried"] = *revoked;
+    for (const std::string& e : errors) warnings_.push_back(e);
+    if (!errors.empty()) record["tokenRevocationErrors"] = static_cast<int64_t>(errors.size());
+  }
+  const Json delivered = deliverNotifications();
+  if (!delivered.isNull()) {
+    record["notifications"] = delivered;
+    if (delivered.has("error")) {
+      warnings_.push_back("notifications not delivered: " + delivered.getString("error"));
+    } else if (delivered.getNumber("pending", 0) > 0) {
+      warnings_.push_back(std::to_string(static_cast<int>(delivered.getNumber("pending", 0))) +
+                          " notification(s) wait in the outbox for " +
+                          config_.notify_webhook_url +
+                          (delivered.has("stopped") ? " (" + delivered.getString("stopped") + ")" : "") +
+                          "; the next run tries again");
+    }
+  }
 }
 
 Json Session::deliverNotifications() {
@@ -504,10 +588,7 @@ void Session::finishRun(int64_t run_id, const std::string& outcome, const Json& 
   // Every apply run delivers what the outbox holds, its own notices and those an unreachable
   // receiver kept from earlier runs (SPEC §10: at least once, retried across runs).
   if (run_kind_ == "apply" && outcome != "dry-run" && outcome != "cancelled") {
-    const Json revoked = retryRevocations(run_id);
-    if (!revoked.isNull()) record["tokenRevocationsRetried"] = revoked;
-    const Json delivered = deliverNotifications();
-    if (!delivered.isNull()) record["notifications"] = delivered;
+    housekeeping(run_id, outcome, record);
   }
   if (run_kind_ == "apply") {
     for (const auto& [id, key] : unfinished_) {

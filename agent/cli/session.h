@@ -3,7 +3,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "agent/apply/applier.h"
 #include "agent/base/diagnostics.h"
@@ -66,6 +68,9 @@ class Session {
   ApplyReport apply(int64_t run_id, const Plan& plan, ApplyOptions options, bool replan_conflicts);
   void finishRun(int64_t run_id, const std::string& outcome, const Json& summary,
                  const std::string& at);
+  // What finishRun's housekeeping could not do (failed token revocations, notifications waiting
+  // for the webhook receiver, …), for the command to print.
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
   // ---- Split-risk apply (approve_command.cpp) ----
 
@@ -90,9 +95,12 @@ class Session {
   // One delivery pass over the outbox to notify.webhook: {delivered, failed, pending} (or
   // {error}); null when no webhook is configured.
   Json deliverNotifications();
-  // Revokes the tokens of users whose revocation failed in an earlier run and that this run's
-  // live read shows still inactive: the count (null when none), or {error}.
-  Json retryRevocations(int64_t run_id);
+  // After an apply run (finishRun): records the grace periods that start, finishes deletes
+  // interrupted past their SCIM DELETE, retries failed token revocations, delivers the outbox.
+  // Problems go to warnings_ and `record`.
+  void housekeeping(int64_t run_id, const std::string& outcome, Json& record);
+  // Forgets suspension and clean-up records of users who are back (plan()).
+  Status forgetReturnedUsers();
   std::optional<Action> replanUser(const Action& refused, const LiveUser& fresh) const;
 
   Config config_;
@@ -102,6 +110,9 @@ class Session {
   // run closes them when it finishes, its own live read having superseded them.
   std::vector<std::pair<int64_t, std::string>> unfinished_;  // entry id, action key
   std::string run_kind_;
+  std::vector<std::string> grace_starts_;       // of the last plan, recorded by housekeeping
+  std::set<std::string> planned_delete_ids_;    // user ids the last plan deletes
+  std::vector<std::string> warnings_;
   std::string desired_path_;
   std::unique_ptr<StateStore> store_;
   struct Remote;
