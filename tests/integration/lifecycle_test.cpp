@@ -338,6 +338,8 @@ TEST(LifecycleTest, NotificationsWaitForAReceiverThatIsDownAndArriveSigned) {
   RunResult r = runAgent({"apply", "--config", config, "--auto-approve"}, at("2026-02-01T00:00:00Z"));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(receiver.received().empty());
+  EXPECT_NE(r.err.find("warning: 2 notification(s) wait in the outbox"), std::string::npos)
+      << r.err;
   {
     auto store = StateStore::open(dir.file("state.db"));
     ASSERT_TRUE(store.ok());
