@@ -2,74 +2,21 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <set>
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
 
+#include "agent/plan/policy_rules.h"
+#include "agent/plan/render_text.h"
+#include "agent/plan/text_util.h"
+
 namespace scim_agent {
 
 namespace {
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
-
-std::string join(const std::vector<std::string>& parts, const std::string& separator) {
-  std::string out;
-  for (const std::string& p : parts) {
-    if (!out.empty()) out += separator;
-    out += p;
-  }
-  return out;
-}
-
 int classRank(AdoptClass c) { return static_cast<int>(c); }
-
-// policy.scope per Policy::scope_external_id_pattern's contract (the planner's rule): a live user
-// is in scope when it has an externalId the ECMAScript pattern finds; an empty pattern takes any
-// externalId; an invalid pattern takes none.
-class Scope {
- public:
-  explicit Scope(const std::string& pattern) {
-    if (pattern.empty()) {
-      any_ = true;
-      return;
-    }
-    try {
-      re_ = std::regex(pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error&) {
-      valid_ = false;
-    }
-  }
-  bool valid() const { return valid_; }
-  bool contains(const std::string& external_id) const {
-    if (external_id.empty() || !valid_) return false;
-    if (any_) return true;
-    try {
-      return std::regex_search(external_id, re_);
-    } catch (const std::regex_error&) {
-      return false;
-    }
-  }
-
- private:
-  bool any_ = false;
-  bool valid_ = true;
-  std::regex re_;
-};
-
-// ProtectedRule's contract: every key the rule sets matches (userName case-insensitively).
-bool isProtected(const Policy& policy, const std::string& user_name,
-                 const std::string& external_id) {
-  for (const ProtectedRule& r : policy.protected_users) {
-    if (r.user_name.empty() && r.external_id.empty()) continue;
-    if (!r.user_name.empty() && lowerAscii(r.user_name) != lowerAscii(user_name)) continue;
-    if (!r.external_id.empty() && r.external_id != external_id) continue;
-    return true;
-  }
-  return false;
-}
 
 using UserKey = std::pair<std::string, std::string>;  // externalId, lower-cased userName
 
@@ -81,11 +28,6 @@ std::vector<std::string> attributesOf(const Action& a) {
   std::vector<std::string> out;
   for (const AttributeChange& c : a.changes) out.push_back(c.attribute);
   return out;
-}
-
-std::string whyNotManaged(const LiveUser& l, const std::string& pattern) {
-  if (l.external_id.empty()) return "no externalId and no desired user with this userName";
-  return "externalId " + quoted(l.external_id) + " is outside policy scope " + quoted(pattern);
 }
 
 class Classifier {
@@ -247,7 +189,7 @@ class Classifier {
       setAction(*a, e);
       e.kind = a->isDestructive() ? AdoptClass::kDestroyed : AdoptClass::kMatched;
       if (!scope_.contains(l.external_id))
-        e.detail = "not managed: " + whyNotManaged(l, policy_.scope_external_id_pattern);
+        e.detail = "not managed: " + notManagedReason(l, policy_.scope_external_id_pattern);
       return e;
     }
     const bool in_scope = scope_.contains(l.external_id);
@@ -280,7 +222,7 @@ class Classifier {
     }
     if (!in_scope) {
       e.kind = AdoptClass::kUnmanaged;
-      e.detail = "not managed: " + whyNotManaged(l, policy_.scope_external_id_pattern) + "; ";
+      e.detail = "not managed: " + notManagedReason(l, policy_.scope_external_id_pattern) + "; ";
       switch (policy_.unmanaged) {
         case UnmanagedPolicy::kIgnore:
           e.detail += "policy.unmanaged ignore: left alone";
@@ -372,20 +314,8 @@ AdoptReport makeAdoptReport(const DesiredState& desired, const LiveState& live, 
 
 namespace {
 
-constexpr const char* kGreen = "\x1b[32m";
-constexpr const char* kYellow = "\x1b[33m";
-constexpr const char* kRed = "\x1b[31m";
-constexpr const char* kBold = "\x1b[1m";
-constexpr const char* kReset = "\x1b[0m";
-
 // A PR comment is limited to 65,536 characters on GitHub (render.cpp keeps plans under it too).
 constexpr size_t kMarkdownMaxRowsPerClass = 100;
-
-std::string userLabel(const std::string& external_id, const std::string& user_name) {
-  if (external_id.empty()) return user_name;
-  if (user_name.empty()) return external_id;
-  return external_id + " (" + user_name + ")";
-}
 
 const char* sectionTitle(AdoptClass c) {
   switch (c) {
@@ -434,12 +364,12 @@ const char* classColor(AdoptClass c) {
   switch (c) {
     case AdoptClass::kAmbiguous:
     case AdoptClass::kDestroyed:
-      return kRed;
+      return kAnsiRed;
     case AdoptClass::kProtected:
     case AdoptClass::kAdopted:
-      return kYellow;
+      return kAnsiYellow;
     case AdoptClass::kCreated:
-      return kGreen;
+      return kAnsiGreen;
     case AdoptClass::kMatched:
     case AdoptClass::kUnmanaged:
     case AdoptClass::kLeftAlone:
@@ -536,82 +466,6 @@ std::string headerLine(const AdoptReport& r) {
   return out + ".";
 }
 
-std::string noticeLine(const Notice& n) {
-  std::string out = std::string("[") + noticeKindName(n.kind) + "] ";
-  const std::string who = userLabel(n.external_id, n.user_name);
-  if (!who.empty()) out += who + ": ";
-  out += n.message;
-  if (!n.source.file.empty()) out += " (" + n.source.toString() + ")";
-  return out;
-}
-
-class TextWriter {
- public:
-  explicit TextWriter(bool color) : color_(color) {}
-  void line(const std::string& text, const char* color = nullptr, int indent = 0) {
-    out_.append(static_cast<size_t>(indent), ' ');
-    if (color_ && color) {
-      out_ += color;
-      out_ += text;
-      out_ += kReset;
-    } else {
-      out_ += text;
-    }
-    out_ += '\n';
-  }
-  void blank() { out_ += '\n'; }
-  std::string take() { return std::move(out_); }
-
- private:
-  bool color_;
-  std::string out_;
-};
-
-// ---- markdown -------------------------------------------------------------------------------
-
-// Inline code, safe inside a table cell.
-std::string code(const std::string& text) {
-  if (text.empty()) return "";
-  std::string escaped;
-  bool has_backtick = false;
-  for (char c : text) {
-    if (c == '|') {
-      escaped += "\\|";
-    } else if (c == '\n' || c == '\r') {
-      escaped += ' ';
-    } else {
-      has_backtick = has_backtick || c == '`';
-      escaped += c;
-    }
-  }
-  return has_backtick ? "`` " + escaped + " ``" : "`" + escaped + "`";
-}
-
-// Plain text, safe inside a table cell.
-std::string cell(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '|':
-        out += "\\|";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '\n':
-      case '\r':
-        out += ' ';
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // ---- json -----------------------------------------------------------------------------------
 
 Json entryJson(const AdoptEntry& e) {
@@ -646,12 +500,12 @@ Json entryJson(const AdoptEntry& e) {
 
 std::string renderAdoptText(const AdoptReport& report, bool color) {
   TextWriter w(color);
-  w.line(headerLine(report), kBold);
+  w.line(headerLine(report), kAnsiBold);
   w.blank();
   for (AdoptClass c : allAdoptClasses()) {
     const int n = report.count(c);
     if (n == 0) continue;
-    w.line(std::string(sectionTitle(c)) + " (" + std::to_string(n) + "):", kBold);
+    w.line(std::string(sectionTitle(c)) + " (" + std::to_string(n) + "):", kAnsiBold);
     for (const AdoptEntry& e : report.entries) {
       if (e.kind != c) continue;
       std::string text = std::string(marker(c)) + " " + userLabel(e.external_id, e.user_name);
@@ -671,23 +525,25 @@ std::string renderAdoptText(const AdoptReport& report, bool color) {
     w.blank();
   }
   if (!report.warnings.empty()) {
-    w.line("Warnings:", kBold);
-    for (const Notice& n : report.warnings) w.line(noticeLine(n), kYellow, 2);
+    w.line("Warnings:", kAnsiBold);
+    for (const Notice& n : report.warnings) w.line(noticeLine(n), kAnsiYellow, 2);
     w.blank();
   }
   if (report.guardrail.blocked) {
-    w.line("Guardrail: " + report.guardrail.message, kRed);
+    w.line("Guardrail: " + report.guardrail.message, kAnsiRed);
     w.blank();
   }
-  w.line(summaryLine(report), kBold);
-  w.line(verdictLine(report), report.clean() ? kGreen : kRed);
+  w.line(summaryLine(report), kAnsiBold);
+  w.line(verdictLine(report), report.clean() ? kAnsiGreen : kAnsiRed);
   return w.take();
 }
 
 std::string renderAdoptMarkdown(const AdoptReport& report) {
-  std::string out = "### scim-agent adopt report\n\n" + cell(headerLine(report)) + "\n\n**" +
-                    cell(summaryLine(report)) + "**\n\n" + cell(verdictLine(report)) + "\n";
-  if (report.guardrail.blocked) out += "\n**Guardrail:** " + cell(report.guardrail.message) + "\n";
+  std::string out = "### scim-agent adopt report\n\n" + markdownCell(headerLine(report)) +
+                    "\n\n**" + markdownCell(summaryLine(report)) + "**\n\n" +
+                    markdownCell(verdictLine(report)) + "\n";
+  if (report.guardrail.blocked)
+    out += "\n**Guardrail:** " + markdownCell(report.guardrail.message) + "\n";
   for (AdoptClass c : allAdoptClasses()) {
     const int n = report.count(c);
     if (n == 0) continue;
@@ -698,9 +554,9 @@ std::string renderAdoptMarkdown(const AdoptReport& report) {
     for (const AdoptEntry& e : report.entries) {
       if (e.kind != c) continue;
       if (shown++ == kMarkdownMaxRowsPerClass) break;
-      out += "| " + code(e.external_id) + " | " + code(e.user_name) + " | " + cell(liveText(e)) +
-             " | " + cell(whatText(e)) + " | " +
-             (e.source.file.empty() ? "" : code(e.source.toString())) + " |\n";
+      out += "| " + markdownCode(e.external_id) + " | " + markdownCode(e.user_name) + " | " +
+             markdownCell(liveText(e)) + " | " + markdownCell(whatText(e)) + " | " +
+             (e.source.file.empty() ? "" : markdownCode(e.source.toString())) + " |\n";
     }
     if (static_cast<size_t>(n) > kMarkdownMaxRowsPerClass) {
       out += "\n… and " + std::to_string(static_cast<size_t>(n) - kMarkdownMaxRowsPerClass) +
@@ -709,7 +565,7 @@ std::string renderAdoptMarkdown(const AdoptReport& report) {
   }
   if (!report.warnings.empty()) {
     out += "\n#### Warnings\n\n";
-    for (const Notice& n : report.warnings) out += "- " + cell(noticeLine(n)) + "\n";
+    for (const Notice& n : report.warnings) out += "- " + markdownCell(noticeLine(n)) + "\n";
   }
   return out;
 }

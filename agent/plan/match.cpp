@@ -2,11 +2,11 @@
 
 #include <algorithm>
 
+#include "agent/plan/text_util.h"
+
 namespace scim_agent {
 
 namespace {
-
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 // "u1, u2" from live indices (already sorted by id).
 std::string idList(const std::vector<LiveUser>& live, const std::vector<size_t>& indices) {

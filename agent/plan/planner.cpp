@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <map>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string_view>
 #include <tuple>
@@ -13,6 +12,8 @@
 #include <utility>
 
 #include "agent/plan/match.h"
+#include "agent/plan/policy_rules.h"
+#include "agent/plan/text_util.h"
 #include "agent/plan/user_diff.h"
 
 namespace scim_agent {
@@ -28,50 +29,6 @@ constexpr const char* kRuleStatusActive = "status active";
 constexpr const char* kRuleRestore = "restore deleted Genesys user with this userName";
 constexpr const char* kReasonDesiredGroups = "membership differs from desired groups";
 constexpr const char* kReasonSuspended = "suspended users lose their memberships";
-
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
-
-std::string join(const std::vector<std::string>& parts, const std::string& separator) {
-  std::string out;
-  for (const std::string& p : parts) {
-    if (!out.empty()) out += separator;
-    out += p;
-  }
-  return out;
-}
-
-// The live users policy.scope_external_id_pattern selects. std::regex throws on a bad pattern
-// (and on pathological input); the planner never throws, so both become "not in scope".
-class Scope {
- public:
-  explicit Scope(const std::string& pattern) {
-    if (pattern.empty()) {
-      any_ = true;
-      return;
-    }
-    try {
-      re_ = std::regex(pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      error_ = e.what();
-    }
-  }
-  bool valid() const { return error_.empty(); }
-  const std::string& error() const { return error_; }
-  bool contains(const std::string& external_id) const {
-    if (external_id.empty() || !valid()) return false;
-    if (any_) return true;
-    try {
-      return std::regex_search(external_id, re_);
-    } catch (const std::regex_error&) {
-      return false;
-    }
-  }
-
- private:
-  bool any_ = false;
-  std::regex re_;
-  std::string error_;
-};
 
 // Group ids to add and remove for one user.
 struct GroupDelta {
@@ -328,7 +285,7 @@ class Planner {
     a.changes.push_back(AttributeChange{"state", Json("deleted"), Json("active")});
     a.changes.push_back(AttributeChange{"externalId", Json(), Json(d.external_id)});
     a.changes.insert(a.changes.end(), diff.changes.begin(), diff.changes.end());
-    if (isProtected(d.user_name, d.external_id)) {
+    if (isProtected(policy_, d.user_name, d.external_id)) {
       protectedNotice(d.external_id, d.user_name, d.source, &a, a.changes, {});
       return;
     }
@@ -384,7 +341,8 @@ class Planner {
     const bool manage_active = policy_.manages(Attribute::kActive);
     // Terminated and already inactive: deleted once the grace period is over.
     if (manage_active && !l.active && d.status == UserStatus::kTerminated && !adopt &&
-        !isProtected(l.user_name, l.external_id) && !isProtected(d.user_name, d.external_id)) {
+        !isProtected(policy_, l.user_name, l.external_id) &&
+        !isProtected(policy_, d.user_name, d.external_id)) {
       if (std::optional<Action> del = graceOver(l, d.external_id)) {
         del->rule = std::string("status terminated; ") + del->rule;
         del->source = d.source;
@@ -422,7 +380,8 @@ class Planner {
     const bool inactive_after = manage_active && !d.active();
     const GroupDelta delta = groupDelta(d, l, inactive_after);
 
-    if (isProtected(l.user_name, l.external_id) || isProtected(d.user_name, d.external_id)) {
+    if (isProtected(policy_, l.user_name, l.external_id) ||
+        isProtected(policy_, d.user_name, d.external_id)) {
       if (has_action || !delta.empty()) {
         protectedNotice(d.external_id, d.user_name, d.source, has_action ? &a : nullptr, changes,
                         delta);
@@ -491,7 +450,7 @@ class Planner {
       a.kind = ActionKind::kDelete;
       a.changes.push_back(deletedUserChange(l));
     } else if (!l.active && policy_.manages(Attribute::kActive)) {
-      if (isProtected(l.user_name, l.external_id)) return;
+      if (isProtected(policy_, l.user_name, l.external_id)) return;
       if (std::optional<Action> del = graceOver(l, l.external_id)) {
         del->rule = std::string(kRuleRemoved) + "; " + del->rule;
         actions_.push_back(std::move(*del));
@@ -504,7 +463,7 @@ class Planner {
       a.changes.push_back(AttributeChange{"active", Json(true), Json(false)});
       if (policy_.manages(Attribute::kGroups)) delta.remove_ids = sortedGroupIds(l);
     }
-    if (isProtected(l.user_name, l.external_id)) {
+    if (isProtected(policy_, l.user_name, l.external_id)) {
       protectedNotice(l.external_id, l.user_name, {}, &a, {}, delta);
       return;
     }
@@ -518,13 +477,12 @@ class Planner {
       case UnmanagedPolicy::kIgnore:
         return;
       case UnmanagedPolicy::kReport: {
-        std::string why = l.external_id.empty()
-                              ? "no externalId and no desired user with this userName"
-                              : "externalId " + quoted(l.external_id) +
-                                    " is outside policy scope " +
-                                    quoted(policy_.scope_external_id_pattern);
         notices_.push_back(
-            Notice{NoticeKind::kUnmanaged, l.external_id, l.user_name, "not managed: " + why, {}});
+            Notice{NoticeKind::kUnmanaged,
+                   l.external_id,
+                   l.user_name,
+                   "not managed: " + notManagedReason(l, policy_.scope_external_id_pattern),
+                   {}});
         return;
       }
       case UnmanagedPolicy::kSuspend: {
@@ -539,7 +497,7 @@ class Planner {
         a.ops.push_back(PatchOp{"replace", "active", Json(false)});
         a.changes.push_back(AttributeChange{"active", Json(true), Json(false)});
         // Memberships of unmanaged users are never touched.
-        if (isProtected(l.user_name, l.external_id)) {
+        if (isProtected(policy_, l.user_name, l.external_id)) {
           protectedNotice(l.external_id, l.user_name, {}, &a, {}, {});
           return;
         }
@@ -550,16 +508,6 @@ class Planner {
   }
 
   // ---- helpers ---------------------------------------------------------------------------
-
-  bool isProtected(const std::string& user_name, const std::string& external_id) const {
-    for (const ProtectedRule& r : policy_.protected_users) {
-      if (r.user_name.empty() && r.external_id.empty()) continue;
-      if (!r.user_name.empty() && lowerAscii(r.user_name) != lowerAscii(user_name)) continue;
-      if (!r.external_id.empty() && r.external_id != external_id) continue;
-      return true;
-    }
-    return false;
-  }
 
   void protectedNotice(const std::string& external_id, const std::string& user_name,
                        const SourcePos& source, const Action* would,

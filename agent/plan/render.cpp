@@ -6,16 +6,11 @@
 #include <vector>
 
 #include "agent/plan/plan_json.h"
+#include "agent/plan/render_text.h"
 
 namespace scim_agent {
 
 namespace {
-
-constexpr const char* kGreen = "\x1b[32m";
-constexpr const char* kYellow = "\x1b[33m";
-constexpr const char* kRed = "\x1b[31m";
-constexpr const char* kBold = "\x1b[1m";
-constexpr const char* kReset = "\x1b[0m";
 
 // A PR comment is limited to 65,536 characters on GitHub; these keep large plans well under.
 constexpr size_t kMarkdownMaxActions = 200;
@@ -36,12 +31,6 @@ std::string shortest(double value) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%g", value);
   return buf;
-}
-
-std::string userLabel(const std::string& external_id, const std::string& user_name) {
-  if (external_id.empty()) return user_name;
-  if (user_name.empty()) return external_id;
-  return external_id + " (" + user_name + ")";
 }
 
 std::string actionVerb(ActionKind k) {
@@ -69,15 +58,15 @@ const char* actionColor(ActionKind k) {
     case ActionKind::kCreate:
     case ActionKind::kReactivate:
     case ActionKind::kRestore:
-      return kGreen;
+      return kAnsiGreen;
     case ActionKind::kUpdate:
     case ActionKind::kGroupMembers:
-      return kYellow;
+      return kAnsiYellow;
     case ActionKind::kSuspend:
     case ActionKind::kDelete:
-      return kRed;
+      return kAnsiRed;
   }
-  return kReset;
+  return kAnsiReset;
 }
 
 // "+ title: "Lead"", "- title: "Agent"", "~ title: "Agent" → "Lead"".
@@ -88,9 +77,9 @@ std::string changeLine(const AttributeChange& c) {
 }
 
 const char* changeColor(const AttributeChange& c) {
-  if (c.before.isNull()) return kGreen;
-  if (c.after.isNull()) return kRed;
-  return kYellow;
+  if (c.before.isNull()) return kAnsiGreen;
+  if (c.after.isNull()) return kAnsiRed;
+  return kAnsiYellow;
 }
 
 std::string groupHeader(const Action& a) {
@@ -148,107 +137,32 @@ std::string costLine(const PlanCost& cost) {
   return out + ".";
 }
 
-std::string noticeLine(const Notice& n) {
-  std::string out = std::string("[") + noticeKindName(n.kind) + "] ";
-  const std::string who = userLabel(n.external_id, n.user_name);
-  if (!who.empty()) out += who + ": ";
-  out += n.message;
-  if (!n.source.file.empty()) out += " (" + n.source.toString() + ")";
-  return out;
-}
-
 const char* noticeColor(NoticeKind k) {
   switch (k) {
     case NoticeKind::kConflict:
-      return kRed;
+      return kAnsiRed;
     case NoticeKind::kProtected:
     case NoticeKind::kWarning:
-      return kYellow;
+      return kAnsiYellow;
     case NoticeKind::kUnmanaged:
       return nullptr;
   }
   return nullptr;
 }
 
-class TextWriter {
- public:
-  explicit TextWriter(bool color) : color_(color) {}
-
-  void line(const std::string& text, const char* color = nullptr, int indent = 0) {
-    out_.append(static_cast<size_t>(indent), ' ');
-    if (color_ && color) {
-      out_ += color;
-      out_ += text;
-      out_ += kReset;
-    } else {
-      out_ += text;
-    }
-    out_ += '\n';
-  }
-  void blank() { out_ += '\n'; }
-  std::string take() { return std::move(out_); }
-
- private:
-  bool color_;
-  std::string out_;
-};
-
 void writeNotices(TextWriter& w, const Plan& plan) {
   if (plan.notices.empty()) return;
-  w.line("Notices:", kBold);
+  w.line("Notices:", kAnsiBold);
   for (const Notice& n : plan.notices) w.line(noticeLine(n), noticeColor(n.kind), 2);
   w.blank();
 }
 
 // ---- markdown -------------------------------------------------------------------------------
 
-// Inline code, safe inside a table cell.
-std::string code(const std::string& text) {
-  if (text.empty()) return "";
-  std::string escaped;
-  bool has_backtick = false;
-  for (char c : text) {
-    if (c == '|') {
-      escaped += "\\|";
-    } else if (c == '\n' || c == '\r') {
-      escaped += ' ';
-    } else {
-      has_backtick = has_backtick || c == '`';
-      escaped += c;
-    }
-  }
-  return has_backtick ? "`` " + escaped + " ``" : "`" + escaped + "`";
-}
-
-// Plain text, safe inside a table cell.
-std::string cell(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '|':
-        out += "\\|";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '\n':
-      case '\r':
-        out += ' ';
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string cellLines(const std::vector<std::string>& lines) {
   std::string out;
   const size_t shown = std::min(lines.size(), kMarkdownMaxLinesPerCell);
-  for (size_t i = 0; i < shown; ++i) out += (i ? "<br>" : "") + code(lines[i]);
+  for (size_t i = 0; i < shown; ++i) out += (i ? "<br>" : "") + markdownCode(lines[i]);
   if (lines.size() > shown) out += "<br>… " + std::to_string(lines.size() - shown) + " more";
   return out;
 }
@@ -256,10 +170,10 @@ std::string cellLines(const std::vector<std::string>& lines) {
 std::string markdownRow(const Action& a) {
   std::vector<std::string> lines;
   std::string kind = actionKindName(a.kind);
-  std::string external_id = code(a.external_id);
-  std::string user_name = code(a.user_name);
+  std::string external_id = markdownCode(a.external_id);
+  std::string user_name = markdownCode(a.user_name);
   if (a.kind == ActionKind::kGroupMembers) {
-    kind = "group " + code(a.group_name);
+    kind = "group " + markdownCode(a.group_name);
     for (const MemberRef& m : a.add_members)
       lines.push_back("+ " + userLabel(m.external_id, m.user_name));
     for (const MemberRef& m : a.remove_members)
@@ -267,8 +181,8 @@ std::string markdownRow(const Action& a) {
   } else {
     for (const AttributeChange& c : a.changes) lines.push_back(changeLine(c));
   }
-  std::string why = cell(a.rule);
-  if (!a.source.file.empty()) why += " (" + code(a.source.toString()) + ")";
+  std::string why = markdownCell(a.rule);
+  if (!a.source.file.empty()) why += " (" + markdownCode(a.source.toString()) + ")";
   return "| " + kind + " | " + external_id + " | " + user_name + " | " + cellLines(lines) + " | " +
          why + " |\n";
 }
@@ -278,7 +192,7 @@ std::string markdownRow(const Action& a) {
 std::string renderPlanText(const Plan& plan, bool color) {
   TextWriter w(color);
   if (!plan.hasChanges()) {
-    w.line("No changes. Genesys Cloud matches the desired state.", kGreen);
+    w.line("No changes. Genesys Cloud matches the desired state.", kAnsiGreen);
     if (!plan.notices.empty()) w.blank();
     writeNotices(w, plan);
     return w.take();
@@ -288,9 +202,9 @@ std::string renderPlanText(const Plan& plan, bool color) {
     if (a.kind == ActionKind::kGroupMembers) {
       w.line("~ " + groupHeader(a), color_code);
       for (const MemberRef& m : a.add_members)
-        w.line("+ " + userLabel(m.external_id, m.user_name), kGreen, 4);
+        w.line("+ " + userLabel(m.external_id, m.user_name), kAnsiGreen, 4);
       for (const MemberRef& m : a.remove_members)
-        w.line("- " + userLabel(m.external_id, m.user_name), kRed, 4);
+        w.line("- " + userLabel(m.external_id, m.user_name), kAnsiRed, 4);
     } else {
       w.line(actionVerb(a.kind) + " " + userLabel(a.external_id, a.user_name), color_code);
       for (const AttributeChange& c : a.changes) w.line(changeLine(c), changeColor(c), 4);
@@ -304,7 +218,7 @@ std::string renderPlanText(const Plan& plan, bool color) {
     w.blank();
   }
   writeNotices(w, plan);
-  w.line(summaryLine(plan), kBold);
+  w.line(summaryLine(plan), kAnsiBold);
   w.line(costLine(plan.cost));
   return w.take();
 }
@@ -330,10 +244,10 @@ std::string renderPlanMarkdown(const Plan& plan) {
     const size_t shown = std::min(plan.notices.size(), kMarkdownMaxNotices);
     for (size_t i = 0; i < shown; ++i) {
       const Notice& n = plan.notices[i];
-      std::string message = cell(n.message);
-      if (!n.source.file.empty()) message += " (" + code(n.source.toString()) + ")";
-      out += std::string("| ") + noticeKindName(n.kind) + " | " + code(n.external_id) + " | " +
-             code(n.user_name) + " | " + message + " |\n";
+      std::string message = markdownCell(n.message);
+      if (!n.source.file.empty()) message += " (" + markdownCode(n.source.toString()) + ")";
+      out += std::string("| ") + noticeKindName(n.kind) + " | " + markdownCode(n.external_id) +
+             " | " + markdownCode(n.user_name) + " | " + message + " |\n";
     }
     if (plan.notices.size() > shown) {
       out += "\n… and " + std::to_string(plan.notices.size() - shown) + " more notices.\n";

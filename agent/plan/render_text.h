@@ -1,0 +1,50 @@
+#pragma once
+
+#include <string>
+#include <utility>
+
+#include "agent/model/plan.h"
+
+namespace scim_agent {
+
+// Pieces shared by the plan renderers (render.h) and the adopt report (adopt_report.h), so both
+// outputs label users, show notices and escape Markdown the same way. Internal to agent/plan.
+
+// ANSI SGR sequences for TextWriter.
+inline constexpr const char* kAnsiGreen = "\x1b[32m";
+inline constexpr const char* kAnsiYellow = "\x1b[33m";
+inline constexpr const char* kAnsiRed = "\x1b[31m";
+inline constexpr const char* kAnsiBold = "\x1b[1m";
+inline constexpr const char* kAnsiReset = "\x1b[0m";
+
+// Collects terminal text line by line. A line's colour is written only when the writer was made
+// with `color` true and the line has one (nullptr: plain).
+class TextWriter {
+ public:
+  explicit TextWriter(bool color) : color_(color) {}
+
+  // `indent` spaces, then `text` (wrapped in `color` and kAnsiReset), then a newline.
+  void line(const std::string& text, const char* color = nullptr, int indent = 0);
+  void blank() { out_ += '\n'; }
+  // The text so far; the writer is empty afterwards.
+  std::string take() { return std::move(out_); }
+
+ private:
+  bool color_;
+  std::string out_;
+};
+
+// "EMP-7 (ann@example.com)", or whichever of the two is set.
+std::string userLabel(const std::string& external_id, const std::string& user_name);
+
+// "[kind] EMP-7 (ann@example.com): message (users.yaml:12:5)"; the user and the source only
+// when set.
+std::string noticeLine(const Notice& n);
+
+// `text` as Markdown inline code, safe inside a table cell ("" for empty text).
+std::string markdownCode(const std::string& text);
+
+// `text` as plain Markdown, safe inside a table cell ('|', '<', '>' escaped, newlines folded).
+std::string markdownCell(const std::string& text);
+
+}  // namespace scim_agent
