@@ -240,7 +240,12 @@ class Planner {
                                 d.source});
     }
     actions_.push_back(std::move(a));
+    addToDesiredGroups(d);
+  }
 
+  // The memberships of a user this plan creates or restores: its id is known only once that
+  // succeeded, so the applier resolves it by externalId (a failed one is never added).
+  void addToDesiredGroups(const DesiredUser& d) {
     if (!policy_.manages(Attribute::kGroups) || !d.groups) return;
     const MemberRef ref{"", d.external_id, d.user_name};
     for (const std::string& name : *d.groups) {
@@ -290,13 +295,7 @@ class Planner {
       return;
     }
     actions_.push_back(std::move(a));
-    if (!policy_.manages(Attribute::kGroups) || !d.groups) return;
-    const MemberRef ref{deleted.id, d.external_id, d.user_name};
-    for (const std::string& name : *d.groups) {
-      if (const Group* g = uniqueGroup(name)) {
-        addMember(g->id, ref, true, kReasonDesiredGroups, d.source);
-      }
-    }
+    addToDesiredGroups(d);
   }
 
   // For a user that is inactive live and removed from desired (or terminated): a delete when
@@ -309,9 +308,18 @@ class Planner {
       grace_starts_.push_back(external_id);
       return std::nullopt;
     }
+    if (options_.now.empty()) return std::nullopt;  // no clock: no grace period is over
     const std::optional<long long> since = epochSeconds(it->second);
     const std::optional<long long> now = epochSeconds(options_.now);
-    if (!since || !now || *now - *since < policy_.delete_after_days * 86400LL) return std::nullopt;
+    if (!since || !now) {
+      notices_.push_back(Notice{NoticeKind::kWarning, external_id, l.user_name,
+                                "policy.deleteAfter cannot be applied: the recorded suspension "
+                                "time " + quoted(it->second) + " or the time of planning " +
+                                    quoted(options_.now) + " is not an ISO-8601 UTC time",
+                                {}});
+      return std::nullopt;
+    }
+    if (*now - *since < policy_.delete_after_days * 86400LL) return std::nullopt;
     Action a;
     a.kind = ActionKind::kDelete;
     a.external_id = external_id;

@@ -65,9 +65,13 @@ TEST(LifecyclePlanTest, DeleteAfterNeverKeepsSuspendedUsers) {
   EXPECT_TRUE(plan.grace_starts.empty());
 }
 
-TEST(LifecyclePlanTest, NoClockNoDelete) {
-  const Plan plan = removedInactive("2020-01-01T00:00:00Z", "").plan();
+TEST(LifecyclePlanTest, NoClockNoDeleteAndAnUnreadableTimeIsAWarning) {
+  Plan plan = removedInactive("2020-01-01T00:00:00Z", "").plan();
   EXPECT_FALSE(plan.hasChanges());
+  plan = removedInactive("last tuesday", "2027-01-01T00:00:00Z").plan();
+  EXPECT_FALSE(plan.hasChanges());
+  ASSERT_EQ(plan.notices.size(), 1u);
+  EXPECT_NE(plan.notices[0].message.find("\"last tuesday\""), std::string::npos);
 }
 
 TEST(LifecyclePlanTest, ProtectedUserIsNeverDeleted) {
@@ -121,11 +125,12 @@ TEST(LifecyclePlanTest, DeletedUserWithTheDesiredUserNameIsRestored) {
   bool title = false;
   for (const PatchOp& op : r.ops) title = title || (op.path == "title" && op.value == Json("Lead"));
   EXPECT_TRUE(title);
-  // Its groups are added with the restored id.
+  // Its groups are added once it is restored.
   const auto groups = actionsOf(plan, ActionKind::kGroupMembers);
   ASSERT_EQ(groups.size(), 1u);
   ASSERT_EQ(groups[0]->add_members.size(), 1u);
-  EXPECT_EQ(groups[0]->add_members[0].user_id, "old-9");
+  EXPECT_EQ(groups[0]->add_members[0].user_id, "") << "resolved once the restore succeeded";
+  EXPECT_EQ(groups[0]->add_members[0].external_id, "EMP-9");
   EXPECT_EQ(plan.cost.calls.at("PATCH /api/v2/users"), 1);
   // Round trip through the plan file.
   auto back = planFromJson(planToJson(plan));
