@@ -13,7 +13,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BUILD="${SCIM_AGENT_BUILD_DIR:-$ROOT/build}"
 JOBS="${JOBS:-2}"
 PACKAGES=(build-essential cmake pkg-config libpoco-dev libyaml-cpp-dev libsqlite3-dev sqlite3
-          googletest libgtest-dev libgmock-dev libssl-dev curl time bc)
+          googletest libgtest-dev libgmock-dev libssl-dev curl time bc
+          systemd)  # systemd: systemd-analyze verify/security on the units (tests/systemd)
 
 log() { printf '\n==> %s\n' "$*"; }
 
