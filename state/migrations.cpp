@@ -189,6 +189,17 @@ CREATE TABLE held_actions (
   note        TEXT NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX held_actions_pending ON held_actions(external_id) WHERE state = 'pending';
+
+-- Issue 5 (serve): terminations taken from HR events. Each holds over the desired state (SPEC
+-- §12): every plan treats the user as terminated until the desired state itself marks the user
+-- inactive (the row is then dropped) or an operator clears it (`scim-agent events clear`).
+CREATE TABLE terminations (
+  external_id TEXT PRIMARY KEY,
+  event_id    INTEGER,                        -- the events row it came from
+  occurred_at TEXT NOT NULL DEFAULT '',       -- as the HR system said
+  recorded_at TEXT NOT NULL
+);
+CREATE INDEX events_by_user ON events(external_id, id);
 )sql";
 
 Result<int> currentVersion(SqliteDb& db) {
@@ -231,7 +242,8 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "runs, snapshots, plans, journal, audit log, events, outbox, suspensions, archive",
        kSchemaV1},
-      {2, "delete clean-up steps, archived conversation ids, held destructive actions", kSchemaV2},
+      {2, "delete clean-up steps, archived conversation ids, held destructive actions, terminations",
+       kSchemaV2},
   };
   return kMigrations;
 }

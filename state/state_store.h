@@ -130,6 +130,29 @@ struct HeldActionInput {
   std::string action_json;
 };
 
+// An HR event taken by `serve` (SPEC §12), as journaled before its 202.
+struct EventRecord {
+  int64_t id = 0;
+  std::string event_key;    // the sender's eventId, or the request's signature: UNIQUE (replays)
+  std::string received_at;
+  std::string type;         // termination | hire | update
+  std::string external_id;
+  std::string occurred_at;
+  std::string body_json;    // the request body as received
+  std::string state;        // received | processed | failed | ignored
+  std::string processed_at;  // "" while received
+  int64_t run_id = 0;        // the run that acted on it; 0 while received or when none
+  std::string note;          // what was done, or why nothing
+};
+
+// A termination holding over the desired state (SPEC §12).
+struct TerminationRecord {
+  std::string external_id;
+  int64_t event_id = 0;
+  std::string occurred_at;
+  std::string recorded_at;
+};
+
 // The members of a snapshot: (key, canonical JSON document). Keys are unique (externalId or user
 // id); the store returns them sorted by key, bytewise.
 using SnapshotItems = std::vector<std::pair<std::string, std::string>>;
@@ -336,6 +359,36 @@ class StateStore {
   // longer pending (resolved twice).
   Status resolveHeldAction(int64_t id, const std::string& state, int64_t run_id,
                            const std::string& note, const std::string& at);
+
+  // ---- HR events and terminations (serve; SPEC §12) ----
+
+  // Journals an accepted event, state "received". Durable when it returns, like journalIntent
+  // (its own transaction, synchronous=FULL). Returns nullopt, changing nothing, when an event
+  // with `event_key` exists already (a replay). REQUIRES: no Transaction open (kInternal).
+  Result<std::optional<int64_t>> journalEvent(const std::string& event_key,
+                                              const std::string& type,
+                                              const std::string& external_id,
+                                              const std::string& occurred_at,
+                                              const std::string& body_json,
+                                              const std::string& received_at);
+  // Events still "received" (accepted, not yet acted on), oldest first: what a restarted serve
+  // processes first.
+  Result<std::vector<EventRecord>> receivedEvents();
+  // Settles a received event: state processed | failed | ignored (else kInvalidInput), the run
+  // that acted (0: none) and a note. kNotFound for an unknown id; kInternal when already settled.
+  Status settleEvent(int64_t id, const std::string& state, int64_t run_id, const std::string& note,
+                     const std::string& at);
+  // The newest `limit` events (<= 0: all), newest first.
+  Result<std::vector<EventRecord>> events(int limit);
+
+  // Records that `external_id` is terminated by HR event `event_id`; an existing record is kept
+  // (the first termination counts).
+  Status recordTermination(const std::string& external_id, int64_t event_id,
+                           const std::string& occurred_at, const std::string& at);
+  // Forgets it; false when there was none.
+  Result<bool> clearTermination(const std::string& external_id);
+  // Every recorded termination, by externalId.
+  Result<std::vector<TerminationRecord>> terminations();
 
  private:
   explicit StateStore(std::unique_ptr<SqliteDb> db);

@@ -23,6 +23,7 @@
 #include "agent/cli/clock.h"
 #include "agent/cli/exit_code.h"
 #include "agent/cli/session.h"
+#include "agent/cli/serve_command.h"
 #include "agent/codec/json_parse.h"
 #include "agent/plan/plan_json.h"
 #include "agent/plan/planner.h"
@@ -69,6 +70,10 @@ constexpr CommandSpec kCommands[] = {
     {"adopt", "adopt --report [--config FILE] [--desired PATH] [--format text|json|markdown] "
               "[--out FILE]",
      "First run against an org: report matched, ambiguous, unmanaged and to-be-destroyed users."},
+    {"serve", "serve [--config FILE] [--desired PATH] [--listen HOST:PORT] [--interval 15m] "
+              "[--port-file FILE]",
+     "Take HR events on POST /v1/events (signed), act on each at once; also /healthz, /metrics "
+     "and the full cycle every --interval."},
     {"history", "history [--config FILE] [--limit N] [--format text|json]",
      "List past runs and what each did."},
     {"version", "version", "Print the version."},
@@ -114,6 +119,14 @@ Poco::Util::OptionSet optionsFor(const std::string& command) {
                       .repeatable(true));
     set.addOption(Option("all", "a", kApproveAllHelp));
     set.addOption(Option("format", "f", "text or json").argument("FORMAT"));
+  }
+  if (command == "serve") {
+    set.addOption(Option("listen", "l", "host:port to listen on (overrides serve.listen)")
+                      .argument("HOST:PORT"));
+    set.addOption(Option("interval", "i", "full cycle every 15m (default), 30s, 1h; 0: none")
+                      .argument("DURATION"));
+    set.addOption(Option("port-file", "", "write the bound port to FILE").argument("FILE"));
+    set.addOption(Option("hold-events", "", "test only: journal events, do not act on them"));
   }
   if (command == "adopt") {
     set.addOption(Option("report", "", kAdoptReportHelp));
@@ -576,6 +589,12 @@ int runCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream
       }
     }
     return runApproveCommand(approve, out, err);
+  }
+  if (command == "serve") {
+    return runServeCommand({configPath(args), args.get("desired"), args.get("listen"),
+                            args.get("interval"), args.get("port-file"), args.has("hold-events"),
+                            args.has("quiet")},
+                           out, err);
   }
   if (command == "adopt") {
     return runAdoptCommand({args.has("report"), configPath(args), args.get("desired"),

@@ -24,6 +24,7 @@
 #include "agent/plan/guardrail.h"
 #include "agent/plan/match.h"
 #include "agent/plan/plan_json.h"
+#include "agent/scim/genesys_client.h"
 #include "agent/scim/genesys_directory.h"
 #include "agent/scim/genesys_platform.h"
 #include "agent/scim/http_transport.h"
@@ -282,6 +283,8 @@ Result<PlannedRun> Session::plan(const std::string& kind, const std::string& at)
     if (!saved.ok()) return fail(saved.error());
   }
 
+  Status terminated = applyTerminations();
+  if (!terminated.ok()) return fail(terminated.error());
   const PlanOptions options = planOptions(at);
   live_ = std::move(live.value());
   planned.plan = makePlan(desired_, live_, options);
@@ -598,6 +601,164 @@ void Session::finishRun(int64_t run_id, const std::string& outcome, const Json& 
     unfinished_.clear();
   }
   (void)store_->finishRun(run_id, outcome, record.dump(), at);
+}
+
+// ---- HR events (serve) ----------------------------------------------------------------------
+
+bool Session::reloadDesired(Diagnostics& diags) {
+  LoadOptions options;
+  options.target_kind = config_.target.kind;
+  options.base_policy = config_.policy;
+  DesiredState loaded = loadDesired(desired_path_, options, diags);
+  if (!diags.empty()) return false;
+  desired_ = std::move(loaded);
+  return true;
+}
+
+Status Session::applyTerminations() {
+  auto terminations = store_->terminations();
+  if (!terminations.ok()) return terminations.error();
+  for (const TerminationRecord& t : *terminations) {
+    for (DesiredUser& d : desired_.users) {
+      if (d.external_id != t.external_id) continue;
+      if (d.status == UserStatus::kActive) {
+        d.status = UserStatus::kTerminated;  // the HR event wins (SPEC §12)
+      } else {
+        auto cleared = store_->clearTermination(t.external_id);  // the source caught up
+        if (!cleared.ok()) return cleared.error();
+      }
+    }
+  }
+  return Status::success();
+}
+
+Result<std::optional<LiveUser>> Session::findUserByExternalId(const std::string& external_id) {
+  ApiCall call;
+  call.method = "GET";
+  call.route_template = "/Users";
+  call.prefix = "/api/v2/scim/v2";
+  call.path = "/Users";
+  call.media_type = "application/scim+json";
+  std::string literal = "\"";
+  for (char c : external_id) {
+    if (c == '"' || c == '\\') literal += '\\';
+    literal += c;
+  }
+  call.query = {{"filter", "externalId eq " + literal + "\""}};
+  call.retryable = true;
+  auto response = remote_->directory->client()->send(call);
+  if (!response.ok()) return response.error();
+  auto json = GenesysClient::parseBody(call, *response);
+  if (!json.ok()) return json.error();
+  const Json& list = json->get("Resources");
+  if (!list.isArray()) return std::optional<LiveUser>();
+  for (const Json& resource : list.asArray()) {
+    // The filter is the server's; check the match ourselves.
+    if (resource.getString("externalId") != external_id) continue;
+    auto user = liveUserFromScim(resource);
+    if (!user.ok()) return user.error();
+    return std::optional<LiveUser>(std::move(user).value());
+  }
+  return std::optional<LiveUser>();
+}
+
+Session::UserReconcile Session::reconcileUser(const std::string& external_id, bool terminate,
+                                              const std::string& at) {
+  UserReconcile out;
+  const DesiredUser* entry = nullptr;
+  for (const DesiredUser& d : desired_.users) {
+    if (d.external_id == external_id) entry = &d;
+  }
+  if (!entry && !terminate) {
+    out.state = "ignored";
+    out.note = "no desired entry for " + external_id + ": the desired state is the source";
+    return out;
+  }
+  auto run = beginRun("apply", at);
+  if (!run.ok()) {
+    out.state = "failed";
+    out.note = run.error().message;
+    out.retry = run.error().code == ErrorCode::kBusy;
+    return out;
+  }
+  out.run_id = *run;
+  auto fail = [&](const Error& e) {
+    out.state = "failed";
+    out.note = e.message;
+    out.retry = e.code == ErrorCode::kUnavailable || e.code == ErrorCode::kRateLimited;
+    Json summary = Json::object();
+    summary["error"] = e.message;
+    summary["event"] = external_id;
+    finishRun(out.run_id, "failed", summary, nowIso());
+    return out;
+  };
+  Status connected = connect();
+  if (!connected.ok()) return fail(connected.error());
+  auto found = findUserByExternalId(external_id);
+  if (!found.ok()) return fail(found.error());
+  auto groups = remote_->directory->listGroups();
+  if (!groups.ok()) return fail(groups.error());
+
+  DesiredState one;
+  one.policy = desired_.policy;
+  one.groups_by_department = desired_.groups_by_department;
+  one.digest = desired_.digest;
+  LiveState live;
+  live.groups = std::move(groups.value());
+  if (entry) {
+    one.users.push_back(*entry);
+    if (entry->manager && !entry->manager->empty()) {
+      for (const DesiredUser& m : desired_.users) {
+        if (m.external_id == *entry->manager) one.users.push_back(m);
+      }
+      auto manager = findUserByExternalId(*entry->manager);
+      if (!manager.ok()) return fail(manager.error());
+      if (manager->has_value()) live.users.push_back(**manager);
+    }
+  } else {
+    if (!found->has_value()) {
+      out.state = "processed";
+      out.note = "termination of " + external_id +
+                 ": no such user in Genesys and no desired entry; recorded, nothing to suspend";
+      finishRun(out.run_id, "ok", Json::object(), nowIso());
+      return out;
+    }
+    DesiredUser d;
+    d.external_id = external_id;
+    d.user_name = (*found)->user_name;
+    one.users.push_back(d);
+  }
+  if (terminate) one.users.front().status = UserStatus::kTerminated;
+  if (found->has_value()) live.users.push_back(**found);
+
+  const Plan plan = makePlan(one, live, planOptions(at));
+  GuardrailVerdict verdict =
+      checkDestructive(plan, std::max<size_t>(desired_.users.size(), 1), desired_.policy);
+  if (verdict.blocked) {
+    out.state = "failed";
+    out.note = "blocked: " + verdict.message;
+    finishRun(out.run_id, "blocked", Json(Json::Object{{"blocked", verdict.message}}), nowIso());
+    return out;
+  }
+  (void)store_->savePlan(out.run_id, desired_.digest, planToJson(plan).dump(), at);
+  grace_starts_ = plan.grace_starts;
+  planned_delete_ids_.clear();
+  std::string did;
+  for (const Action& a : plan.actions) {
+    if (a.kind == ActionKind::kDelete) planned_delete_ids_.insert(a.user_id);
+  }
+  ApplyReport report = apply(out.run_id, plan, ApplyOptions{}, /*replan_conflicts=*/false);
+  for (const ActionResult& r : report.results) {
+    const Action& a = plan.actions[r.index];
+    did += (did.empty() ? "" : ", ") + std::string(actionKindName(a.kind)) + " " +
+           actionOutcomeName(r.outcome);
+  }
+  const bool done = report.allDone();
+  finishRun(out.run_id, done ? "ok" : "failed", report.toJson(plan), nowIso());
+  out.state = done ? "processed" : "failed";
+  out.note = did.empty() ? "nothing to do: " + external_id + " already as desired" : did;
+  if (!plan.notices.empty() && plan.actions.empty()) out.note += " (" + plan.notices.front().message + ")";
+  return out;
 }
 
 }  // namespace scim_agent

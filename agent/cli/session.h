@@ -82,7 +82,36 @@ class Session {
   // The user as Genesys has it now (GET by id); kNotFound when it is gone.
   Result<LiveUser> readUser(const std::string& id);
 
+  // ---- HR events (serve; SPEC §12) ----
+
+  // Loads the desired state again (serve's periodic cycle: its files may have changed since).
+  // Problems go to `diags`; the previous desired state is kept when there are any.
+  bool reloadDesired(Diagnostics& diags);
+  // What reconcileUser did with one event.
+  struct UserReconcile {
+    int64_t run_id = 0;     // the apply run it recorded; 0 when none
+    std::string state;      // processed | failed | ignored (StateStore::settleEvent)
+    std::string note;       // what was done, or why nothing
+    bool retry = false;     // failed for a passing reason (Genesys unreachable): try again later
+  };
+  // Reconciles the one user `external_id` now, as its own apply run: reads it from Genesys by an
+  // externalId filter (and its manager), plans it with the same planner and policy against its
+  // desired entry (`terminate`: as if that entry said status terminated; a termination without a
+  // desired entry plans the live user alone), checks policy.maxDestructive against the desired
+  // user count, applies through the Applier and Lifecycle (tokens revoked, groups removed),
+  // and finishes the run as an apply run does (journal, audit, notifications). A hire or update
+  // with no desired entry does nothing ("ignored"): the desired state is the source. Protected
+  // users are never touched (the planner's rule). REQUIRES: lockState() succeeded.
+  UserReconcile reconcileUser(const std::string& external_id, bool terminate,
+                              const std::string& at);
+
  private:
+  // Every recorded termination (serve) holds over the desired state: such a user is planned as
+  // terminated, until the desired state itself marks it not active (the record is then dropped).
+  Status applyTerminations();
+  // The user whose externalId is `external_id` (GET /Users?filter=externalId eq "…"); nullopt
+  // when Genesys has none.
+  Result<std::optional<LiveUser>> findUserByExternalId(const std::string& external_id);
   Session() = default;
   Status openState();
   Status connect();

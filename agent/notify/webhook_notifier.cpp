@@ -8,9 +8,7 @@
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
-#include <Poco/DigestEngine.h>
 #include <Poco/Exception.h>
-#include <Poco/HMACEngine.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -19,25 +17,16 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
-#include <Poco/SHA2Engine.h>
 #include <Poco/Timestamp.h>
 #include <Poco/URI.h>
 
 #include "agent/base/host.h"
+#include "agent/codec/hmac_sha256.h"
 #include "agent/notify/notification.h"
 #include "state/state_store.h"
 
 namespace scim_agent {
 namespace {
-
-// Poco::HMACEngine needs BLOCK_SIZE and DIGEST_SIZE on its engine; POCO 1.11's SHA2Engine lacks
-// them (1.12 added SHA2Engine256 for this). This adds the two SHA-256 constants, nothing else:
-// the hashing and the HMAC are POCO's.
-class Sha256Engine : public Poco::SHA2Engine {
- public:
-  enum { BLOCK_SIZE = 64, DIGEST_SIZE = 32 };
-  Sha256Engine() : Poco::SHA2Engine(Poco::SHA2Engine::SHA_256) {}
-};
 
 constexpr size_t kMaxAnswerSnippet = 200;
 constexpr std::streamsize kMaxAnswerBytes = 64 * 1024;
@@ -120,11 +109,7 @@ bool isRetryableStatus(int status) {
 
 std::string webhookSignature(const std::string& secret, const std::string& timestamp,
                              const std::string& body) {
-  Poco::HMACEngine<Sha256Engine> hmac(secret);
-  hmac.update(timestamp);
-  hmac.update('.');
-  hmac.update(body);
-  return "sha256=" + Poco::DigestEngine::digestToHex(hmac.digest());
+  return timestampedSignature(secret, timestamp, body);
 }
 
 WallClockFn systemWallClock() {

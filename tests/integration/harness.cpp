@@ -259,6 +259,14 @@ void AgentProcess::kill() {
   pid_ = -1;
 }
 
+void AgentProcess::signal(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
+void AgentProcess::terminate() {
+  if (pid_ > 0) ::kill(pid_, SIGTERM);
+}
+
 RunResult AgentProcess::wait() {
   if (pid_ > 0) {
     ::waitpid(pid_, &status_, 0);

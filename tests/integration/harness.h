@@ -87,6 +87,9 @@ class AgentProcess {
   AgentProcess(const AgentProcess&) = delete;
   AgentProcess& operator=(const AgentProcess&) = delete;
   void kill();       // SIGKILL, then reap
+  void signal(int sig);  // sends `sig` (e.g. SIGTERM) without waiting
+  // SIGTERM without waiting: a --loop or serve process finishes what it does and exits.
+  void terminate();
   RunResult wait();  // waits for the exit; output so far
   bool running();
 

@@ -1,0 +1,357 @@
+#include "agent/serve/event_server.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <istream>
+#include <map>
+#include <sstream>
+#include <vector>
+
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Timestamp.h>
+
+#include "agent/base/json.h"
+#include "agent/serve/event_intake.h"
+
+namespace scim_agent {
+namespace {
+
+std::string nowIso() {
+  return Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y-%m-%dT%H:%M:%S.%iZ");
+}
+
+// Serve's own metrics. TODO(#5): move onto agent/metrics' MetricsRegistry (scim_agent_* families,
+// kEventToActionSeconds) once that module is committed; the names below are already theirs.
+class ServeMetrics {
+ public:
+  void response(int status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++responses_[status];
+  }
+  void event(const std::string& type, const std::string& state, double seconds) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++events_[{type, state}];
+    auto& h = latency_[type];
+    if (h.buckets.empty()) h.buckets.assign(kBounds.size(), 0);
+    for (size_t i = 0; i < kBounds.size(); ++i) {
+      if (seconds <= kBounds[i]) ++h.buckets[i];
+    }
+    ++h.count;
+    h.sum += seconds;
+  }
+  void cycle() { ++cycles_; }
+  std::string render() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::ostringstream out;
+    out << "# HELP scim_agent_serve_http_responses_total Responses of serve's HTTP endpoint.\n"
+           "# TYPE scim_agent_serve_http_responses_total counter\n";
+    for (const auto& [status, n] : responses_) {
+      out << "scim_agent_serve_http_responses_total{status=\"" << status << "\"} " << n << "\n";
+    }
+    out << "# HELP scim_agent_events_total HR events acted on, by type and outcome.\n"
+           "# TYPE scim_agent_events_total counter\n";
+    for (const auto& [key, n] : events_) {
+      out << "scim_agent_events_total{type=\"" << key.first << "\",state=\"" << key.second
+          << "\"} " << n << "\n";
+    }
+    out << "# HELP scim_agent_serve_cycles_total Periodic full cycles run by serve.\n"
+           "# TYPE scim_agent_serve_cycles_total counter\n"
+           "scim_agent_serve_cycles_total " << cycles_.load() << "\n";
+    out << "# HELP scim_agent_event_to_action_seconds Seconds from an HR event's receipt to the "
+           "end of the action it caused.\n"
+           "# TYPE scim_agent_event_to_action_seconds histogram\n";
+    for (const auto& [type, h] : latency_) {
+      for (size_t i = 0; i < kBounds.size(); ++i) {
+        char le[32];
+        std::snprintf(le, sizeof le, "%g", kBounds[i]);
+        out << "scim_agent_event_to_action_seconds_bucket{type=\"" << type << "\",le=\"" << le
+            << "\"} " << h.buckets[i] << "\n";
+      }
+      out << "scim_agent_event_to_action_seconds_bucket{type=\"" << type << "\",le=\"+Inf\"} "
+          << h.count << "\n";
+      out << "scim_agent_event_to_action_seconds_sum{type=\"" << type << "\"} " << h.sum << "\n";
+      out << "scim_agent_event_to_action_seconds_count{type=\"" << type << "\"} " << h.count
+          << "\n";
+    }
+    return out.str();
+  }
+
+ private:
+  struct Histogram {
+    std::vector<uint64_t> buckets;
+    uint64_t count = 0;
+    double sum = 0;
+  };
+  static inline const std::vector<double> kBounds = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  mutable std::mutex mu_;
+  std::map<int, uint64_t> responses_;
+  std::map<std::pair<std::string, std::string>, uint64_t> events_;
+  std::map<std::string, Histogram> latency_;
+  std::atomic<uint64_t> cycles_{0};
+};
+
+}  // namespace
+
+struct EventServer::Impl {
+  std::unique_ptr<Poco::Net::HTTPServer> http;
+  int port = 0;
+  ServeMetrics metrics;
+  std::mutex mu;
+  std::condition_variable wake;
+  bool stopping = false;
+  bool pending = true;  // events may wait in the journal: look at start
+  // When each event was accepted by this process (event-to-action latency).
+  std::map<int64_t, std::chrono::steady_clock::time_point> accepted;
+};
+
+namespace {
+
+class Handler final : public Poco::Net::HTTPRequestHandler {
+ public:
+  Handler(StateStore& store, EventServer& server, EventServer::Impl& impl, const ServeOptions& o)
+      : store_(store), server_(server), impl_(impl), options_(o) {}
+
+  void handleRequest(Poco::Net::HTTPServerRequest& request,
+                     Poco::Net::HTTPServerResponse& response) override {
+    int status = 500;
+    try {
+      status = route(request, response);
+    } catch (const Poco::Exception& e) {
+      status = answer(response, 500, error(500, "internal error: " + e.displayText()));
+    } catch (const std::exception& e) {
+      status = answer(response, 500, error(500, std::string("internal error: ") + e.what()));
+    }
+    impl_.metrics.response(status);
+  }
+
+ private:
+  static Json error(int status, const std::string& message) {
+    Json j = Json::object();
+    j["error"] = message;
+    j["status"] = status;
+    return j;
+  }
+
+  static int answer(Poco::Net::HTTPServerResponse& response, int status, const Json& body,
+                    const std::string& type = "application/json") {
+    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+    response.setContentType(type);
+    const std::string text = body.isString() ? body.asString() : body.dump() + "\n";
+    response.setContentLength(static_cast<std::streamsize>(text.size()));
+    response.send() << text;
+    return status;
+  }
+
+  int route(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+    const std::string& uri = request.getURI();
+    const std::string path = uri.substr(0, uri.find('?'));
+    const std::string& method = request.getMethod();
+    if (path == "/healthz") {
+      if (method != "GET") return answer(response, 405, error(405, "use GET"));
+      auto runs = store_.listRuns(1);  // the state DB answers
+      if (!runs.ok()) return answer(response, 503, error(503, runs.error().message));
+      return answer(response, 200, Json(Json::Object{{"status", "ok"}}));
+    }
+    if (path == "/metrics") {
+      if (method != "GET") return answer(response, 405, error(405, "use GET"));
+      return answer(response, 200, Json(server_.metricsText()),
+                    "text/plain; version=0.0.4; charset=utf-8");
+    }
+    if (path != "/v1/events") return answer(response, 404, error(404, "no such endpoint: " + path));
+    if (method != "POST") return answer(response, 405, error(405, "use POST"));
+    std::string type = request.getContentType();
+    type = type.substr(0, type.find(';'));
+    while (!type.empty() && type.back() == ' ') type.pop_back();
+    if (type != "application/json") {
+      response.setKeepAlive(false);
+      return answer(response, 415, error(415, "Content-Type must be application/json"));
+    }
+    if (request.hasContentLength() &&
+        request.getContentLength64() > static_cast<int64_t>(kMaxEventBodyBytes)) {
+      response.setKeepAlive(false);  // the body is not read
+      return answer(response, 413, error(413, "body larger than 65536 bytes"));
+    }
+    std::string body;
+    std::istream& in = request.stream();
+    char buf[8192];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+      body.append(buf, static_cast<size_t>(in.gcount()));
+      if (body.size() > kMaxEventBodyBytes) {
+        response.setKeepAlive(false);
+        return answer(response, 413, error(413, "body larger than 65536 bytes"));
+      }
+    }
+    const IntakeVerdict verdict =
+        checkEvent(options_.secret, request.get("X-Scim-Agent-Timestamp", ""),
+                   request.get("X-Scim-Agent-Signature", ""), body,
+                   static_cast<int64_t>(std::time(nullptr)));
+    if (verdict.status != 0) {
+      return answer(response, verdict.status, error(verdict.status, verdict.error));
+    }
+    const IntakeEvent& e = verdict.event;
+    auto id = store_.journalEvent(e.key, e.type, e.external_id, e.occurred_at, body, nowIso());
+    if (!id.ok()) {
+      return answer(response, 503, error(503, "could not journal the event: " + id.error().message));
+    }
+    if (!id->has_value()) {
+      return answer(response, 409, error(409, "replayed event: " + e.key.substr(0, 4) +
+                                                  " already received"));
+    }
+    {
+      std::lock_guard<std::mutex> lock(impl_.mu);
+      impl_.accepted[**id] = std::chrono::steady_clock::now();
+      impl_.pending = true;
+    }
+    impl_.wake.notify_one();
+    Json ok = Json::object();
+    ok["id"] = static_cast<int64_t>(**id);
+    ok["status"] = "accepted";
+    return answer(response, 202, ok);
+  }
+
+  StateStore& store_;
+  EventServer& server_;
+  EventServer::Impl& impl_;
+  const ServeOptions& options_;
+};
+
+class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  Factory(StateStore& store, EventServer& server, EventServer::Impl& impl, const ServeOptions& o)
+      : store_(store), server_(server), impl_(impl), options_(o) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest&) override {
+    return new Handler(store_, server_, impl_, options_);
+  }
+
+ private:
+  StateStore& store_;
+  EventServer& server_;
+  EventServer::Impl& impl_;
+  const ServeOptions& options_;
+};
+
+}  // namespace
+
+EventServer::EventServer(StateStore& store, EventProcessor& processor, ServeOptions options)
+    : store_(store), processor_(processor), options_(std::move(options)),
+      impl_(std::make_unique<Impl>()) {}
+
+EventServer::~EventServer() { stop(); }
+
+int EventServer::port() const { return impl_->port; }
+
+std::string EventServer::metricsText() const { return impl_->metrics.render(); }
+
+Status EventServer::start() {
+  try {
+    Poco::Net::SocketAddress address(options_.listen);
+    Poco::Net::ServerSocket socket(address, 64);
+    impl_->port = socket.address().port();
+    auto params = new Poco::Net::HTTPServerParams();
+    params->setMaxThreads(8);
+    params->setKeepAlive(true);
+    params->setTimeout(Poco::Timespan(10, 0));
+    impl_->http = std::make_unique<Poco::Net::HTTPServer>(
+        new Factory(store_, *this, *impl_, options_), socket, params);
+  } catch (const Poco::Exception& e) {
+    return Error(ErrorCode::kIo, "serve: cannot listen on " + options_.listen + ": " +
+                                     e.displayText());
+  }
+  if (!options_.port_file.empty()) {
+    const std::string tmp = options_.port_file + ".tmp";
+    {
+      std::ofstream f(tmp, std::ios::trunc);
+      f << impl_->port << "\n";
+      if (!f) return Error(ErrorCode::kIo, "serve: cannot write " + tmp);
+    }
+    if (std::rename(tmp.c_str(), options_.port_file.c_str()) != 0) {
+      return Error(ErrorCode::kIo, "serve: cannot write " + options_.port_file);
+    }
+  }
+  worker_ = std::thread([this] { workerLoop(); });
+  impl_->http->start();
+  return Status::success();
+}
+
+void EventServer::stop() {
+  if (impl_->http) {
+    impl_->http->stopAll(false);  // stop accepting; requests being answered finish
+    impl_->http.reset();
+  }
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->wake.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+void EventServer::workerLoop() {
+  using Clock = std::chrono::steady_clock;
+  const bool periodic = options_.interval.count() > 0;
+  Clock::time_point next_cycle = Clock::now();
+  Clock::time_point retry_at = Clock::time_point::min();
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(impl_->mu);
+      if (impl_->stopping) return;
+      impl_->pending = false;
+    }
+    bool retry = false;
+    if (!options_.hold_events && Clock::now() >= retry_at) {
+      auto events = store_.receivedEvents();
+      for (const EventRecord& e : events.ok() ? *events : std::vector<EventRecord>{}) {
+        {
+          std::lock_guard<std::mutex> lock(impl_->mu);
+          if (impl_->stopping) return;
+        }
+        EventOutcome outcome = processor_.process(e);
+        if (outcome.retry) {
+          retry = true;  // keep the order: later events wait for this one
+          break;
+        }
+        Status settled = store_.settleEvent(e.id, outcome.state, outcome.run_id, outcome.note,
+                                            nowIso());
+        if (!settled.ok()) std::fprintf(stderr, "serve: %s\n", settled.error().message.c_str());
+        double seconds = 0;
+        {
+          std::lock_guard<std::mutex> lock(impl_->mu);
+          auto it = impl_->accepted.find(e.id);
+          if (it != impl_->accepted.end()) {
+            seconds = std::chrono::duration<double>(Clock::now() - it->second).count();
+            impl_->accepted.erase(it);
+          }
+        }
+        impl_->metrics.event(e.type, outcome.state, seconds);
+      }
+      retry_at = retry ? Clock::now() + std::chrono::seconds(2) : Clock::time_point::min();
+    }
+    if (periodic && Clock::now() >= next_cycle) {
+      processor_.fullCycle();
+      impl_->metrics.cycle();
+      next_cycle = Clock::now() + options_.interval;
+      continue;
+    }
+    std::unique_lock<std::mutex> lock(impl_->mu);
+    Clock::time_point until = Clock::now() + std::chrono::hours(24);
+    if (periodic) until = std::min(until, next_cycle);
+    if (retry) until = std::min(until, retry_at);
+    impl_->wake.wait_until(lock, until, [this] { return impl_->stopping || impl_->pending; });
+  }
+}
+
+}  // namespace scim_agent

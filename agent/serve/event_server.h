@@ -1,0 +1,83 @@
+#pragma once
+
+// `scim-agent serve` (SPEC §12): the HR event endpoint, the worker that acts on journaled events
+// in order, GET /healthz and /metrics, and the periodic full cycle. The acting is the caller's
+// (EventProcessor, implemented over the CLI's Session in cli/serve_command.cpp), so this module
+// knows HTTP, the event journal and the schedule, not plans.
+//
+// Durability: an event is journaled (StateStore::journalEvent, synchronous=FULL) before its 202;
+// the worker settles it after acting. On start the worker first takes every event still
+// "received", so an event accepted by a process that died (even SIGKILL) is acted on after the
+// restart.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "agent/base/result.h"
+#include "state/state_store.h"
+
+namespace scim_agent {
+
+// What acting on one event came to (StateStore::settleEvent).
+struct EventOutcome {
+  std::string state;  // processed | failed | ignored
+  int64_t run_id = 0;
+  std::string note;
+  bool retry = false;  // leave it "received" and try again later (Genesys unreachable)
+};
+
+// The acting side. Called from the worker thread only, one call at a time.
+class EventProcessor {
+ public:
+  virtual ~EventProcessor() = default;
+  virtual EventOutcome process(const EventRecord& event) = 0;
+  // One full reconcile cycle (plan and apply everything); its problems are its own to report.
+  virtual void fullCycle() = 0;
+};
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8443";  // host:port; port 0 picks a free one
+  std::string secret;                     // serve.eventSecretFile's content
+  std::chrono::seconds interval{15 * 60};  // the periodic full cycle; 0: none
+  std::string port_file;                   // the bound port is written here when not empty
+  // Test-only: journal events but do not act on them (the crash-recovery test kills serve while
+  // an accepted event waits).
+  bool hold_events = false;
+};
+
+class EventServer {
+ public:
+  // `store` and `processor` must outlive the server.
+  EventServer(StateStore& store, EventProcessor& processor, ServeOptions options);
+  ~EventServer();
+  EventServer(const EventServer&) = delete;
+  EventServer& operator=(const EventServer&) = delete;
+
+  // Binds serve.listen, starts the HTTP threads and the worker. kInvalidInput for a bad listen
+  // address, kIo when it cannot bind or write the port file.
+  Status start();
+  // Stops accepting, lets the worker finish the event it is acting on, joins. Idempotent.
+  void stop();
+  int port() const;
+
+  // GET /metrics: Prometheus text exposition.
+  std::string metricsText() const;
+
+  struct Impl;
+
+ private:
+  void workerLoop();
+
+  StateStore& store_;
+  EventProcessor& processor_;
+  ServeOptions options_;
+  std::unique_ptr<Impl> impl_;
+  std::thread worker_;
+};
+
+}  // namespace scim_agent

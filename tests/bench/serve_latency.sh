@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Serve latency benchmark (issue #5): genesys-sim with USERS users, `scim-agent serve` on
+# loopback (no periodic cycle), and N termination events posted one at a time, each timed from
+# the POST until the sim has answered the suspending PATCH of that user. Prints p50 and p99
+# (target: p99 under 1 s).
+#
+#   tests/bench/serve_latency.sh BIN_DIR [N [USERS]]
+set -euo pipefail
+
+BIN="${1:?usage: serve_latency.sh BIN_DIR [N [USERS]]}"
+N="${2:-200}"
+USERS="${3:-1000}"
+WORK="$(mktemp -d /tmp/scim-agent-serve.XXXXXX)"
+cleanup() {
+  [[ -n "${SERVE_PID:-}" ]] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null
+  [[ -n "${SIM_PID:-}" ]] && kill "$SIM_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+"$BIN/bench_gen" --users "$USERS" --drift 0 --churn 0 --out "$WORK" >/dev/null
+"$BIN/genesys-sim" --host 127.0.0.1 --port 0 --port-file "$WORK/sim.port" --seed "$WORK/seed.json" \
+  --client bench:bench-secret >"$WORK/sim.log" 2>&1 &
+SIM_PID=$!
+for _ in $(seq 1 600); do [[ -s "$WORK/sim.port" ]] && break; sleep 0.05; done
+SIM="http://127.0.0.1:$(cat "$WORK/sim.port")"
+echo "bench-secret" >"$WORK/secret"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/event-secret"
+cat >"$WORK/agent.yaml" <<YAML
+target:
+  apiBase: $SIM
+  loginBase: $SIM
+  clientId: bench
+  clientSecretFile: $WORK/secret
+  rateLimit: { requestsPerMinute: 6000, concurrency: 4 }
+desired: $WORK/desired
+state: $WORK/state.db
+serve: { listen: 127.0.0.1:0, eventSecretFile: $WORK/event-secret }
+YAML
+
+"$BIN/scim-agent" serve --config "$WORK/agent.yaml" --interval 0 --port-file "$WORK/serve.port" \
+  >"$WORK/serve.log" 2>&1 &
+SERVE_PID=$!
+for _ in $(seq 1 600); do [[ -s "$WORK/serve.port" ]] && break; sleep 0.05; done
+"$BIN/serve_poster" "$SIM" "$(cat "$WORK/serve.port")" "$WORK/event-secret" "$N"

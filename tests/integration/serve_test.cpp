@@ -1,0 +1,313 @@
+// Issue #5: `scim-agent serve` against genesys-sim — every bad event is refused with its status
+// and never journaled, a termination suspends the user (tokens revoked, groups removed) and holds
+// over the desired state, an event accepted before a SIGKILL is acted on after the restart,
+// /healthz and /metrics answer, and a concurrent apply is refused with exit 4.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+
+#include "agent/codec/hmac_sha256.h"
+#include "agent/codec/json_parse.h"
+#include "state/state_store.h"
+#include "tests/integration/harness.h"
+
+namespace scim_agent::testing {
+namespace {
+
+const std::string kSecret = "event-secret-for-tests";
+const std::string kTokens = "DELETE /api/v2/tokens/{userId}";
+
+struct Answer {
+  int status = 0;
+  std::string body;
+};
+
+Answer http(int port, const std::string& method, const std::string& path,
+            const std::map<std::string, std::string>& headers = {}, const std::string& body = "",
+            const std::string& content_type = "application/json") {
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+  session.setTimeout(Poco::Timespan(10, 0));
+  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  for (const auto& [k, v] : headers) request.set(k, v);
+  if (method == "POST") {
+    request.setContentType(content_type);
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+  }
+  Answer a;
+  try {
+    session.sendRequest(request) << body;
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session.receiveResponse(response);
+    Poco::StreamCopier::copyToString(in, a.body);
+    a.status = response.getStatus();
+  } catch (const Poco::Exception& e) {
+    a.body = e.displayText();
+  }
+  return a;
+}
+
+std::map<std::string, std::string> signedHeaders(const std::string& body, long long at = 0) {
+  const std::string ts = std::to_string(at ? at : static_cast<long long>(std::time(nullptr)));
+  return {{"X-Scim-Agent-Timestamp", ts},
+          {"X-Scim-Agent-Signature", timestampedSignature(kSecret, ts, body)}};
+}
+
+Answer postEvent(int port, const std::string& body) {
+  return http(port, "POST", "/v1/events", signedHeaders(body), body);
+}
+
+std::string event(const std::string& type, const std::string& external_id,
+                  const std::string& event_id = "") {
+  std::string b = "{\"type\":\"" + type + "\",\"externalId\":\"" + external_id +
+                  "\",\"occurredAt\":\"2026-11-23T09:00:00Z\"";
+  if (!event_id.empty()) b += ",\"eventId\":\"" + event_id + "\"";
+  return b + "}";
+}
+
+std::string desiredYaml(const std::vector<std::string>& ids) {
+  std::ostringstream y;
+  y << "apiVersion: scim-agent/v1\n"
+    << "policy:\n  scope: { externalIdPattern: \"^EMP-\" }\n"
+    << "  maxDestructive: { count: 100, percent: 100 }\n"
+    << "users:\n";
+  for (const auto& id : ids) {
+    y << "  - externalId: " << id << "\n    userName: " << id << "@example.com\n"
+      << "    displayName: " << id << "\n    groups: [Everyone]\n";
+  }
+  return y.str();
+}
+
+Json seedOrg(const std::vector<std::string>& ids) {
+  Json users = Json::array();
+  Json members = Json::array();
+  for (const auto& id : ids) {
+    Json u = Json::object();
+    u["externalId"] = id;
+    u["userName"] = id + "@example.com";
+    u["displayName"] = id;
+    users.push(u);
+    members.push(id + "@example.com");
+  }
+  Json seed = Json::object();
+  seed["users"] = users;
+  seed["groups"] =
+      Json(Json::Array{Json(Json::Object{{"displayName", "Everyone"}, {"members", members}})});
+  return seed;
+}
+
+Json userByExternalId(SimProcess& sim, const std::string& external_id) {
+  const Json state = sim.state();
+  for (const auto& u : state.get("users").asArray()) {
+    if (u.getString("externalId") == external_id) return u;
+  }
+  return Json();
+}
+
+bool inAnyGroup(const Json& user) {
+  return user.get("groups").isArray() && !user.get("groups").asArray().empty();
+}
+
+// A serve process with its config, state DB and port file in `dir`.
+class Serve {
+ public:
+  Serve(const TempDir& dir, const std::vector<std::string>& extra = {})
+      : port_file_(dir.file("serve.port")) {
+    std::remove(port_file_.c_str());
+    std::vector<std::string> args{"serve", "--config", dir.file("agent.yaml"), "--interval", "0",
+                                  "--port-file", port_file_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    process_ = std::make_unique<AgentProcess>(args);
+    for (int i = 0; i < 200 && port_ == 0; ++i) {
+      std::ifstream f(port_file_);
+      if (!(f >> port_)) {
+        port_ = 0;
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+      }
+    }
+  }
+  int port() const { return port_; }
+  AgentProcess& process() { return *process_; }
+
+ private:
+  std::string port_file_;
+  int port_ = 0;
+  std::unique_ptr<AgentProcess> process_;
+};
+
+std::string writeServeConfig(const TempDir& dir, const SimProcess& sim) {
+  dir.write("desired.yaml", desiredYaml({"EMP-1", "EMP-2", "EMP-3"}));
+  const std::string config = writeAgentConfig(dir, sim, dir.file("desired.yaml"));
+  dir.write("event-secret", kSecret + "\n");
+  std::ofstream(config, std::ios::app) << "serve: { listen: 127.0.0.1:0, eventSecretFile: "
+                                       << dir.file("event-secret") << " }\n";
+  return config;
+}
+
+std::vector<EventRecord> journaled(const TempDir& dir) {
+  auto store = StateStore::open(dir.file("state.db"));
+  if (!store.ok()) return {};
+  auto events = (*store)->events(0);
+  return events.ok() ? *events : std::vector<EventRecord>{};
+}
+
+// Polls `done` every 50 ms for up to 15 s (no timed assertion: a slow machine only waits longer).
+template <typename F>
+bool eventually(F done) {
+  for (int i = 0; i < 300; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+TEST(ServeTest, BadEventsGetTheirStatusAndAreNotJournaled) {
+  SimProcess sim;
+  sim.seed(seedOrg({"EMP-1", "EMP-2", "EMP-3"}));
+  TempDir dir;
+  writeServeConfig(dir, sim);
+  Serve serve(dir, {"--hold-events"});
+  ASSERT_GT(serve.port(), 0) << serve.process().wait().err;
+  const int port = serve.port();
+  const std::string good = event("termination", "EMP-2", "ev-1");
+  const long long now = static_cast<long long>(std::time(nullptr));
+
+  struct Case {
+    const char* name;
+    Answer answer;
+    int status;
+  };
+  std::map<std::string, std::string> no_sig = signedHeaders(good);
+  no_sig.erase("X-Scim-Agent-Signature");
+  std::map<std::string, std::string> wrong = signedHeaders(good);
+  wrong["X-Scim-Agent-Signature"] = timestampedSignature("not-the-secret", wrong["X-Scim-Agent-Timestamp"], good);
+  const std::string big = "{\"type\":\"termination\",\"externalId\":\"EMP-2\",\"pad\":\"" +
+                          std::string(70 * 1024, 'x') + "\"}";
+  const std::vector<Case> cases = {
+      {"no signature", http(port, "POST", "/v1/events", no_sig, good), 401},
+      {"wrong signature", http(port, "POST", "/v1/events", wrong, good), 401},
+      {"stale timestamp", http(port, "POST", "/v1/events", signedHeaders(good, now - 301), good), 401},
+      {"future timestamp", http(port, "POST", "/v1/events", signedHeaders(good, now + 400), good), 401},
+      {"oversized", http(port, "POST", "/v1/events", signedHeaders(big), big), 413},
+      {"malformed JSON", postEvent(port, "{\"type\":"), 400},
+      {"unknown type", postEvent(port, event("promotion", "EMP-2")), 400},
+      {"missing externalId",
+       postEvent(port, "{\"type\":\"termination\",\"occurredAt\":\"2026-11-23T09:00:00Z\"}"), 400},
+      {"wrong content type",
+       http(port, "POST", "/v1/events", signedHeaders(good), good, "text/plain"), 415},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(c.answer.status, c.status) << c.name << ": " << c.answer.body;
+    auto body = parseJson(c.answer.body);
+    ASSERT_TRUE(body.ok()) << c.name << ": " << c.answer.body;
+    EXPECT_FALSE(body->getString("error").empty()) << c.name;
+    EXPECT_EQ(body->getNumber("status"), c.status) << c.name;
+  }
+  EXPECT_NE(cases[2].answer.body.find("stale timestamp"), std::string::npos);
+  EXPECT_NE(cases[6].answer.body.find("unknown type"), std::string::npos);
+  EXPECT_NE(cases[7].answer.body.find("missing externalId"), std::string::npos);
+  EXPECT_TRUE(journaled(dir).empty()) << "no invalid event is journaled";
+
+  // Accepted once; the same eventId (even signed anew) and the same signed request are replays.
+  const Answer accepted = postEvent(port, good);
+  EXPECT_EQ(accepted.status, 202) << accepted.body;
+  EXPECT_NE(accepted.body.find("\"accepted\""), std::string::npos);
+  EXPECT_EQ(postEvent(port, good).status, 409);
+  const std::string no_id = event("update", "EMP-1");
+  const auto headers = signedHeaders(no_id);
+  EXPECT_EQ(http(port, "POST", "/v1/events", headers, no_id).status, 202);
+  EXPECT_EQ(http(port, "POST", "/v1/events", headers, no_id).status, 409);
+  const auto events = journaled(dir);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].state, "received");  // --hold-events: not acted on
+}
+
+TEST(ServeTest, TerminationSuspendsAtOnceAndHoldsOverTheDesiredState) {
+  SimProcess sim;
+  sim.seed(seedOrg({"EMP-1", "EMP-2", "EMP-3"}));
+  TempDir dir;
+  const std::string config = writeServeConfig(dir, sim);
+  Serve serve(dir);
+  ASSERT_GT(serve.port(), 0) << serve.process().wait().err;
+  ASSERT_TRUE(userByExternalId(sim, "EMP-2").getBool("active"));
+  ASSERT_TRUE(inAnyGroup(userByExternalId(sim, "EMP-2")));
+
+  const Answer a = postEvent(serve.port(), event("termination", "EMP-2", "t-1"));
+  ASSERT_EQ(a.status, 202) << a.body;
+  EXPECT_TRUE(eventually([&] {
+    const Json u = userByExternalId(sim, "EMP-2");
+    return !u.getBool("active", true) && !inAnyGroup(u) && sim.count(kTokens) >= 1;
+  })) << userByExternalId(sim, "EMP-2").dump();
+  EXPECT_TRUE(userByExternalId(sim, "EMP-1").getBool("active")) << "only that user";
+  EXPECT_TRUE(eventually([&] {
+    const auto events = journaled(dir);
+    return !events.empty() && events[0].state == "processed" && events[0].run_id > 0;
+  }));
+
+  // /healthz and /metrics while it runs; a concurrent apply is refused (exit 4), not interleaved.
+  const Answer health = http(serve.port(), "GET", "/healthz");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_NE(health.body.find("\"ok\""), std::string::npos);
+  const Answer metrics = http(serve.port(), "GET", "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  const std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? [-+0-9.eEInfa]+$)");
+  std::istringstream lines(metrics.body);
+  int samples = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("# HELP ", 0) == 0 || line.rfind("# TYPE ", 0) == 0) continue;
+    EXPECT_TRUE(std::regex_match(line, sample)) << "not exposition format: " << line;
+    ++samples;
+  }
+  EXPECT_GT(samples, 0);
+  EXPECT_NE(metrics.body.find("scim_agent_event_to_action_seconds_count{type=\"termination\"} 1"),
+            std::string::npos)
+      << metrics.body;
+  const RunResult busy = runAgent({"apply", "--config", config, "--auto-approve"},
+                                  {{"SCIM_AGENT_LOCK_TIMEOUT_SECONDS", "0.2"}});
+  EXPECT_EQ(busy.exit_code, 4) << busy.out << busy.err;
+
+  serve.process().signal(SIGTERM);
+  EXPECT_EQ(serve.process().wait().exit_code, 0);
+
+  // The desired state still says active; the termination wins until it says otherwise.
+  const RunResult applied = runAgent({"apply", "--config", config, "--auto-approve"});
+  EXPECT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  EXPECT_FALSE(userByExternalId(sim, "EMP-2").getBool("active", true)) << applied.out;
+}
+
+TEST(ServeTest, EventAcceptedBeforeSigkillIsActedOnAfterRestart) {
+  SimProcess sim;
+  sim.seed(seedOrg({"EMP-1", "EMP-2", "EMP-3"}));
+  TempDir dir;
+  writeServeConfig(dir, sim);
+  {
+    Serve held(dir, {"--hold-events"});
+    ASSERT_GT(held.port(), 0) << held.process().wait().err;
+    ASSERT_EQ(postEvent(held.port(), event("termination", "EMP-3", "k-1")).status, 202);
+    held.process().kill();  // SIGKILL: the 202 was answered, nothing acted
+  }
+  EXPECT_TRUE(userByExternalId(sim, "EMP-3").getBool("active"));
+  ASSERT_EQ(journaled(dir).size(), 1u);
+  EXPECT_EQ(journaled(dir)[0].state, "received");
+
+  Serve restarted(dir);
+  ASSERT_GT(restarted.port(), 0) << restarted.process().wait().err;
+  EXPECT_TRUE(eventually([&] { return !userByExternalId(sim, "EMP-3").getBool("active", true); }));
+  EXPECT_TRUE(eventually([&] { return journaled(dir)[0].state == "processed"; }));
+}
+
+}  // namespace
+}  // namespace scim_agent::testing
