@@ -59,17 +59,17 @@ class SessionProcessor final : public EventProcessor {
     return {r.state, r.run_id, r.note, r.retry};
   }
 
-  void fullCycle() override {
+  std::string fullCycle() override {
     Diagnostics diags;
     if (!session_.reloadDesired(diags)) {
       err_ << "serve: cycle skipped: the desired state has " << diags.size()
            << " problem(s); the first: " << diags.items().front().toString() << "\n";
-      return;
+      return "failed";
     }
     auto planned = session_.plan("apply", cliNowIso());
     if (!planned.ok()) {
       err_ << "serve: cycle failed: " << planned.error().message << "\n";
-      return;
+      return planned.error().code == ErrorCode::kBusy ? "busy" : "failed";
     }
     ApplyOptions options;
     options.skip_destructive = planned->guardrail.blocked;
@@ -80,6 +80,7 @@ class SessionProcessor final : public EventProcessor {
     session_.finishRun(planned->run_id, outcome, report.toJson(planned->plan), cliNowIso());
     err_ << "serve: cycle run " << planned->run_id << ": " << outcome << ", "
          << report.count(ActionOutcome::kDone) << " done\n";
+    return outcome;
   }
 
  private:

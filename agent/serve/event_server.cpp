@@ -6,6 +6,7 @@
 #include <ctime>
 #include <fstream>
 #include <istream>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <vector>
@@ -24,6 +25,8 @@
 #include <Poco/Timestamp.h>
 
 #include "agent/base/json.h"
+#include "agent/metrics/agent_metrics.h"
+#include "agent/metrics/metrics.h"
 #include "agent/serve/event_intake.h"
 
 namespace scim_agent {
@@ -33,82 +36,23 @@ std::string nowIso() {
   return Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y-%m-%dT%H:%M:%S.%iZ");
 }
 
-// Serve's own metrics. TODO(#5): move onto agent/metrics' MetricsRegistry (scim_agent_* families,
-// kEventToActionSeconds) once that module is committed; the names below are already theirs.
-class ServeMetrics {
- public:
-  void response(int status) {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++responses_[status];
-  }
-  void event(const std::string& type, const std::string& state, double seconds) {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++events_[{type, state}];
-    auto& h = latency_[type];
-    if (h.buckets.empty()) h.buckets.assign(kBounds.size(), 0);
-    for (size_t i = 0; i < kBounds.size(); ++i) {
-      if (seconds <= kBounds[i]) ++h.buckets[i];
-    }
-    ++h.count;
-    h.sum += seconds;
-  }
-  void cycle() { ++cycles_; }
-  std::string render() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    std::ostringstream out;
-    out << "# HELP scim_agent_serve_http_responses_total Responses of serve's HTTP endpoint.\n"
-           "# TYPE scim_agent_serve_http_responses_total counter\n";
-    for (const auto& [status, n] : responses_) {
-      out << "scim_agent_serve_http_responses_total{status=\"" << status << "\"} " << n << "\n";
-    }
-    out << "# HELP scim_agent_events_total HR events acted on, by type and outcome.\n"
-           "# TYPE scim_agent_events_total counter\n";
-    for (const auto& [key, n] : events_) {
-      out << "scim_agent_events_total{type=\"" << key.first << "\",state=\"" << key.second
-          << "\"} " << n << "\n";
-    }
-    out << "# HELP scim_agent_serve_cycles_total Periodic full cycles run by serve.\n"
-           "# TYPE scim_agent_serve_cycles_total counter\n"
-           "scim_agent_serve_cycles_total " << cycles_.load() << "\n";
-    out << "# HELP scim_agent_event_to_action_seconds Seconds from an HR event's receipt to the "
-           "end of the action it caused.\n"
-           "# TYPE scim_agent_event_to_action_seconds histogram\n";
-    for (const auto& [type, h] : latency_) {
-      for (size_t i = 0; i < kBounds.size(); ++i) {
-        char le[32];
-        std::snprintf(le, sizeof le, "%g", kBounds[i]);
-        out << "scim_agent_event_to_action_seconds_bucket{type=\"" << type << "\",le=\"" << le
-            << "\"} " << h.buckets[i] << "\n";
-      }
-      out << "scim_agent_event_to_action_seconds_bucket{type=\"" << type << "\",le=\"+Inf\"} "
-          << h.count << "\n";
-      out << "scim_agent_event_to_action_seconds_sum{type=\"" << type << "\"} " << h.sum << "\n";
-      out << "scim_agent_event_to_action_seconds_count{type=\"" << type << "\"} " << h.count
-          << "\n";
-    }
-    return out.str();
-  }
+constexpr int64_t kMaxDrainBytes = 1024 * 1024;
+constexpr const char* kHttpResponses = "scim_agent_serve_http_responses_total";
+constexpr const char* kEvents = "scim_agent_events_total";
 
- private:
-  struct Histogram {
-    std::vector<uint64_t> buckets;
-    uint64_t count = 0;
-    double sum = 0;
-  };
-  static inline const std::vector<double> kBounds = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-  mutable std::mutex mu_;
-  std::map<int, uint64_t> responses_;
-  std::map<std::pair<std::string, std::string>, uint64_t> events_;
-  std::map<std::string, Histogram> latency_;
-  std::atomic<uint64_t> cycles_{0};
-};
+// The scim_agent_* families (agent/metrics) and serve's own two.
+void addServeMetrics(MetricsRegistry& metrics) {
+  addAgentMetrics(metrics);
+  metrics.addCounter(kHttpResponses, "Responses of serve's HTTP endpoint, by status.");
+  metrics.addCounter(kEvents, "HR events acted on, by type and state (processed, failed, ignored).");
+}
 
 }  // namespace
 
 struct EventServer::Impl {
   std::unique_ptr<Poco::Net::HTTPServer> http;
   int port = 0;
-  ServeMetrics metrics;
+  MetricsRegistry metrics;
   std::mutex mu;
   std::condition_variable wake;
   bool stopping = false;
@@ -134,7 +78,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     } catch (const std::exception& e) {
       status = answer(response, 500, error(500, std::string("internal error: ") + e.what()));
     }
-    impl_.metrics.response(status);
+    impl_.metrics.increment(kHttpResponses, {{"status", std::to_string(status)}});
   }
 
  private:
@@ -167,8 +111,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     }
     if (path == "/metrics") {
       if (method != "GET") return answer(response, 405, error(405, "use GET"));
-      return answer(response, 200, Json(server_.metricsText()),
-                    "text/plain; version=0.0.4; charset=utf-8");
+      return answer(response, 200, Json(server_.metricsText()), kExpositionContentType);
     }
     if (path != "/v1/events") return answer(response, 404, error(404, "no such endpoint: " + path));
     if (method != "POST") return answer(response, 405, error(405, "use POST"));
@@ -181,7 +124,12 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     }
     if (request.hasContentLength() &&
         request.getContentLength64() > static_cast<int64_t>(kMaxEventBodyBytes)) {
-      response.setKeepAlive(false);  // the body is not read
+      // Refused on the header alone. A body up to 1 MiB is discarded unparsed, so a client still
+      // sending it reads the 413 rather than a reset; a larger one is cut off with the connection.
+      if (request.getContentLength64() <= kMaxDrainBytes) {
+        request.stream().ignore(std::numeric_limits<std::streamsize>::max());
+      }
+      response.setKeepAlive(false);
       return answer(response, 413, error(413, "body larger than 65536 bytes"));
     }
     std::string body;
@@ -248,7 +196,9 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 
 EventServer::EventServer(StateStore& store, EventProcessor& processor, ServeOptions options)
     : store_(store), processor_(processor), options_(std::move(options)),
-      impl_(std::make_unique<Impl>()) {}
+      impl_(std::make_unique<Impl>()) {
+  addServeMetrics(impl_->metrics);
+}
 
 EventServer::~EventServer() { stop(); }
 
@@ -336,13 +286,21 @@ void EventServer::workerLoop() {
             impl_->accepted.erase(it);
           }
         }
-        impl_->metrics.event(e.type, outcome.state, seconds);
+        impl_->metrics.increment(kEvents, {{"type", e.type}, {"state", outcome.state}});
+        // Events accepted before a restart have no receipt time in this process: not observed.
+        if (seconds > 0) impl_->metrics.observe(kEventToActionSeconds, {{"type", e.type}}, seconds);
       }
       retry_at = retry ? Clock::now() + std::chrono::seconds(2) : Clock::time_point::min();
     }
     if (periodic && Clock::now() >= next_cycle) {
-      processor_.fullCycle();
-      impl_->metrics.cycle();
+      const auto cycle_start = Clock::now();
+      const std::string outcome = processor_.fullCycle();
+      impl_->metrics.increment(kRunsTotal, {{"outcome", outcome}});
+      impl_->metrics.set(kRunDurationSeconds, {},
+                         std::chrono::duration<double>(Clock::now() - cycle_start).count());
+      if (outcome == "ok") {
+        impl_->metrics.set(kLastSuccessTimestampSeconds, {}, static_cast<double>(std::time(nullptr)));
+      }
       next_cycle = Clock::now() + options_.interval;
       continue;
     }

@@ -37,7 +37,8 @@ class EventProcessor {
   virtual ~EventProcessor() = default;
   virtual EventOutcome process(const EventRecord& event) = 0;
   // One full reconcile cycle (plan and apply everything); its problems are its own to report.
-  virtual void fullCycle() = 0;
+  // Returns the outcome for scim_agent_runs_total: ok | failed | blocked | busy.
+  virtual std::string fullCycle() = 0;
 };
 
 struct ServeOptions {
@@ -65,7 +66,8 @@ class EventServer {
   void stop();
   int port() const;
 
-  // GET /metrics: Prometheus text exposition.
+  // GET /metrics: Prometheus text exposition (agent/metrics' scim_agent_* families, plus
+  // scim_agent_serve_http_responses_total{status} and scim_agent_events_total{type,state}).
   std::string metricsText() const;
 
   struct Impl;

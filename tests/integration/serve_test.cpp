@@ -9,7 +9,6 @@
 #include <ctime>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -24,6 +23,7 @@
 #include "agent/codec/json_parse.h"
 #include "state/state_store.h"
 #include "tests/integration/harness.h"
+#include "tests/unit/metrics/exposition_validator.h"
 
 namespace scim_agent::testing {
 namespace {
@@ -263,18 +263,13 @@ TEST(ServeTest, TerminationSuspendsAtOnceAndHoldsOverTheDesiredState) {
   EXPECT_NE(health.body.find("\"ok\""), std::string::npos);
   const Answer metrics = http(serve.port(), "GET", "/metrics");
   EXPECT_EQ(metrics.status, 200);
-  const std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? [-+0-9.eEInfa]+$)");
-  std::istringstream lines(metrics.body);
-  int samples = 0;
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("# HELP ", 0) == 0 || line.rfind("# TYPE ", 0) == 0) continue;
-    EXPECT_TRUE(std::regex_match(line, sample)) << "not exposition format: " << line;
-    ++samples;
-  }
-  EXPECT_GT(samples, 0);
-  EXPECT_NE(metrics.body.find("scim_agent_event_to_action_seconds_count{type=\"termination\"} 1"),
-            std::string::npos)
+  const auto problems = validateExposition(metrics.body);
+  EXPECT_TRUE(problems.empty()) << joinProblems(problems) << metrics.body;
+  const auto samples = parseExposition(metrics.body);
+  EXPECT_EQ(sampleValue(samples, "scim_agent_event_to_action_seconds_count", {{"type", "termination"}}), 1)
       << metrics.body;
+  EXPECT_EQ(sampleValue(samples, "scim_agent_events_total", {{"type", "termination"}, {"state", "processed"}}), 1);
+  EXPECT_GE(sampleValue(samples, "scim_agent_serve_http_responses_total", {{"status", "202"}}), 1);
   const RunResult busy = runAgent({"apply", "--config", config, "--auto-approve"},
                                   {{"SCIM_AGENT_LOCK_TIMEOUT_SECONDS", "0.2"}});
   EXPECT_EQ(busy.exit_code, 4) << busy.out << busy.err;
