@@ -22,6 +22,7 @@
 #include "agent/cli/approve_command.h"
 #include "agent/cli/clock.h"
 #include "agent/cli/exit_code.h"
+#include "agent/cli/run_command.h"
 #include "agent/cli/session.h"
 #include "agent/cli/serve_command.h"
 #include "agent/codec/json_parse.h"
@@ -74,6 +75,10 @@ constexpr CommandSpec kCommands[] = {
               "[--port-file FILE]",
      "Take HR events on POST /v1/events (signed), act on each at once; also /healthz, /metrics "
      "and the full cycle every --interval."},
+    {"run", "run [--config FILE] [--desired PATH] [--loop --interval 15m] "
+            "[--metrics-textfile DIR] [--allow-destructive]",
+     "One unattended cycle for the timer: plan, guardrails, apply, record, metrics "
+     "(exit 0 ok, 1 error, 3 blocked, 4 busy)."},
     {"history", "history [--config FILE] [--limit N] [--format text|json]",
      "List past runs and what each did."},
     {"version", "version", "Print the version."},
@@ -127,6 +132,13 @@ Poco::Util::OptionSet optionsFor(const std::string& command) {
                       .argument("DURATION"));
     set.addOption(Option("port-file", "", "write the bound port to FILE").argument("FILE"));
     set.addOption(Option("hold-events", "", "test only: journal events, do not act on them"));
+  }
+  if (command == "run") {
+    set.addOption(Option("allow-destructive", "",
+                         "apply suspends and deletes even beyond policy.maxDestructive"));
+    set.addOption(Option("loop", "", "repeat every --interval until SIGTERM or SIGINT"));
+    set.addOption(Option("interval", "i", "with --loop: 15m (default), 90s, 1h").argument("DURATION"));
+    set.addOption(Option("metrics-textfile", "", kMetricsTextfileHelp).argument("DIR"));
   }
   if (command == "adopt") {
     set.addOption(Option("report", "", kAdoptReportHelp));
@@ -579,6 +591,16 @@ int runCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream
   if (command == "plan") return cmdPlan(args, out, err);
   if (command == "apply") return cmdApply(args, out, err);
   if (command == "history") return cmdHistory(args, out, err);
+  if (command == "run") {
+    if (args.has("interval") && !args.has("loop")) {
+      err << "scim-agent run: --interval needs --loop\n";
+      return kExitUsage;
+    }
+    return runRunCommand({configPath(args), args.get("desired"), args.has("allow-destructive"),
+                          args.has("loop"), args.get("interval", "15m"),
+                          args.get("metrics-textfile"), args.has("quiet")},
+                         out, err);
+  }
   if (command == "approve") {
     ApproveCommandArgs approve{configPath(args), args.get("desired"), {}, args.has("all"),
                                args.get("format", "text"), args.has("quiet")};

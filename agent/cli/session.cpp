@@ -90,11 +90,27 @@ class StateJournal final : public ApplyJournal {
   std::map<int64_t, std::string> keys_;
 };
 
+// Reports each response's status (0: none) to the session's observer.
+class ObservedTransport final : public ForwardingTransport {
+ public:
+  ObservedTransport(HttpTransport& target, std::function<void(int)> observer)
+      : ForwardingTransport(target), observer_(std::move(observer)) {}
+  Result<HttpResponse> send(const HttpRequest& request) override {
+    Result<HttpResponse> response = target().send(request);
+    observer_(response.ok() ? response->status : 0);
+    return response;
+  }
+
+ private:
+  std::function<void(int)> observer_;
+};
+
 }  // namespace
 
 // The network side: transport, tokens and the directory, built on first use.
 struct Session::Remote {
   std::unique_ptr<PocoTransport> transport;
+  std::unique_ptr<ObservedTransport> observed;  // over `transport`, with an HTTP observer
   std::unique_ptr<OAuthTokenSource> tokens;
   std::unique_ptr<OAuthTokenSource> elevated;
   std::unique_ptr<GenesysDirectory> directory;
@@ -205,19 +221,24 @@ Status Session::connect() {
   transport.verify = target.tls_verify;
   transport.concurrency = target.concurrency;
   remote->transport = std::make_unique<PocoTransport>(transport);
+  HttpTransport* wire = remote->transport.get();
+  if (http_observer_) {
+    remote->observed = std::make_unique<ObservedTransport>(*wire, http_observer_);
+    wire = remote->observed.get();
+  }
   remote->tokens = std::make_unique<OAuthTokenSource>(
-      *remote->transport,
+      *wire,
       OAuthClientOptions{target.login_base, target.client.client_id, target.client.client_secret});
   DirectoryOptions options;
   options.api_base = target.api_base;
   options.requests_per_minute = target.requests_per_minute;
   if (target.elevated) {
     remote->elevated = std::make_unique<OAuthTokenSource>(
-        *remote->transport, OAuthClientOptions{target.login_base, target.elevated->client_id,
+        *wire, OAuthClientOptions{target.login_base, target.elevated->client_id,
                                                target.elevated->client_secret});
     options.elevated_tokens = remote->elevated.get();
   }
-  remote->directory = std::make_unique<GenesysDirectory>(*remote->transport, *remote->tokens, options);
+  remote->directory = std::make_unique<GenesysDirectory>(*wire, *remote->tokens, options);
   if (target.kind == "genesys") {
     remote->platform = std::make_unique<GenesysPlatform>(remote->directory->client());
   } else {
@@ -590,10 +611,12 @@ void Session::finishRun(int64_t run_id, const std::string& outcome, const Json& 
   record["desiredUsers"] = static_cast<int64_t>(desired_.users.size());  // source-shrink baseline
   // Every apply run delivers what the outbox holds, its own notices and those an unreachable
   // receiver kept from earlier runs (SPEC §10: at least once, retried across runs).
-  if (run_kind_ == "apply" && outcome != "dry-run" && outcome != "cancelled") {
+  // `run` (run_command.cpp) is an apply run too.
+  const bool applies = run_kind_ == "apply" || run_kind_ == "run";
+  if (applies && outcome != "dry-run" && outcome != "cancelled") {
     housekeeping(run_id, outcome, record);
   }
-  if (run_kind_ == "apply") {
+  if (applies) {
     for (const auto& [id, key] : unfinished_) {
       (void)store_->resolveIntent(id, "abandoned",
                                   "interrupted; superseded by run " + std::to_string(run_id), at);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -71,6 +72,12 @@ class Session {
   // What finishRun's housekeeping could not do (failed token revocations, notifications waiting
   // for the webhook receiver, …), for the command to print.
   const std::vector<std::string>& warnings() const { return warnings_; }
+  // Called with the status of every HTTP response this session receives from Genesys (0 when
+  // none came: refused, reset, timed out), from the sending thread, possibly several at once.
+  // Set it before the first request (metrics: run_command.cpp).
+  void setHttpObserver(std::function<void(int http_status)> observer) {
+    http_observer_ = std::move(observer);
+  }
 
   // ---- Split-risk apply (approve_command.cpp) ----
 
@@ -142,6 +149,7 @@ class Session {
   std::vector<std::string> grace_starts_;       // of the last plan, recorded by housekeeping
   std::set<std::string> planned_delete_ids_;    // user ids the last plan deletes
   std::vector<std::string> warnings_;
+  std::function<void(int)> http_observer_;
   std::string desired_path_;
   std::unique_ptr<StateStore> store_;
   struct Remote;

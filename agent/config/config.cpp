@@ -87,6 +87,7 @@ constexpr const char* kScalarKeyPaths[] = {
     "notify.webhook.secretFile",
     "serve.listen",
     "serve.eventSecretFile",
+    "metrics.textfileDir",
 };
 
 std::vector<std::string> splitPath(const std::string& path) {
@@ -491,6 +492,20 @@ void readServe(const YamlEntry& entry, const fs::path& base_dir, Config& config,
   }
 }
 
+void readMetrics(const YamlEntry& entry, const fs::path& base_dir, Config& config,
+                 Diagnostics& diags) {
+  YamlMap metrics(entry, {"textfileDir"}, diags);
+  if (const YamlEntry* e = metrics.find("textfileDir")) {
+    if (auto dir = readString(*e, diags)) {
+      if (dir->empty()) {
+        diags.add(e->pos, "textfileDir must not be empty");
+      } else {
+        config.metrics_textfile_dir = resolvePath(base_dir, *dir);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 const std::vector<ConfigEnvVariable>& configEnvironmentVariables() {
@@ -574,7 +589,8 @@ std::optional<Config> loadConfigFile(const std::string& path,
 
   const SourcePos top{path, 1, 1};
   YamlMap map(path, root, "agent.yaml", top,
-              {"target", "desired", "sources", "state", "policy", "notify", "serve"}, problems);
+              {"target", "desired", "sources", "state", "policy", "notify", "serve", "metrics"},
+              problems);
 
   if (const YamlEntry* e = map.find("target")) {
     readTarget(*e, base_dir, env, config.target, problems);
@@ -614,6 +630,7 @@ std::optional<Config> loadConfigFile(const std::string& path,
   }
   if (const YamlEntry* e = map.find("notify")) readNotify(*e, base_dir, config, problems);
   if (const YamlEntry* e = map.find("serve")) readServe(*e, base_dir, config, problems);
+  if (const YamlEntry* e = map.find("metrics")) readMetrics(*e, base_dir, config, problems);
 
   const bool failed = !problems.empty();
   diags.append(problems);

@@ -53,6 +53,8 @@ struct Config {
   std::string notify_webhook_secret_file;  // absolute path or ""
   std::string serve_listen = "127.0.0.1:8443";
   std::string serve_event_secret_file;  // absolute path or ""
+  // metrics.textfileDir: where `run` writes scim_agent.prom for node_exporter; "" = nowhere.
+  std::string metrics_textfile_dir;  // absolute path or ""
 };
 
 // Loads agent.yaml from `path`. `env` is the process environment as a map (tests pass their
