@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "agent/apply/lifecycle.h"
+#include "agent/log/log.h"
 #include "agent/scim/scim_directory.h"
 #include "agent/scim/user_codec.h"
 
@@ -114,6 +115,21 @@ void forEachParallel(const std::vector<size_t>& indexes, int concurrency,
 
 }  // namespace
 
+void logActionResult(const Action& action, const ActionResult& result) {
+  LogFields fields{{"kind", actionKindName(action.kind)}};
+  if (action.kind == ActionKind::kGroupMembers) {
+    fields.push_back({"group", action.group_name});
+  } else {
+    fields.push_back({"externalId", action.external_id});
+  }
+  fields.push_back({"outcome", actionOutcomeName(result.outcome)});
+  if (!result.message.empty()) fields.push_back({"message", result.message});
+  const LogLevel level = result.outcome == ActionOutcome::kFailed  ? LogLevel::kError
+                         : result.outcome == ActionOutcome::kStale ? LogLevel::kWarn
+                                                                   : LogLevel::kInfo;
+  logLine(level, "action", fields);
+}
+
 ApplyReport Applier::apply(const Plan& plan, const ApplyOptions& options) {
   ApplyReport report;
   report.results.resize(plan.actions.size());
@@ -144,11 +160,15 @@ ApplyReport Applier::apply(const Plan& plan, const ApplyOptions& options) {
     }
   }
   std::mutex report_mu;
+  ProgressBar progress("applying", plan.actions.size());
+  size_t finished = 0;
   auto record = [&](size_t i, ActionResult result) {
     result.index = i;
     std::lock_guard<std::mutex> lock(report_mu);
     report.results[i] = result;
+    logActionResult(plan.actions[i], report.results[i]);
     if (options.on_result) options.on_result(plan.actions[i], report.results[i]);
+    progress.update(++finished);
   };
 
   forEachParallel(creates, options.concurrency, [&](size_t i) {

@@ -61,6 +61,8 @@ struct ApplyOptions {
   // rate limiter below bound the requests; this bounds the actions.
   int concurrency = 1;
   // Called after each action with its result (progress output), from one thread at a time.
+  // Besides, apply() logs each result (logActionResult) and draws a progress bar on a terminal
+  // when the process log allows it (agent/log/log.h, ProgressBar).
   std::function<void(const Action&, const ActionResult&)> on_result;
   // Re-plans one user after a version conflict (SPEC §9): given the action that was refused and
   // the user as Genesys now has it, the action to send instead, or nullopt when nothing is left
@@ -70,6 +72,11 @@ struct ApplyOptions {
   // outcome: their creates look the user up by userName before anything is sent again.
   std::set<std::string> unfinished_keys;
 };
+
+// Logs one action's outcome (agent/log): "action" with kind, externalId (or group), outcome and
+// message; at error when it failed, warn when stale, else info. Applier::apply() logs every
+// action this way, so its callers need not.
+void logActionResult(const Action& action, const ActionResult& result);
 
 // Applies a plan: every write carries the version the plan saw, so a user changed since is
 // refused by Genesys and reported kStale (or re-planned once, with ApplyOptions::replan), never

@@ -26,6 +26,7 @@
 #include "agent/cli/session.h"
 #include "agent/cli/serve_command.h"
 #include "agent/codec/json_parse.h"
+#include "agent/log/log.h"
 #include "agent/plan/plan_json.h"
 #include "agent/plan/planner.h"
 #include "agent/plan/render.h"
@@ -93,7 +94,9 @@ Poco::Util::OptionSet optionsFor(const std::string& command) {
   set.addOption(Option("config", "c", "agent.yaml to use (default /etc/scim-agent/agent.yaml)")
                     .argument("FILE"));
   set.addOption(Option("quiet", "q", "print only errors and the result"));
-  set.addOption(Option("verbose", "v", "print more detail"));
+  set.addOption(Option("verbose", "v",
+                       "also log info and debug lines (each API request: method, route, status, "
+                       "duration) to stderr"));
   if (command == "history") {
     set.addOption(Option("limit", "n", "how many runs to list (default 20)").argument("N"));
     set.addOption(Option("format", "f", "text or json").argument("FORMAT"));
@@ -234,6 +237,19 @@ std::string configPath(const Args& args) {
   return kDefaultConfig;
 }
 
+// The interactive commands log to stderr, so stdout stays the plan or report document. On a
+// terminal their own report is the readable output, so log lines show only with --verbose (and
+// errors); elsewhere (CI, cron, a pipe) info lines go out as JSON. run and serve switch to
+// stdout (useServiceLog). Progress bars: stderr, terminal only, never with --quiet.
+LogConfig interactiveLogConfig(bool quiet, bool verbose) {
+  LogConfig config;
+  config.target = LogTarget::kStderr;
+  config.level = logLevelFor(quiet, verbose,
+                             ::isatty(STDERR_FILENO) == 1 ? LogLevel::kError : LogLevel::kInfo);
+  config.progress = !quiet;
+  return config;
+}
+
 int exitFor(const Error& e) { return e.code == ErrorCode::kBusy ? kExitBusy : kExitError; }
 
 // ---- validate -------------------------------------------------------------------------------
@@ -293,6 +309,20 @@ Status writeFileAtomically(const std::string& path, const std::string& content) 
   return Status::success();
 }
 
+// One info line summing up a plan: action counts by kind, and the guardrail's verdict.
+void logPlan(const char* command, int64_t run_id, const Plan& plan,
+             const GuardrailVerdict& guardrail) {
+  LogFields fields{{"command", command}, {"run", run_id}, {"actions", plan.actions.size()}};
+  for (ActionKind k : {ActionKind::kCreate, ActionKind::kUpdate, ActionKind::kReactivate,
+                       ActionKind::kRestore, ActionKind::kSuspend, ActionKind::kDelete,
+                       ActionKind::kGroupMembers}) {
+    if (plan.count(k) > 0) fields.push_back({actionKindName(k), plan.count(k)});
+  }
+  fields.push_back({"blocked", guardrail.blocked});
+  if (guardrail.blocked) fields.push_back({"reason", guardrail.message});
+  logInfo("plan made", fields);
+}
+
 int cmdPlan(const Args& args, std::ostream& out, std::ostream& err) {
   const std::string format = args.get("format", "text");
   if (!validFormat(format, true)) {
@@ -305,12 +335,14 @@ int cmdPlan(const Args& args, std::ostream& out, std::ostream& err) {
     printDiagnostics(diags, err);
     return kExitError;
   }
+  logInfo("run started", {{"command", "plan"}, {"config", configPath(args)}});
   auto planned = session->plan("plan", nowIso());
   if (!planned.ok()) {
     err << "error: " << planned.error().message << "\n";
     return exitFor(planned.error());
   }
   const Plan& plan = planned->plan;
+  logPlan("plan", planned->run_id, plan, planned->guardrail);
   out << render(plan, format);
   if (args.has("out")) {
     Status saved = writeFileAtomically(args.get("out"), renderPlanJson(plan));
@@ -321,10 +353,12 @@ int cmdPlan(const Args& args, std::ostream& out, std::ostream& err) {
     if (format == "text" && !args.has("quiet")) out << "Saved the plan to " << args.get("out") << ".\n";
   }
   if (planned->guardrail.blocked) err << "blocked: " << planned->guardrail.message << "\n";
-  session->finishRun(planned->run_id, planned->guardrail.blocked ? "blocked"
-                                      : plan.hasChanges()         ? "changes"
-                                                                  : "ok",
-                     planSummary(plan), nowIso());
+  const std::string plan_outcome = planned->guardrail.blocked ? "blocked"
+                                   : plan.hasChanges()         ? "changes"
+                                                               : "ok";
+  session->finishRun(planned->run_id, plan_outcome, planSummary(plan), nowIso());
+  for (const std::string& w : session->warnings()) logWarn(w);
+  logInfo("run finished", {{"command", "plan"}, {"run", planned->run_id}, {"outcome", plan_outcome}});
   if (!args.has("detailed-exitcode")) return kExitOk;
   if (planned->guardrail.blocked) return kExitBlocked;
   return plan.hasChanges() ? kExitChanges : kExitOk;
@@ -342,7 +376,10 @@ bool confirm(std::ostream& out) {
 // What the run's housekeeping could not do (token revocations, notifications): on stderr, so a
 // person or a journal sees it even when the run's own work succeeded.
 void printWarnings(const Session& session, std::ostream& err) {
-  for (const std::string& w : session.warnings()) err << "warning: " << w << "\n";
+  for (const std::string& w : session.warnings()) {
+    err << "warning: " << w << "\n";
+    logWarn(w);
+  }
 }
 
 void printResult(const Action& a, const ActionResult& r, std::ostream& out) {
@@ -375,6 +412,7 @@ int cmdApply(const Args& args, std::ostream& out, std::ostream& err) {
     return kExitError;
   }
   const bool quiet = args.has("quiet");
+  logInfo("run started", {{"command", "apply"}, {"config", configPath(args)}});
   Plan plan;
   int64_t run_id = 0;
   GuardrailVerdict guardrail;
@@ -400,6 +438,7 @@ int cmdApply(const Args& args, std::ostream& out, std::ostream& err) {
     }
     run_id = *run;
     guardrail = session->guardrail(plan);
+    logPlan("apply", run_id, plan, guardrail);
     if (!quiet && format == "text") out << renderPlanText(plan, colorWanted());
   } else {
     auto planned = session->plan("apply", nowIso());
@@ -410,12 +449,14 @@ int cmdApply(const Args& args, std::ostream& out, std::ostream& err) {
     plan = planned->plan;
     run_id = planned->run_id;
     guardrail = planned->guardrail;
+    logPlan("apply", run_id, plan, guardrail);
     if (format == "text") out << renderPlanText(plan, colorWanted());
   }
   if (args.has("dry-run")) {
     if (format == "json") out << renderPlanJson(plan);
     out << (format == "text" ? "Dry run: nothing was written to Genesys Cloud.\n" : "");
     session->finishRun(run_id, "dry-run", planSummary(plan), nowIso());
+    logInfo("run finished", {{"command", "apply"}, {"run", run_id}, {"outcome", "dry-run"}});
     return kExitOk;
   }
   // Split-risk apply (approve_command.h): the suspends and deletes held for `approve`, and what
@@ -435,6 +476,7 @@ int cmdApply(const Args& args, std::ostream& out, std::ostream& err) {
     if (format == "text" && !quiet) out << renderHeld(*split, configPath(args));
     session->finishRun(run_id, "ok", Json::object(), nowIso());
     printWarnings(*session, err);
+    logInfo("run finished", {{"command", "apply"}, {"run", run_id}, {"outcome", "ok"}, {"done", 0}});
     if (format == "json") out << "{\"counts\":{},\"actions\":[]}\n";
     return kExitOk;
   }
@@ -478,6 +520,8 @@ int cmdApply(const Args& args, std::ostream& out, std::ostream& err) {
     out << "\nApplying " << now.actions.size() << " actions:\n";
     options.on_result = [&out](const Action& a, const ActionResult& r) { printResult(a, r, out); };
   }
+  logInfo("applying", {{"run", run_id}, {"actions", now.actions.size()},
+                       {"held", split->held_actions.size()}});
   ApplyReport report =
       session->apply(run_id, now, options, /*replan_conflicts=*/args.positional.empty());
   resolveAllowed(*session, run_id, *split, report, nowIso());
@@ -486,6 +530,13 @@ int cmdApply(const Args& args, std::ostream& out, std::ostream& err) {
   const std::string outcome = report.allDone() ? "ok" : hold_destructive ? "blocked" : "failed";
   session->finishRun(run_id, outcome, summary, nowIso());
   printWarnings(*session, err);
+  logInfo("run finished", {{"command", "apply"},
+                           {"run", run_id},
+                           {"outcome", outcome},
+                           {"done", report.count(ActionOutcome::kDone)},
+                           {"stale", report.count(ActionOutcome::kStale)},
+                           {"failed", report.count(ActionOutcome::kFailed)},
+                           {"skipped", report.count(ActionOutcome::kSkipped)}});
   if (format == "json") {
     out << summary.pretty() << "\n";
   } else {
@@ -587,6 +638,7 @@ int runCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream
     out << "scim-agent " << kVersion << "\n";
     return kExitOk;
   }
+  configureLog(interactiveLogConfig(args.has("quiet"), args.has("verbose")));
   if (command == "validate") return cmdValidate(args, out, err);
   if (command == "plan") return cmdPlan(args, out, err);
   if (command == "apply") return cmdApply(args, out, err);

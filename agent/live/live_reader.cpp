@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "agent/log/log.h"
 #include "agent/scim/user_codec.h"
 
 namespace scim_agent {
@@ -20,6 +21,10 @@ Result<LiveState> readLive(ScimDirectory& directory, const LiveReadOptions& opti
   list.page_size = 25;  // externalId is always needed: see the header
   list.excluded_attributes = liveReadExclusions(options);
 
+  // Progress by listing (active users, inactive users, groups): the directory reads each listing
+  // whole, so pages are not visible here.
+  ProgressBar progress("reading live users", 3);
+  size_t step = 0;
   std::map<std::string, LiveUser> by_id;
   for (const bool inactive : {false, true}) {
     list.inactive = inactive;
@@ -32,6 +37,7 @@ Result<LiveState> readLive(ScimDirectory& directory, const LiveReadOptions& opti
     }
     // Later reads win: a user deactivated between the listings shows as inactive.
     for (LiveUser& user : *users) by_id[user.id] = std::move(user);
+    progress.update(++step);
   }
 
   Result<std::vector<Group>> groups = directory.listGroups();
@@ -40,6 +46,10 @@ Result<LiveState> readLive(ScimDirectory& directory, const LiveReadOptions& opti
     e.message = "reading the groups failed: " + e.message;
     return e;
   }
+
+  progress.update(++step);
+  progress.done();
+  logInfo("read live state", {{"users", by_id.size()}, {"groups", groups->size()}});
 
   LiveState state;
   state.users.reserve(by_id.size());

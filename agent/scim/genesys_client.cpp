@@ -6,6 +6,7 @@
 #include <Poco/URI.h>
 
 #include "agent/codec/json_parse.h"
+#include "agent/log/log.h"
 #include "agent/scim/scim_errors.h"
 
 namespace scim_agent {
@@ -153,7 +154,20 @@ Result<HttpResponse> GenesysClient::send(const ApiCall& call) {
     request.headers.set("Authorization", "Bearer " + *token);
 
     count(counter_key);
+    const auto sent_at = std::chrono::steady_clock::now();
     Result<HttpResponse> response = transport_.send(request);
+    if (logEnabled(LogLevel::kDebug)) {
+      // The route template only: no headers, no body, no ids or query values (a filter may
+      // carry a userName; nothing here may carry a token).
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - sent_at)
+                          .count();
+      logDebug("api request", {{"method", call.method},
+                               {"route", call.prefix + call.route_template},
+                               {"status", response.ok() ? response->status : 0},
+                               {"ms", static_cast<int64_t>(ms)},
+                               {"try", tries}});
+    }
     if (!response.ok()) {
       Error e = response.error();  // its message names the method and URL already
       if (e.code == ErrorCode::kUnavailable) {
