@@ -1,16 +1,16 @@
 #include "agent/cli/run_command.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <ostream>
 #include <set>
 #include <sstream>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include "agent/base/diagnostics.h"
 #include "agent/cli/approve_command.h"

@@ -9,8 +9,8 @@ namespace scim_agent {
 
 // `scim-agent run`: one unattended reconcile cycle, for the systemd timer (SPEC §12).
 struct RunCommandArgs {
-  std::string config_path;   // --config, already defaulted
-  std::string desired_path;  // --desired; "" keeps agent.yaml's desired:
+  std::string config_path;         // --config, already defaulted
+  std::string desired_path;        // --desired; "" keeps agent.yaml's desired:
   bool allow_destructive = false;  // --allow-destructive: apply past policy.maxDestructive
   bool loop = false;               // --loop
   std::string interval = "15m";    // --interval (with --loop): "90s", "15m", "1h"

@@ -1,7 +1,5 @@
 #include "agent/metrics/metrics.h"
 
-#include <sys/stat.h>
-
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -9,6 +7,8 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+
+#include <sys/stat.h>
 
 namespace scim_agent {
 
@@ -23,8 +23,8 @@ bool validName(const std::string& name, bool colon_ok) {
   if (name.empty()) return false;
   for (size_t i = 0; i < name.size(); ++i) {
     const char c = name[i];
-    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-                       (colon_ok && c == ':');
+    const bool alpha =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon_ok && c == ':');
     const bool digit = c >= '0' && c <= '9';
     if (!alpha && !(digit && i > 0)) return false;
   }
@@ -215,7 +215,8 @@ MetricsRegistry::Family& MetricsRegistry::family(const std::string& name, Metric
     if (!validName(label, false) || label.rfind("__", 0) == 0) {
       misuse(name + ": invalid label name \"" + label + "\"");
     }
-    if (type == MetricType::kHistogram && label == "le") misuse(name + ": label \"le\" is reserved");
+    if (type == MetricType::kHistogram && label == "le")
+      misuse(name + ": label \"le\" is reserved");
   }
   Family& f = it->second;
   // The zero sample of an unlabelled family goes once a labelled sample exists: a family mixes
@@ -316,7 +317,8 @@ std::string MetricsRegistry::render() const {
   return out;
 }
 
-void MetricsRegistry::restore(const std::string& exposition, const std::vector<std::string>& gauges) {
+void MetricsRegistry::restore(const std::string& exposition,
+                              const std::vector<std::string>& gauges) {
   std::istringstream in(exposition);
   std::vector<ParsedSample> samples;
   for (std::string line; std::getline(in, line);) {
@@ -355,7 +357,8 @@ Status writeMetricsTextfile(const std::string& dir, const std::string& content) 
     if (!f) return Error(ErrorCode::kIo, "cannot write the metrics textfile " + tmp);
     f << content;
     f.flush();
-    if (!f) return Error(ErrorCode::kIo, "cannot write the metrics textfile " + tmp + " (disk full?)");
+    if (!f)
+      return Error(ErrorCode::kIo, "cannot write the metrics textfile " + tmp + " (disk full?)");
   }
   // 0644 whatever the umask: node_exporter runs as another user and must read it.
   if (::chmod(tmp.c_str(), 0644) != 0) {

@@ -89,7 +89,7 @@ class MetricsRegistry {
     MetricType type = MetricType::kCounter;
     std::string help;
     std::vector<double> upper_bounds;
-    std::map<MetricLabels, double> values;          // counters and gauges
+    std::map<MetricLabels, double> values;         // counters and gauges
     std::map<MetricLabels, Histogram> histograms;  // histograms
   };
 

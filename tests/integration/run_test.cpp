@@ -2,14 +2,14 @@
 // then a no-op, a guardrail block exits 3 with nothing destructive applied, the node_exporter
 // textfile parses as Prometheus exposition format and agrees with the simulator's counters, and
 // `run --loop` cycles until SIGTERM.
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "agent/codec/json_parse.h"
 #include "tests/integration/harness.h"
@@ -66,8 +66,9 @@ TEST(RunTest, AppliesChangesThenIsANoOpAndWritesTheTextfile) {
   SimProcess sim;
   sim.seed(seedUsers({{"EMP-1", "Agent"}, {"EMP-2", "Agent"}}));
   TempDir dir;
-  dir.write("desired/org.yaml",
-            desiredYaml({{"EMP-1", "Agent"}, {"EMP-2", "Lead"}, {"EMP-3", "Agent"}, {"EMP-4", "Agent"}}));
+  dir.write(
+      "desired/org.yaml",
+      desiredYaml({{"EMP-1", "Agent"}, {"EMP-2", "Lead"}, {"EMP-3", "Agent"}, {"EMP-4", "Agent"}}));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
   const std::string metrics = dir.file("metrics");
   dir.write("metrics/.keep", "");
@@ -86,10 +87,12 @@ TEST(RunTest, AppliesChangesThenIsANoOpAndWritesTheTextfile) {
 
   auto samples = validTextfile(metrics);
   EXPECT_EQ(sampleValue(samples, "scim_agent_runs_total", {{"outcome", "ok"}}), 1);
-  EXPECT_EQ(sampleValue(samples, "scim_agent_actions_total", {{"kind", "create"}, {"outcome", "done"}}),
-            creates);
-  EXPECT_EQ(sampleValue(samples, "scim_agent_actions_total", {{"kind", "update"}, {"outcome", "done"}}),
-            patches);
+  EXPECT_EQ(
+      sampleValue(samples, "scim_agent_actions_total", {{"kind", "create"}, {"outcome", "done"}}),
+      creates);
+  EXPECT_EQ(
+      sampleValue(samples, "scim_agent_actions_total", {{"kind", "update"}, {"outcome", "done"}}),
+      patches);
   EXPECT_EQ(sampleValue(samples, "scim_agent_drift_users"), 3);
   EXPECT_EQ(sumSamples(samples, "scim_agent_api_requests_total"), c1.getNumber("total"));
   EXPECT_EQ(sampleValue(samples, "scim_agent_api_requests_total", {{"status_class", "2xx"}}),
@@ -104,8 +107,9 @@ TEST(RunTest, AppliesChangesThenIsANoOpAndWritesTheTextfile) {
   samples = validTextfile(metrics);
   // Counters continue across the timer's processes; the gauges are this run's.
   EXPECT_EQ(sampleValue(samples, "scim_agent_runs_total", {{"outcome", "ok"}}), 2);
-  EXPECT_EQ(sampleValue(samples, "scim_agent_actions_total", {{"kind", "create"}, {"outcome", "done"}}),
-            creates);
+  EXPECT_EQ(
+      sampleValue(samples, "scim_agent_actions_total", {{"kind", "create"}, {"outcome", "done"}}),
+      creates);
   EXPECT_EQ(sampleValue(samples, "scim_agent_drift_users"), 0);
 
   RunResult history = runAgent({"history", "--config", config, "--format", "json"});
@@ -121,7 +125,8 @@ TEST(RunTest, AppliesChangesThenIsANoOpAndWritesTheTextfile) {
 
 TEST(RunTest, BlockedRunExits3AndAppliesNothingDestructive) {
   SimProcess sim;
-  sim.seed(seedUsers({{"EMP-1", "Agent"}, {"EMP-2", "Agent"}, {"EMP-3", "Agent"}, {"EMP-4", "Agent"}}));
+  sim.seed(
+      seedUsers({{"EMP-1", "Agent"}, {"EMP-2", "Agent"}, {"EMP-3", "Agent"}, {"EMP-4", "Agent"}}));
   TempDir dir;
   // Three users removed (3 suspends) against maxDestructive 1; one title change goes through.
   dir.write("desired/org.yaml", desiredYaml({{"EMP-1", "Lead"}}, /*max_destructive=*/1));
@@ -138,10 +143,12 @@ TEST(RunTest, BlockedRunExits3AndAppliesNothingDestructive) {
   EXPECT_EQ(users.at("EMP-1").getString("title"), "Lead");
   const auto samples = validTextfile(dir.file("metrics"));
   EXPECT_EQ(sampleValue(samples, "scim_agent_runs_total", {{"outcome", "blocked"}}), 1);
-  EXPECT_EQ(sampleValue(samples, "scim_agent_actions_total", {{"kind", "suspend"}, {"outcome", "done"}}),
-            0);
-  EXPECT_EQ(sampleValue(samples, "scim_agent_actions_total", {{"kind", "update"}, {"outcome", "done"}}),
-            1);
+  EXPECT_EQ(
+      sampleValue(samples, "scim_agent_actions_total", {{"kind", "suspend"}, {"outcome", "done"}}),
+      0);
+  EXPECT_EQ(
+      sampleValue(samples, "scim_agent_actions_total", {{"kind", "update"}, {"outcome", "done"}}),
+      1);
   // No success yet: the last success time stays absent (0).
   EXPECT_EQ(sampleValue(samples, "scim_agent_last_success_timestamp_seconds"), 0);
 

@@ -35,7 +35,7 @@
 namespace scim_agent::testing {
 
 struct ExpositionSample {
-  std::string name;  // as written: "x_bucket", "x_sum", …
+  std::string name;                           // as written: "x_bucket", "x_sum", …
   std::map<std::string, std::string> labels;  // unescaped values
   double value = 0;
 };
@@ -63,7 +63,8 @@ inline const std::regex& labelPair() {
   return r;
 }
 inline const std::regex& floatValue() {
-  static const std::regex r(R"(^(\+Inf|-Inf|NaN|[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?)$)");
+  static const std::regex r(
+      R"(^(\+Inf|-Inf|NaN|[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?)$)");
   return r;
 }
 
@@ -89,14 +90,15 @@ inline std::string unescape(const std::string& value) {
 
 // The family a sample belongs to, given the declared types: "x_bucket" → "x" when x is a
 // histogram (or summary, for _sum/_count).
-inline std::string familyOf(const std::string& name, const std::map<std::string, std::string>& types) {
+inline std::string familyOf(const std::string& name,
+                            const std::map<std::string, std::string>& types) {
   for (const char* suffix : {"_bucket", "_sum", "_count"}) {
     const std::string s = suffix;
     if (name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0) {
       const std::string base = name.substr(0, name.size() - s.size());
       auto it = types.find(base);
-      if (it != types.end() && (it->second == "histogram" ||
-                                (it->second == "summary" && s != "_bucket"))) {
+      if (it != types.end() &&
+          (it->second == "histogram" || (it->second == "summary" && s != "_bucket"))) {
         return base;
       }
     }
@@ -122,7 +124,8 @@ inline std::vector<std::string> validateExposition(const std::string& text) {
   auto problem = [&](size_t line, const std::string& what) {
     problems.push_back("line " + std::to_string(line) + ": " + what);
   };
-  if (!text.empty() && text.back() != '\n') problems.push_back("the text does not end with a newline");
+  if (!text.empty() && text.back() != '\n')
+    problems.push_back("the text does not end with a newline");
 
   std::map<std::string, std::string> types;  // family → type
   std::set<std::string> helps;
@@ -151,7 +154,8 @@ inline std::vector<std::string> validateExposition(const std::string& text) {
       if (std::regex_match(line, m, typeLine())) {
         const std::string family = m[1];
         if (types.count(family)) problem(n, "second TYPE for " + family);
-        if (families_with_samples.count(family)) problem(n, "TYPE for " + family + " after its samples");
+        if (families_with_samples.count(family))
+          problem(n, "TYPE for " + family + " after its samples");
         types[family] = m[2];
       } else if (line.rfind("# TYPE", 0) == 0) {
         problem(n, "malformed TYPE line: " + line);
@@ -186,7 +190,8 @@ inline std::vector<std::string> validateExposition(const std::string& text) {
          it != std::sregex_iterator(); ++it) {
       const std::string label = (*it)[1];
       if (label.rfind("__", 0) == 0) problem(n, "reserved label name " + label);
-      if (!labels.emplace(label, unescape((*it)[2])).second) problem(n, "label " + label + " twice");
+      if (!labels.emplace(label, unescape((*it)[2])).second)
+        problem(n, "label " + label + " twice");
     }
     const std::string family = familyOf(name, types);
     auto type = types.find(family);
@@ -195,7 +200,8 @@ inline std::vector<std::string> validateExposition(const std::string& text) {
     }
     if (family != current_family) {
       if (!current_family.empty()) finished_families.insert(current_family);
-      if (finished_families.count(family)) problem(n, "samples of " + family + " are not contiguous");
+      if (finished_families.count(family))
+        problem(n, "samples of " + family + " are not contiguous");
       current_family = family;
     }
     families_with_samples.insert(family);
@@ -227,7 +233,8 @@ inline std::vector<std::string> validateExposition(const std::string& text) {
   }
   for (const auto& [family, series_by_labels] : histograms) {
     for (const auto& [key, s] : series_by_labels) {
-      const std::string where = "histogram " + family + " (series at line " + std::to_string(s.line) + ")";
+      const std::string where =
+          "histogram " + family + " (series at line " + std::to_string(s.line) + ")";
       if (s.buckets.empty()) {
         problems.push_back(where + ": no buckets");
         continue;

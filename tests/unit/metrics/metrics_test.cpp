@@ -1,15 +1,15 @@
 #include "agent/metrics/metrics.h"
 
-#include <gtest/gtest.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "agent/metrics/agent_metrics.h"
 #include "tests/unit/metrics/exposition_validator.h"
@@ -185,23 +185,23 @@ TEST(ExpositionValidatorTest, AcceptsAValidDocument) {
 
 TEST(ExpositionValidatorTest, RejectsEachBrokenRule) {
   const std::vector<std::string> bad = {
-      "x 1\n",                                                     // no TYPE
-      "# TYPE x counter\nx 1",                                     // no final newline
-      "# TYPE x counter\n\nx 1\n",                                 // blank line
-      "# TYPE x counter\nx -1\n",                                  // negative counter
-      "# TYPE x gauge\nx one\n",                                   // bad value
-      "# TYPE x gauge\nx{a=\"b\\q\"} 1\n",                         // bad escape
-      "# TYPE x gauge\nx{a=b} 1\n",                                // unquoted label
-      "# TYPE x gauge\nx 1\nx 2\n",                                // duplicate sample
-      "# TYPE x gauge\n# TYPE x gauge\nx 1\n",                     // TYPE twice
+      "x 1\n",                                                              // no TYPE
+      "# TYPE x counter\nx 1",                                              // no final newline
+      "# TYPE x counter\n\nx 1\n",                                          // blank line
+      "# TYPE x counter\nx -1\n",                                           // negative counter
+      "# TYPE x gauge\nx one\n",                                            // bad value
+      "# TYPE x gauge\nx{a=\"b\\q\"} 1\n",                                  // bad escape
+      "# TYPE x gauge\nx{a=b} 1\n",                                         // unquoted label
+      "# TYPE x gauge\nx 1\nx 2\n",                                         // duplicate sample
+      "# TYPE x gauge\n# TYPE x gauge\nx 1\n",                              // TYPE twice
       "# TYPE x gauge\nx{a=\"1\"} 1\n# TYPE y gauge\ny 1\nx{a=\"2\"} 1\n",  // not contiguous
-      "# TYPE x foo\nx 1\n",                                       // unknown type
+      "# TYPE x foo\nx 1\n",                                                // unknown type
       "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\nh_sum 1\nh_count 1\n",
       "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_sum 1\nh_count 1\n",  // no +Inf
       "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 1\nh_sum 1\nh_count 2\n",
       "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 1\nh_count 1\n",  // no _sum
       "# TYPE h histogram\nh_bucket{le=\"2\"} 0\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 1\n"
-      "h_sum 1\nh_count 1\n",                                      // le not increasing
+      "h_sum 1\nh_count 1\n",  // le not increasing
   };
   for (const std::string& text : bad) {
     EXPECT_FALSE(validateExposition(text).empty()) << "accepted:\n" << text;
