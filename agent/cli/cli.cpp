@@ -650,7 +650,8 @@ int runCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream
     }
     return runRunCommand({configPath(args), args.get("desired"), args.has("allow-destructive"),
                           args.has("loop"), args.get("interval", "15m"),
-                          args.get("metrics-textfile"), args.has("quiet")},
+                          args.get("metrics-textfile"), args.has("quiet"),
+                          args.has("verbose")},
                          out, err);
   }
   if (command == "approve") {

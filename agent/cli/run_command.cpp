@@ -17,9 +17,9 @@
 #include "agent/cli/clock.h"
 #include "agent/cli/exit_code.h"
 #include "agent/cli/session.h"
+#include "agent/log/log.h"
 #include "agent/metrics/agent_metrics.h"
 #include "agent/metrics/metrics.h"
-#include "agent/plan/render.h"
 
 namespace scim_agent {
 
@@ -97,8 +97,7 @@ CycleResult failCycle(int code, const std::string& outcome, std::string metrics_
   return {code, outcome, std::move(metrics_dir)};
 }
 
-CycleResult runCycle(const RunCommandArgs& args, MetricsRegistry& metrics, std::ostream& out,
-                     std::ostream& err) {
+CycleResult runCycle(const RunCommandArgs& args, MetricsRegistry& metrics, std::ostream& err) {
   Diagnostics diags;
   auto session = Session::load(args.config_path, args.desired_path, diags);
   if (!session) {
@@ -119,7 +118,11 @@ CycleResult runCycle(const RunCommandArgs& args, MetricsRegistry& metrics, std::
   const Plan& plan = planned->plan;
   GuardrailVerdict guardrail = planned->guardrail;
   metrics.set(kDriftUsers, {}, static_cast<double>(driftUsers(plan)));
-  if (!args.quiet && plan.hasChanges()) out << renderPlanText(plan, /*color=*/false);
+  logInfo("plan", {{"command", "run"},
+                   {"run", run_id},
+                   {"actions", plan.actions.size()},
+                   {"driftUsers", driftUsers(plan)},
+                   {"blocked", guardrail.blocked}});
 
   // The same split as `apply`: users whose suspend or delete waits for `approve` stay held.
   auto split = splitHeld(session->store(), plan, /*hold_all=*/false, args.allow_destructive,
@@ -145,16 +148,6 @@ CycleResult runCycle(const RunCommandArgs& args, MetricsRegistry& metrics, std::
   if (now.hasChanges()) {
     ApplyOptions options;
     options.skip_destructive = hold_destructive;
-    if (!args.quiet) {
-      out << "\nApplying " << now.actions.size() << " actions:\n";
-      options.on_result = [&out](const Action& a, const ActionResult& r) {
-        const std::string who = a.kind == ActionKind::kGroupMembers
-                                    ? "\"" + a.group_name + "\""
-                                    : a.external_id + " (" + a.user_name + ")";
-        out << "  " << actionKindName(a.kind) << " " << who << ": " << actionOutcomeName(r.outcome)
-            << (r.message.empty() ? "" : " — " + r.message) << "\n";
-      };
-    }
     report = session->apply(run_id, now, options, /*replan_conflicts=*/true);
     resolveAllowed(*session, run_id, *split, report, nowIso());
   }
@@ -169,16 +162,14 @@ CycleResult runCycle(const RunCommandArgs& args, MetricsRegistry& metrics, std::
   const std::string outcome = failed > 0 ? "failed" : hold_destructive ? "blocked" : "ok";
   session->finishRun(run_id, outcome, summary, nowIso());
   for (const std::string& w : session->warnings()) err << "warning: " << w << "\n";
-  if (!args.quiet) {
-    out << "Run " << run_id << " " << outcome << ": " << report.count(ActionOutcome::kDone)
-        << " done, " << report.count(ActionOutcome::kStale) << " stale, "
-        << report.count(ActionOutcome::kFailed) << " failed, "
-        << report.count(ActionOutcome::kSkipped) << " skipped"
-        << (split->held_actions.empty()
-                ? std::string()
-                : ", " + std::to_string(split->held_actions.size()) + " held for approval")
-        << ".\n";
-  }
+  logInfo("run finished", {{"command", "run"},
+                           {"run", run_id},
+                           {"outcome", outcome},
+                           {"done", report.count(ActionOutcome::kDone)},
+                           {"stale", report.count(ActionOutcome::kStale)},
+                           {"failed", report.count(ActionOutcome::kFailed)},
+                           {"skipped", report.count(ActionOutcome::kSkipped)},
+                           {"held", split->held_actions.size()}});
   const int code = failed > 0 ? kExitError : hold_destructive ? kExitBlocked : kExitOk;
   return {code, outcome, metrics_dir};
 }
@@ -215,7 +206,8 @@ std::optional<std::chrono::seconds> parseRunInterval(const std::string& text) {
   }
 }
 
-int runRunCommand(const RunCommandArgs& args, std::ostream& out, std::ostream& err) {
+// `out` is unused: run reports through the service log (stdout), errors go to `err`.
+int runRunCommand(const RunCommandArgs& args, std::ostream& /*out*/, std::ostream& err) {
   const auto interval = parseRunInterval(args.interval);
   if (!interval) {
     err << "scim-agent run: --interval must be a whole number with a unit (90s, 15m, 1h, 1d), "
@@ -227,15 +219,18 @@ int runRunCommand(const RunCommandArgs& args, std::ostream& out, std::ostream& e
     err << "error: cannot install the SIGTERM/SIGINT handlers\n";
     return kExitError;
   }
+  // One JSON object per line on stdout off a terminal (journald, SPEC §12); errors stay on stderr.
+  useServiceLog(args.quiet, args.verbose);
   MetricsRegistry metrics;
   addAgentMetrics(metrics);
   std::string restored_from;  // the textfile whose counters this process continues
   int code = kExitOk;
   do {
     const auto started = std::chrono::steady_clock::now();
+    logInfo("run started", {{"command", "run"}, {"config", args.config_path}});
     CycleResult cycle;
     try {
-      cycle = runCycle(args, metrics, out, err);
+      cycle = runCycle(args, metrics, err);
     } catch (const std::exception& e) {
       // A bug below must not end a daemon loop silently; the cycle counts as failed.
       err << "error: internal error in the run: " << e.what() << "\n";

@@ -16,6 +16,7 @@ struct RunCommandArgs {
   std::string interval = "15m";    // --interval (with --loop): "90s", "15m", "1h"
   std::string metrics_dir;  // --metrics-textfile DIR; "" uses agent.yaml's metrics.textfileDir
   bool quiet = false;
+  bool verbose = false;
 };
 
 // One cycle: takes the state lock, loads agent.yaml and the desired state (again each cycle, so

@@ -76,6 +76,13 @@ TEST(RunTest, AppliesChangesThenIsANoOpAndWritesTheTextfile) {
 
   RunResult first = runAgent({"run", "--config", config, "--metrics-textfile", metrics});
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  // Off a terminal (journald) stdout is one JSON object per line (SPEC §12).
+  std::istringstream lines(first.out);
+  int logged = 0;
+  for (std::string line; std::getline(lines, line); ++logged) {
+    EXPECT_TRUE(parseJson(line).ok()) << line;
+  }
+  EXPECT_GT(logged, 0);
   const Json c1 = sim.counters();
   const int creates = sim.count("POST /scim/v2/users");
   const int patches = sim.count("PATCH /scim/v2/users/{id}");
