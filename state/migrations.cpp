@@ -192,7 +192,7 @@ CREATE UNIQUE INDEX held_actions_pending ON held_actions(external_id) WHERE stat
 
 -- Issue 5 (serve): terminations taken from HR events. Each holds over the desired state (SPEC
 -- §12): every plan treats the user as terminated until the desired state itself marks the user
--- inactive (the row is then dropped) or an operator clears it (`scim-agent events clear`).
+-- inactive (the row is then dropped) or an operator deletes the row (no command for it yet).
 CREATE TABLE terminations (
   external_id TEXT PRIMARY KEY,
   event_id    INTEGER,                        -- the events row it came from
