@@ -304,5 +304,46 @@ TEST(ServeTest, EventAcceptedBeforeSigkillIsActedOnAfterRestart) {
   EXPECT_TRUE(eventually([&] { return journaled(dir)[0].state == "processed"; }));
 }
 
+TEST(ServeTest, HireCreatesTheDesiredUserAndAnEventWithoutDesiredEntryIsIgnored) {
+  SimProcess sim;
+  sim.seed(seedOrg({"EMP-1", "EMP-2"}));  // EMP-3 is desired but not yet in Genesys
+  TempDir dir;
+  writeServeConfig(dir, sim);
+  Serve serve(dir);
+  ASSERT_GT(serve.port(), 0) << serve.process().wait().err;
+  ASSERT_TRUE(userByExternalId(sim, "EMP-3").isNull());
+  ASSERT_EQ(postEvent(serve.port(), event("hire", "EMP-3", "h-1")).status, 202);
+  ASSERT_EQ(postEvent(serve.port(), event("hire", "EMP-9", "h-2")).status, 202);
+  EXPECT_TRUE(eventually([&] { return userByExternalId(sim, "EMP-3").getBool("active"); }));
+  EXPECT_TRUE(eventually([&] {
+    const auto events = journaled(dir);  // newest first
+    return events.size() == 2 && events[0].state == "ignored" && events[1].state == "processed";
+  }));
+  EXPECT_TRUE(userByExternalId(sim, "EMP-9").isNull()) << "the desired state is the source";
+}
+
+TEST(ServeTest, PeriodicCycleRunsInsideServeAndKeepsTheTermination) {
+  SimProcess sim;
+  sim.seed(seedOrg({"EMP-1", "EMP-2"}));
+  TempDir dir;
+  writeServeConfig(dir, sim);
+  std::unique_ptr<Serve> serve = std::make_unique<Serve>(dir, std::vector<std::string>{});
+  ASSERT_GT(serve->port(), 0);
+  ASSERT_EQ(postEvent(serve->port(), event("termination", "EMP-2", "p-1")).status, 202);
+  EXPECT_TRUE(eventually([&] { return !userByExternalId(sim, "EMP-2").getBool("active", true); }));
+  serve->process().signal(SIGTERM);
+  EXPECT_EQ(serve->process().wait().exit_code, 0);
+  // A serve with a cycle every second: the first cycle creates EMP-3 (desired, not live) and
+  // leaves EMP-2 suspended although the desired state still says active.
+  std::remove(dir.file("serve.port").c_str());
+  AgentProcess cycling({"serve", "--config", dir.file("agent.yaml"), "--interval", "1s",
+                        "--port-file", dir.file("serve.port")});
+  EXPECT_TRUE(eventually([&] { return userByExternalId(sim, "EMP-3").getBool("active"); }));
+  EXPECT_FALSE(userByExternalId(sim, "EMP-2").getBool("active", true));
+  cycling.signal(SIGTERM);
+  const RunResult stopped = cycling.wait();
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+}
+
 }  // namespace
 }  // namespace scim_agent::testing
