@@ -24,6 +24,7 @@
 #include "agent/cli/exit_code.h"
 #include "agent/cli/run_command.h"
 #include "agent/cli/session.h"
+#include "agent/cli/terminations_command.h"
 #include "agent/cli/serve_command.h"
 #include "agent/codec/json_parse.h"
 #include "agent/log/log.h"
@@ -80,6 +81,8 @@ constexpr CommandSpec kCommands[] = {
             "[--metrics-textfile DIR] [--allow-destructive]",
      "One unattended cycle for the timer: plan, guardrails, apply, record, metrics "
      "(exit 0 ok, 1 error, 3 blocked, 4 busy)."},
+    {"terminations", "terminations [--config FILE] [--clear EXTERNALID] [--format text|json]",
+     "List the HR terminations that hold over the desired state; --clear one (audited)."},
     {"history", "history [--config FILE] [--limit N] [--format text|json]",
      "List past runs and what each did."},
     {"version", "version", "Print the version."},
@@ -97,6 +100,13 @@ Poco::Util::OptionSet optionsFor(const std::string& command) {
   set.addOption(Option("verbose", "v",
                        "also log info and debug lines (each API request: method, route, status, "
                        "duration) to stderr"));
+  if (command == "terminations") {
+    set.addOption(Option("clear", "", "forget the termination of this externalId (audited as "
+                                      "$USER)")
+                      .argument("EXTERNALID"));
+    set.addOption(Option("format", "f", "text or json").argument("FORMAT"));
+    return set;
+  }
   if (command == "history") {
     set.addOption(Option("limit", "n", "how many runs to list (default 20)").argument("N"));
     set.addOption(Option("format", "f", "text or json").argument("FORMAT"));
@@ -643,6 +653,10 @@ int runCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream
   if (command == "plan") return cmdPlan(args, out, err);
   if (command == "apply") return cmdApply(args, out, err);
   if (command == "history") return cmdHistory(args, out, err);
+  if (command == "terminations") {
+    return runTerminationsCommand(
+        {configPath(args), args.get("clear"), args.get("format", "text")}, out, err);
+  }
   if (command == "run") {
     if (args.has("interval") && !args.has("loop")) {
       err << "scim-agent run: --interval needs --loop\n";

@@ -281,6 +281,29 @@ TEST(ServeTest, TerminationSuspendsAtOnceAndHoldsOverTheDesiredState) {
   const RunResult applied = runAgent({"apply", "--config", config, "--auto-approve"});
   EXPECT_EQ(applied.exit_code, 0) << applied.out << applied.err;
   EXPECT_FALSE(userByExternalId(sim, "EMP-2").getBool("active", true)) << applied.out;
+
+  // An operator lists and clears the termination (audited); then the desired state rules again.
+  RunResult listed = runAgent({"terminations", "--config", config});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("EMP-2"), std::string::npos) << listed.out;
+  RunResult cleared = runAgent({"terminations", "--config", config, "--clear", "EMP-2"},
+                               {{"USER", "alice"}});
+  EXPECT_EQ(cleared.exit_code, 0) << cleared.out << cleared.err;
+  EXPECT_EQ(runAgent({"terminations", "--config", config, "--clear", "EMP-2"}).exit_code, 1)
+      << "nothing left to clear";
+  {
+    auto store = StateStore::open(dir.file("state.db"));
+    ASSERT_TRUE(store.ok());
+    auto audit = (*store)->auditRecords(0, 0);
+    ASSERT_TRUE(audit.ok());
+    ASSERT_FALSE(audit->empty());
+    EXPECT_EQ(audit->back().action, "clear-termination");
+    EXPECT_EQ(audit->back().actor, "alice");
+    EXPECT_EQ(audit->back().subject, "EMP-2");
+  }
+  const RunResult reactivated = runAgent({"apply", "--config", config, "--auto-approve"});
+  EXPECT_EQ(reactivated.exit_code, 0) << reactivated.out << reactivated.err;
+  EXPECT_TRUE(userByExternalId(sim, "EMP-2").getBool("active")) << reactivated.out;
 }
 
 TEST(ServeTest, EventAcceptedBeforeSigkillIsActedOnAfterRestart) {
