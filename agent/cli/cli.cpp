@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -165,8 +166,10 @@ void printUsage(std::ostream& out) {
   out << "usage: scim-agent COMMAND [--config FILE] [options]\n\n"
          "Keeps the users of a Genesys Cloud organization equal to a desired state.\n\n"
          "Commands:\n";
+  size_t width = 0;  // the longest command name, so the summaries line up
+  for (const auto& c : kCommands) width = std::max(width, std::string(c.name).size());
   for (const auto& c : kCommands) {
-    out << "  " << c.name << std::string(10 - std::string(c.name).size(), ' ') << c.summary
+    out << "  " << c.name << std::string(width + 2 - std::string(c.name).size(), ' ') << c.summary
         << "\n";
   }
   out << "\nRun 'scim-agent COMMAND --help' for a command's options.\n";

@@ -7,7 +7,8 @@ namespace scim_agent::testing {
 namespace {
 
 TEST(CliTest, EveryCommandHasHelp) {
-  for (const char* command : {"validate", "plan", "apply", "history", "version"}) {
+  for (const char* command : {"validate", "plan", "apply", "approve", "adopt", "serve", "run",
+                              "terminations", "history", "version"}) {
     RunResult r = runAgent({command, "--help"});
     EXPECT_EQ(r.exit_code, 0) << command << r.err;
     EXPECT_NE(r.out.find(std::string("usage: scim-agent ") + command), std::string::npos) << r.out;
@@ -15,6 +16,7 @@ TEST(CliTest, EveryCommandHasHelp) {
   RunResult top = runAgent({"--help"});
   EXPECT_EQ(top.exit_code, 0);
   EXPECT_NE(top.out.find("plan"), std::string::npos);
+  EXPECT_NE(top.out.find("  terminations  List"), std::string::npos) << "summaries line up";
 }
 
 TEST(CliTest, UnknownCommandAndOptionAreUsageErrors) {
