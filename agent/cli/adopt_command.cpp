@@ -1,15 +1,13 @@
 #include "agent/cli/adopt_command.h"
 
-#include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeFormatter.h>
-#include <Poco/Timestamp.h>
-
 #include <cstdio>
 #include <fstream>
 #include <ostream>
 
 #include "agent/base/diagnostics.h"
+#include "agent/cli/clock.h"
 #include "agent/cli/exit_code.h"
+#include "agent/cli/files.h"
 #include "agent/cli/session.h"
 #include "agent/plan/adopt_report.h"
 
@@ -23,26 +21,7 @@ const char* const kAdoptReportHelp =
 
 namespace {
 
-std::string nowIso() {
-  return Poco::DateTimeFormatter::format(Poco::Timestamp(),
-                                         Poco::DateTimeFormat::ISO8601_FRAC_FORMAT);
-}
-
-// Same as `plan --out`: a reader never sees half a report.
-Status writeFileAtomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) return Error(ErrorCode::kIo, "cannot write " + tmp);
-    f << content;
-    f.flush();
-    if (!f) return Error(ErrorCode::kIo, "cannot write " + tmp + " (disk full?)");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Error(ErrorCode::kIo, "cannot rename " + tmp + " to " + path);
-  }
-  return Status::success();
-}
+std::string nowIso() { return cliNowIso(); }
 
 // The run record's summary: the plan's action counts (as `plan` records them, so `history` and
 // the source-shrink baseline read it the same way) and the report's class counts.

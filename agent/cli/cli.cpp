@@ -23,6 +23,7 @@
 #include "agent/cli/approve_command.h"
 #include "agent/cli/clock.h"
 #include "agent/cli/exit_code.h"
+#include "agent/cli/files.h"
 #include "agent/cli/run_command.h"
 #include "agent/cli/session.h"
 #include "agent/cli/terminations_command.h"
@@ -305,21 +306,6 @@ std::string render(const Plan& plan, const std::string& format) {
 
 bool validFormat(const std::string& f, bool markdown_ok) {
   return f == "text" || f == "json" || (markdown_ok && f == "markdown");
-}
-
-Status writeFileAtomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) return Error(ErrorCode::kIo, "cannot write " + tmp);
-    f << content;
-    f.flush();
-    if (!f) return Error(ErrorCode::kIo, "cannot write " + tmp + " (disk full?)");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Error(ErrorCode::kIo, "cannot rename " + tmp + " to " + path);
-  }
-  return Status::success();
 }
 
 // One info line summing up a plan: action counts by kind, and the guardrail's verdict.
