@@ -1,48 +1,31 @@
-#include "agent/cli/adopt_command.h"
+// `scim-agent adopt --report`: the first-run report (SPEC §8, plan/adopt_report.h). The same
+// read, snapshot and plan as `plan` (a run of kind "plan"): what the report says is what the
+// first apply would meet. Writes nothing to Genesys.
 
-#include <cstdio>
-#include <fstream>
 #include <ostream>
 
-#include "agent/base/diagnostics.h"
-#include "agent/cli/clock.h"
+#include <Poco/Util/Option.h>
+
+#include "agent/cli/command.h"
 #include "agent/cli/exit_code.h"
 #include "agent/cli/files.h"
-#include "agent/cli/session.h"
+#include "agent/cli/output.h"
+#include "agent/cli/wiring.h"
 #include "agent/plan/adopt_report.h"
+#include "agent/report/adopt_render.h"
 
 namespace scim_agent {
 
-const char* const kAdoptReportHelp =
+namespace {
+
+constexpr const char* kAdoptReportHelp =
     "required: report what the first apply would do to every user (matched, adopted, "
     "ambiguous, unmanaged, protected, to create, to suspend or delete) and write nothing to "
     "Genesys. Exit 0 when that apply would suspend or delete nobody and meets no ambiguous user, "
     "2 when it would, 1 on error. Adoption itself happens in apply";
 
-namespace {
-
-std::string nowIso() { return cliNowIso(); }
-
-// The run record's summary: the plan's action counts (as `plan` records them, so `history` and
-// the source-shrink baseline read it the same way) and the report's class counts.
-Json runSummary(const Plan& plan, const AdoptReport& report) {
-  Json counts = Json::object();
-  for (const Action& a : plan.actions) {
-    const std::string name = actionKindName(a.kind);
-    counts[name] = Json(counts.get(name).isNumber() ? counts.get(name).asNumber() + 1 : 1.0);
-  }
-  Json adopt = Json::object();
-  for (AdoptClass c : allAdoptClasses()) adopt[adoptClassName(c)] = report.count(c);
-  Json summary = Json::object();
-  summary["plan"] = std::move(counts);
-  summary["adopt"] = std::move(adopt);
-  return summary;
-}
-
-}  // namespace
-
-int runAdoptCommand(const AdoptCommandArgs& args, std::ostream& out, std::ostream& err) {
-  if (!args.report) {
+int runAdopt(const Args& args, std::ostream& out, std::ostream& err) {
+  if (!args.has("report")) {
     err << "scim-agent adopt: --report is required: adopt only reports (matched, ambiguous, "
            "unmanaged and would-be-destroyed users) and writes nothing; adoption itself "
            "happens in apply\n"
@@ -50,52 +33,66 @@ int runAdoptCommand(const AdoptCommandArgs& args, std::ostream& out, std::ostrea
            "[--format text|json|markdown] [--out FILE]\n";
     return kExitUsage;
   }
-  if (args.format != "text" && args.format != "json" && args.format != "markdown") {
-    err << "error: --format must be text, json or markdown, not \"" << args.format << "\"\n";
+  const std::string format = args.get("format", "text");
+  if (format != "text" && format != "json" && format != "markdown") {
+    err << "error: --format must be text, json or markdown, not \"" << format << "\"\n";
     return kExitUsage;
   }
-  Diagnostics diags;
-  auto session = Session::load(args.config_path, args.desired_path, diags);
-  if (!session) {
-    for (const auto& d : diags.sorted()) err << d.toString() << "\n";
-    return kExitError;
-  }
-  // The same read, snapshot and plan as `plan`: what the report says is what apply would meet.
-  auto planned = session->plan("plan", nowIso());
-  if (!planned.ok()) {
-    err << "error: " << planned.error().message << "\n";
-    return planned.error().code == ErrorCode::kBusy ? kExitBusy : kExitError;
-  }
-  const Plan& plan = planned->plan;
-  const AdoptReport report =
-      makeAdoptReport(session->desired(), session->live(), plan, planned->guardrail);
+  std::unique_ptr<Agent> agent;
+  if (int code = openAgent(args, err, agent); code != kExitOk) return code;
+  Reconciler& reconciler = agent->reconciler();
+  AdoptReport report;
+  CycleOptions options;
+  options.kind = RunKind::kPlan;
+  options.plan_only = true;
+  // The run record: the plan's action counts (every kind) and the report's class counts.
+  options.summarize = [&](const CycleReport& r, Json& summary) {
+    report = makeAdoptReport(reconciler.desired(), reconciler.live(), r.plan, r.guardrail);
+    Json counts = Json::object();
+    for (const Action& a : r.plan.actions) {
+      const std::string name = actionKindName(a.kind);
+      counts[name] = Json(counts.get(name).isNumber() ? counts.get(name).asNumber() + 1 : 1.0);
+    }
+    Json adopt = Json::object();
+    for (AdoptClass c : allAdoptClasses()) adopt[adoptClassName(c)] = report.count(c);
+    summary["plan"] = std::move(counts);
+    summary["adopt"] = std::move(adopt);
+  };
+  const CycleReport cycle = reconciler.cycle(options);
+  if (cycle.error) return printCycleError(cycle, err);
 
+  const std::string out_path = args.get("out");
   std::string text;
-  if (args.format == "json") {
+  if (format == "json") {
     text = renderAdoptJson(report);
-  } else if (args.format == "markdown") {
+  } else if (format == "markdown") {
     text = renderAdoptMarkdown(report);
   } else {
-    text = renderAdoptText(report, args.color && args.out_path.empty());
+    text = renderAdoptText(report, colorWanted() && out_path.empty());
   }
-  int code = report.clean() ? kExitOk : kExitChanges;
-  if (args.out_path.empty()) {
+  if (out_path.empty()) {
     out << text;
-  } else {
-    Status saved = writeFileAtomically(args.out_path, text);
-    if (!saved.ok()) {
-      err << "error: " << saved.error().message << "\n";
-      code = kExitError;
-    } else if (!args.quiet) {
-      out << "Saved the adopt report to " << args.out_path << ".\n";
-    }
+    return report.clean() ? kExitOk : kExitChanges;
   }
-  session->finishRun(planned->run_id,
-                     planned->guardrail.blocked ? "blocked"
-                     : plan.hasChanges()        ? "changes"
-                                                : "ok",
-                     runSummary(plan, report), nowIso());
-  return code;
+  Status saved = writeFileAtomically(out_path, text);
+  if (!saved.ok()) return printError(saved.error(), err);
+  if (!args.has("quiet")) out << "Saved the adopt report to " << out_path << ".\n";
+  return report.clean() ? kExitOk : kExitChanges;
 }
+
+void adoptOptions(Poco::Util::OptionSet& set) {
+  using Poco::Util::Option;
+  set.addOption(Option("report", "", kAdoptReportHelp));
+  set.addOption(Option("format", "f", "output format: text, json or markdown").argument("FORMAT"));
+  set.addOption(Option("out", "o", "write the report to FILE instead of stdout").argument("FILE"));
+}
+
+}  // namespace
+
+const Command kAdoptCommand{
+    "adopt",
+    "adopt --report [--config FILE] [--desired PATH] [--format text|json|markdown] [--out FILE]",
+    "First run against an org: report matched, ambiguous, unmanaged and to-be-destroyed users.",
+    kConfigOption | kDesiredOption, adoptOptions, runAdopt};
 
 }  // namespace scim_agent

@@ -1,36 +1,26 @@
 #include "agent/cli/clock.h"
 
-#include <cstdlib>
-
-#include <Poco/DateTime.h>
-#include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeFormatter.h>
-#include <Poco/DateTimeParser.h>
-#include <Poco/Exception.h>
-#include <Poco/Timestamp.h>
+#include <memory>
 
 namespace scim_agent {
 
-std::chrono::system_clock::time_point cliNow() {
-  if (const char* fixed = std::getenv("SCIM_AGENT_NOW"); fixed && *fixed) {
-    int tz = 0;
-    Poco::DateTime parsed;
-    if (Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FORMAT, fixed, parsed, tz) ||
-        Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, fixed, parsed,
-                                       tz)) {
-      parsed.makeUTC(tz);
-      return std::chrono::system_clock::time_point(
-          std::chrono::microseconds(parsed.timestamp().epochMicroseconds()));
-    }
-  }
-  return std::chrono::system_clock::now();
+namespace {
+std::unique_ptr<Clock>& clockSlot() {
+  static std::unique_ptr<Clock> clock = std::make_unique<SystemClock>();
+  return clock;
+}
+}  // namespace
+
+bool initCliClock(const char* scim_agent_now) {
+  if (!scim_agent_now || !*scim_agent_now) return true;
+  auto fixed = parseIso8601(scim_agent_now);
+  if (!fixed) return false;
+  clockSlot() = std::make_unique<FixedClock>(*fixed);
+  return true;
 }
 
-std::string cliNowIso() {
-  const auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(cliNow().time_since_epoch());
-  return Poco::DateTimeFormatter::format(Poco::Timestamp(micros.count()),
-                                         Poco::DateTimeFormat::ISO8601_FRAC_FORMAT);
-}
+const Clock& cliClock() { return *clockSlot(); }
+
+std::string cliNowIso() { return formatIso8601(cliClock().now()); }
 
 }  // namespace scim_agent

@@ -1,10 +1,20 @@
-#include "agent/cli/run_command.h"
+// `scim-agent run`: one unattended reconcile cycle for the systemd timer (SPEC §12), or one every
+// --interval with --loop.
+//
+// Each cycle loads agent.yaml and the desired state again (edits are picked up), reads every live
+// user, snapshots, plans, checks the guardrails, applies without asking (non-interactive by
+// design), records the run (kind "run") with an applying run's housekeeping, and writes the
+// metrics textfile when a directory is set. Held suspends and deletes stay held. A guardrail that
+// blocks stops the suspends and deletes only: the rest is applied, and the run is "blocked".
+//
+// Exit codes: 0 ok, 1 error or any failed or stale action, 3 blocked by a guardrail, 4 another
+// process holds the state lock, 64 bad arguments. With --loop: until SIGTERM or SIGINT, which end
+// the current cycle first, then exit 0; a failing cycle does not end the loop.
 
 #include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <ostream>
-#include <set>
 #include <sstream>
 
 #include <fcntl.h>
@@ -12,24 +22,21 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "agent/base/diagnostics.h"
-#include "agent/cli/approve_command.h"
+#include <Poco/Util/Option.h>
+
+#include "agent/base/duration.h"
 #include "agent/cli/clock.h"
+#include "agent/cli/command.h"
 #include "agent/cli/exit_code.h"
-#include "agent/cli/session.h"
+#include "agent/cli/output.h"
+#include "agent/cli/wiring.h"
 #include "agent/log/log.h"
 #include "agent/metrics/agent_metrics.h"
 #include "agent/metrics/metrics.h"
 
 namespace scim_agent {
 
-const char* const kMetricsTextfileHelp =
-    "write metrics for node_exporter's textfile collector to DIR/scim_agent.prom after each "
-    "cycle (overrides metrics.textfileDir)";
-
 namespace {
-
-std::string nowIso() { return cliNowIso(); }
 
 // ---- Stopping the loop: SIGTERM/SIGINT end the sleep at once, and the loop after the cycle.
 // A self-pipe, because a signal handler may only do async-signal-safe things (write(2)).
@@ -83,95 +90,51 @@ struct CycleResult {
   std::string metrics_dir;  // where this cycle's textfile goes ("" = none)
 };
 
-// Distinct users the plan would change (group-only changes are not a user's drift).
-size_t driftUsers(const Plan& plan) {
-  std::set<std::string> users;
-  for (const Action& a : plan.actions) {
-    if (a.kind == ActionKind::kGroupMembers) continue;
-    users.insert(a.external_id.empty() ? "id:" + a.user_id : a.external_id);
-  }
-  return users.size();
-}
-
-CycleResult failCycle(int code, const std::string& outcome, std::string metrics_dir) {
-  return {code, outcome, std::move(metrics_dir)};
-}
-
-CycleResult runCycle(const RunCommandArgs& args, MetricsRegistry& metrics, std::ostream& err) {
-  Diagnostics diags;
-  auto session = Session::load(args.config_path, args.desired_path, diags);
-  if (!session) {
-    for (const auto& d : diags.sorted()) err << d.toString() << "\n";
-    return failCycle(kExitError, "failed", args.metrics_dir);
-  }
+CycleResult runCycle(const Args& args, MetricsRegistry& metrics, std::ostream& err) {
+  const std::string metrics_option = args.get("metrics-textfile");
+  std::unique_ptr<Agent> agent;
+  const int opened = openAgent(args, err, agent,
+                               [&metrics](int status) { countApiRequest(metrics, status); });
   const std::string metrics_dir =
-      args.metrics_dir.empty() ? session->config().metrics_textfile_dir : args.metrics_dir;
-  session->setHttpObserver([&metrics](int status) { countApiRequest(metrics, status); });
-
-  auto planned = session->plan("run", nowIso());
-  if (!planned.ok()) {
-    err << "error: " << planned.error().message << "\n";
-    const bool busy = planned.error().code == ErrorCode::kBusy;
-    return failCycle(busy ? kExitBusy : kExitError, busy ? "busy" : "failed", metrics_dir);
+      !metrics_option.empty() || !agent ? metrics_option : agent->config().metrics_textfile_dir;
+  if (opened != kExitOk) {
+    return {opened, opened == kExitBusy ? "busy" : "failed", metrics_dir};
   }
-  const int64_t run_id = planned->run_id;
-  const Plan& plan = planned->plan;
-  GuardrailVerdict guardrail = planned->guardrail;
-  metrics.set(kDriftUsers, {}, static_cast<double>(driftUsers(plan)));
-  logInfo("plan", {{"command", "run"},
-                   {"run", run_id},
-                   {"actions", plan.actions.size()},
-                   {"driftUsers", driftUsers(plan)},
-                   {"blocked", guardrail.blocked}});
-
-  // The same split as `apply`: users whose suspend or delete waits for `approve` stay held.
-  auto split = splitHeld(session->store(), plan, /*hold_all=*/false, args.allow_destructive,
-                         /*fresh_plan=*/true, guardrail.blocked ? guardrail.message : "");
-  if (!split.ok()) {
-    err << "error: " << split.error().message << "\n";
-    session->finishRun(run_id, "failed", Json::object(), nowIso());
-    return failCycle(kExitError, "failed", metrics_dir);
+  CycleOptions options;
+  options.kind = RunKind::kRun;
+  options.allow_destructive = args.has("allow-destructive");
+  options.on_plan = [](const CycleReport& r) {
+    logInfo("plan", {{"command", "run"},
+                     {"run", r.run_id},
+                     {"actions", r.plan.actions.size()},
+                     {"blocked", r.guardrail.blocked}});
+  };
+  const CycleReport report = agent->reconciler().cycle(options);
+  if (report.error) {
+    const int code = report.run_id == 0 ? printCycleError(report, err) : printError(*report.error, err);
+    printWarnings(report.warnings, err);
+    return {code, code == kExitBusy ? "busy" : "failed", metrics_dir};
   }
-  Status held = storeHolds(*session, run_id, *split, nowIso());
-  if (!held.ok()) {
-    err << "error: storing the held actions failed, so nothing was applied: "
-        << held.error().message << "\n";
-    session->finishRun(run_id, "failed", Json::object(), nowIso());
-    return failCycle(kExitError, "failed", metrics_dir);
-  }
-  if (!split->held_actions.empty()) guardrail = session->guardrail(split->now);
-  const bool hold_destructive = guardrail.blocked && !args.allow_destructive;
-  if (hold_destructive) err << "blocked: " << guardrail.message << "\n";
-
-  const Plan& now = split->now;
-  ApplyReport report;
-  if (now.hasChanges()) {
-    ApplyOptions options;
-    options.skip_destructive = hold_destructive;
-    report = session->apply(run_id, now, options, /*replan_conflicts=*/true);
-    resolveAllowed(*session, run_id, *split, report, nowIso());
-  }
-  for (const ActionResult& r : report.results) {
-    metrics.increment(kActionsTotal, {{"kind", actionKindName(now.actions[r.index].kind)},
+  metrics.set(kDriftUsers, {}, report.summary.getNumber("driftUsers", 0));
+  if (report.destructive_skipped) err << "blocked: " << report.guardrail.message << "\n";
+  for (const ActionResult& r : report.report.results) {
+    metrics.increment(kActionsTotal, {{"kind", actionKindName(report.holds.now.actions[r.index].kind)},
                                       {"outcome", actionOutcomeName(r.outcome)}});
   }
-  const int failed = report.count(ActionOutcome::kFailed) + report.count(ActionOutcome::kStale);
-  Json summary = report.toJson(now);
-  if (!split->held_actions.empty()) summary["held"] = heldJson(*split);
-  summary["driftUsers"] = static_cast<int64_t>(driftUsers(plan));
-  const std::string outcome = failed > 0 ? "failed" : hold_destructive ? "blocked" : "ok";
-  session->finishRun(run_id, outcome, summary, nowIso());
-  for (const std::string& w : session->warnings()) err << "warning: " << w << "\n";
+  for (const std::string& w : report.warnings) err << "warning: " << w << "\n";
+  const ApplyReport& results = report.report;
   logInfo("run finished", {{"command", "run"},
-                           {"run", run_id},
-                           {"outcome", outcome},
-                           {"done", report.count(ActionOutcome::kDone)},
-                           {"stale", report.count(ActionOutcome::kStale)},
-                           {"failed", report.count(ActionOutcome::kFailed)},
-                           {"skipped", report.count(ActionOutcome::kSkipped)},
-                           {"held", split->held_actions.size()}});
-  const int code = failed > 0 ? kExitError : hold_destructive ? kExitBlocked : kExitOk;
-  return {code, outcome, metrics_dir};
+                           {"run", report.run_id},
+                           {"outcome", runOutcomeName(report.outcome)},
+                           {"done", results.count(ActionOutcome::kDone)},
+                           {"stale", results.count(ActionOutcome::kStale)},
+                           {"failed", results.count(ActionOutcome::kFailed)},
+                           {"skipped", results.count(ActionOutcome::kSkipped)},
+                           {"held", report.holds.held_actions.size()}});
+  const int code = report.failedCount() > 0 ? kExitError
+                   : report.destructive_skipped ? kExitBlocked
+                                                : kExitOk;
+  return {code, runOutcomeName(report.outcome), metrics_dir};
 }
 
 std::string readFile(const std::string& path) {
@@ -181,60 +144,40 @@ std::string readFile(const std::string& path) {
   return text.str();
 }
 
-}  // namespace
-
-std::optional<std::chrono::seconds> parseRunInterval(const std::string& text) {
-  if (text.size() < 2 || text.size() > 12) return std::nullopt;
-  const char unit = text.back();
-  long long n = 0;
-  for (size_t i = 0; i + 1 < text.size(); ++i) {
-    if (text[i] < '0' || text[i] > '9') return std::nullopt;
-    n = n * 10 + (text[i] - '0');
-  }
-  if (n <= 0) return std::nullopt;
-  switch (unit) {
-    case 's':
-      return std::chrono::seconds(n);
-    case 'm':
-      return std::chrono::seconds(n * 60);
-    case 'h':
-      return std::chrono::seconds(n * 3600);
-    case 'd':
-      return std::chrono::seconds(n * 86400);
-    default:
-      return std::nullopt;
-  }
-}
-
 // `out` is unused: run reports through the service log (stdout), errors go to `err`.
-int runRunCommand(const RunCommandArgs& args, std::ostream& /*out*/, std::ostream& err) {
-  const auto interval = parseRunInterval(args.interval);
-  if (!interval) {
-    err << "scim-agent run: --interval must be a whole number with a unit (90s, 15m, 1h, 1d), "
-           "not \""
-        << args.interval << "\"\n";
+int runRun(const Args& args, std::ostream& /*out*/, std::ostream& err) {
+  const bool loop = args.has("loop");
+  if (args.has("interval") && !loop) {
+    err << "scim-agent run: --interval needs --loop\n";
     return kExitUsage;
   }
-  if (args.loop && !installStopHandlers()) {
+  const auto interval = parseDuration(args.get("interval", "15m"));
+  if (!interval || interval->count() <= 0) {
+    err << "scim-agent run: --interval must be a whole number with a unit (90s, 15m, 1h, 1d), "
+           "not \""
+        << args.get("interval") << "\"\n";
+    return kExitUsage;
+  }
+  if (loop && !installStopHandlers()) {
     err << "error: cannot install the SIGTERM/SIGINT handlers\n";
     return kExitError;
   }
   // One JSON object per line on stdout off a terminal (journald, SPEC §12); errors stay on stderr.
-  useServiceLog(args.quiet, args.verbose);
+  useServiceLog(args.has("quiet"), args.has("verbose"));
   MetricsRegistry metrics;
   addAgentMetrics(metrics);
   std::string restored_from;  // the textfile whose counters this process continues
   int code = kExitOk;
   do {
     const auto started = std::chrono::steady_clock::now();
-    logInfo("run started", {{"command", "run"}, {"config", args.config_path}});
+    logInfo("run started", {{"command", "run"}, {"config", args.configPath()}});
     CycleResult cycle;
     try {
       cycle = runCycle(args, metrics, err);
     } catch (const std::exception& e) {
       // A bug below must not end a daemon loop silently; the cycle counts as failed.
       err << "error: internal error in the run: " << e.what() << "\n";
-      cycle = {kExitError, "failed", args.metrics_dir};
+      cycle = {kExitError, "failed", args.get("metrics-textfile")};
     }
     code = cycle.exit_code;
     const double seconds =
@@ -250,7 +193,7 @@ int runRunCommand(const RunCommandArgs& args, std::ostream& /*out*/, std::ostrea
     metrics.set(kRunDurationSeconds, {}, seconds);
     if (cycle.outcome == "ok") {
       metrics.set(kLastSuccessTimestampSeconds, {},
-                  std::chrono::duration<double>(cliNow().time_since_epoch()).count());
+                  std::chrono::duration<double>(cliClock().now().time_since_epoch()).count());
     }
     if (!cycle.metrics_dir.empty()) {
       Status written = writeMetricsTextfile(cycle.metrics_dir, metrics.render());
@@ -259,10 +202,32 @@ int runRunCommand(const RunCommandArgs& args, std::ostream& /*out*/, std::ostrea
         if (code == kExitOk) code = kExitError;
       }
     }
-    if (args.loop && !g_stop) sleepUntil(started + *interval);
-  } while (args.loop && !g_stop);
+    if (loop && !g_stop) sleepUntil(started + *interval);
+  } while (loop && !g_stop);
   // The loop ends only on a signal: its cycles' failures were reported as they happened.
-  return args.loop ? kExitOk : code;
+  return loop ? kExitOk : code;
 }
+
+void runOptions(Poco::Util::OptionSet& set) {
+  using Poco::Util::Option;
+  set.addOption(Option("allow-destructive", "",
+                       "apply suspends and deletes even beyond policy.maxDestructive"));
+  set.addOption(Option("loop", "", "repeat every --interval until SIGTERM or SIGINT"));
+  set.addOption(Option("interval", "i", "with --loop: 15m (default), 90s, 1h").argument("DURATION"));
+  set.addOption(Option("metrics-textfile", "",
+                       "write metrics for node_exporter's textfile collector to "
+                       "DIR/scim_agent.prom after each cycle (overrides metrics.textfileDir)")
+                    .argument("DIR"));
+}
+
+}  // namespace
+
+const Command kRunCommand{
+    "run",
+    "run [--config FILE] [--desired PATH] [--loop --interval 15m] [--metrics-textfile DIR] "
+    "[--allow-destructive]",
+    "One unattended cycle for the timer: plan, guardrails, apply, record, metrics "
+    "(exit 0 ok, 1 error, 3 blocked, 4 busy).",
+    kConfigOption | kDesiredOption, runOptions, runRun};
 
 }  // namespace scim_agent

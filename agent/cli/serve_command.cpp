@@ -1,113 +1,109 @@
-#include "agent/cli/serve_command.h"
+// `scim-agent serve` (SPEC §12): the HR event endpoint and the periodic full cycle in one
+// long-running process. It holds the state DB's writer lock for its whole life, so a timer `run`
+// (or `apply`) started meanwhile waits SCIM_AGENT_LOCK_TIMEOUT_SECONDS (default 10) and exits 4;
+// it never writes beside serve. Runs until SIGTERM or SIGINT: stops accepting, lets the current
+// event finish, exits 0.
 
 #include <pthread.h>
 #include <signal.h>
 
-#include <chrono>
 #include <fstream>
 #include <iostream>
-#include <optional>
 #include <sstream>
 
-#include "agent/base/diagnostics.h"
-#include "agent/cli/clock.h"
+#include <Poco/Util/Option.h>
+
+#include "agent/base/duration.h"
+#include "agent/cli/command.h"
 #include "agent/cli/exit_code.h"
-#include "agent/cli/session.h"
+#include "agent/cli/output.h"
+#include "agent/cli/wiring.h"
 #include "agent/serve/event_server.h"
 #include "state/state_store.h"
 
 namespace scim_agent {
+
 namespace {
 
-// "15m", "30s", "1h", "90" (seconds); nullopt when unreadable.
-std::optional<std::chrono::seconds> parseInterval(const std::string& text) {
-  if (text.empty()) return std::chrono::minutes(15);
-  size_t used = 0;
-  long long n = 0;
-  try {
-    n = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  const std::string unit = text.substr(used);
-  if (n < 0) return std::nullopt;
-  if (unit.empty() || unit == "s") return std::chrono::seconds(n);
-  if (unit == "m") return std::chrono::minutes(n);
-  if (unit == "h") return std::chrono::hours(n);
-  return std::nullopt;
-}
-
-// Acts through the Session: the worker thread is its only user.
-class SessionProcessor final : public EventProcessor {
+// Acts on events and runs the periodic cycle through the Reconciler: the worker thread is its
+// only user.
+class ReconcileProcessor final : public EventProcessor {
  public:
-  SessionProcessor(Session& session, std::ostream& err) : session_(session), err_(err) {}
+  ReconcileProcessor(Reconciler& reconciler, std::ostream& err)
+      : reconciler_(reconciler), err_(err) {}
 
   EventOutcome process(const EventRecord& event) override {
-    const bool terminate = event.type == "termination";
-    if (terminate) {
-      // Recorded before acting: it holds over the desired state from now on (SPEC §12).
-      Status held = session_.store().recordTermination(event.external_id, event.id,
-                                                        event.occurred_at, cliNowIso());
-      if (!held.ok()) {
-        err_ << "serve: event " << event.id << ": will retry: " << held.error().message << "\n";
-        return {"failed", 0, held.error().message, true};
-      }
+    CycleOptions options;
+    options.kind = RunKind::kApply;
+    options.event = EventScope{event.external_id, event.type == "termination", event.id,
+                               event.occurred_at};
+    const CycleReport r = reconciler_.cycle(options);
+    EventOutcome outcome;
+    outcome.run_id = r.run_id;
+    outcome.retry = r.retry;
+    if (r.ignored) {
+      outcome.state = "ignored";
+      outcome.note = r.note;
+    } else if (r.error) {
+      outcome.state = "failed";
+      outcome.note = r.error->message;
+    } else {
+      outcome.state = r.outcome == RunOutcome::kOk ? "processed" : "failed";
+      outcome.note = r.note;
     }
-    Session::UserReconcile r = session_.reconcileUser(event.external_id, terminate, cliNowIso());
     err_ << "serve: event " << event.id << " (" << event.type << " " << event.external_id
-         << "): " << (r.retry ? "will retry: " : r.state + ": ") << r.note << "\n";
-    return {r.state, r.run_id, r.note, r.retry};
-  }
-
-  std::string fullCycle() override {
-    Diagnostics diags;
-    if (!session_.reloadDesired(diags)) {
-      err_ << "serve: cycle skipped: the desired state has " << diags.size()
-           << " problem(s); the first: " << diags.items().front().toString() << "\n";
-      return "failed";
-    }
-    auto planned = session_.plan("apply", cliNowIso());
-    if (!planned.ok()) {
-      err_ << "serve: cycle failed: " << planned.error().message << "\n";
-      return planned.error().code == ErrorCode::kBusy ? "busy" : "failed";
-    }
-    ApplyOptions options;
-    options.skip_destructive = planned->guardrail.blocked;
-    if (planned->guardrail.blocked) err_ << "serve: cycle blocked: " << planned->guardrail.message << "\n";
-    ApplyReport report = session_.apply(planned->run_id, planned->plan, options, true);
-    const std::string outcome =
-        report.allDone() ? (planned->guardrail.blocked ? "blocked" : "ok") : "failed";
-    session_.finishRun(planned->run_id, outcome, report.toJson(planned->plan), cliNowIso());
-    err_ << "serve: cycle run " << planned->run_id << ": " << outcome << ", "
-         << report.count(ActionOutcome::kDone) << " done\n";
+         << "): " << (outcome.retry ? "will retry: " : outcome.state + ": ") << outcome.note
+         << "\n";
+    for (const std::string& w : r.warnings) err_ << "serve: warning: " << w << "\n";
     return outcome;
   }
 
+  std::string fullCycle() override {
+    CycleOptions options;
+    options.kind = RunKind::kApply;
+    const CycleReport r = reconciler_.cycle(options);
+    if (r.error) {
+      err_ << "serve: cycle " << (r.diagnostics.empty() ? "failed: " : "skipped: ")
+           << r.error->message << "\n";
+      return r.error->code == ErrorCode::kBusy ? "busy" : "failed";
+    }
+    if (r.destructive_skipped) err_ << "serve: cycle blocked: " << r.guardrail.message << "\n";
+    for (const std::string& w : r.warnings) err_ << "serve: warning: " << w << "\n";
+    err_ << "serve: cycle run " << r.run_id << ": " << runOutcomeName(r.outcome) << ", "
+         << r.report.count(ActionOutcome::kDone) << " done\n";
+    return runOutcomeName(r.outcome);
+  }
+
  private:
-  Session& session_;
+  Reconciler& reconciler_;
   std::ostream& err_;
 };
 
-}  // namespace
-
-int runServeCommand(const ServeCommandArgs& args, std::ostream& out, std::ostream& err) {
-  const auto interval = parseInterval(args.interval);
+int runServe(const Args& args, std::ostream& out, std::ostream& err) {
+  const auto interval = parseDuration(args.get("interval", "15m"));
   if (!interval) {
-    err << "error: --interval must look like 15m, 30s or 1h, not \"" << args.interval << "\"\n";
+    err << "error: --interval must look like 15m, 30s or 1h (0: no periodic cycle), not \""
+        << args.get("interval") << "\"\n";
     return kExitUsage;
   }
-  Diagnostics diags;
-  auto session = Session::load(args.config_path, args.desired_path, diags);
-  if (!session) {
-    for (const auto& d : diags.sorted()) err << d.toString() << "\n";
-    return kExitError;
+  std::unique_ptr<Agent> agent;
+  if (int code = openAgent(args, err, agent); code != kExitOk) return code;
+  {
+    // A desired state that does not load stops serve at start; later cycles report it and keep
+    // the last good one for events.
+    Diagnostics diags;
+    loadDesiredState(agent->settings(), diags);
+    if (!diags.empty()) {
+      printDiagnostics(diags, err);
+      return kExitError;
+    }
   }
-  const Config& config = session->config();
+  const Config& config = agent->config();
   ServeOptions options;
-  options.listen = args.listen.empty() ? config.serve_listen : args.listen;
+  options.listen = args.get("listen", config.serve_listen);
   options.interval = *interval;
-  options.port_file = args.port_file;
-  options.hold_events = args.hold_events;
+  options.port_file = args.get("port-file");
+  options.hold_events = args.has("hold-events");
   {
     std::ifstream f(config.serve_event_secret_file, std::ios::binary);
     std::stringstream text;
@@ -124,11 +120,8 @@ int runServeCommand(const ServeCommandArgs& args, std::ostream& out, std::ostrea
     }
   }
   // The writer lock for serve's whole life (SPEC §10): a concurrent run exits 4.
-  Status locked = session->lockState();
-  if (!locked.ok()) {
-    err << "error: " << locked.error().message << "\n";
-    return locked.error().code == ErrorCode::kBusy ? kExitBusy : kExitError;
-  }
+  Status locked = agent->reconciler().lock();
+  if (!locked.ok()) return printError(locked.error(), err);
   // SIGTERM/SIGINT are taken by sigwait below, not by a handler: blocked before any thread starts,
   // so every thread inherits the mask.
   sigset_t signals;
@@ -137,14 +130,11 @@ int runServeCommand(const ServeCommandArgs& args, std::ostream& out, std::ostrea
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  SessionProcessor processor(*session, err);
-  EventServer server(session->store(), processor, options);
+  ReconcileProcessor processor(agent->reconciler(), err);
+  EventServer server(agent->store(), processor, options);
   Status started = server.start();
-  if (!started.ok()) {
-    err << "error: " << started.error().message << "\n";
-    return kExitError;
-  }
-  if (!args.quiet) {
+  if (!started.ok()) return printError(started.error(), err);
+  if (!args.has("quiet")) {
     out << "serve: listening on " << options.listen.substr(0, options.listen.rfind(':')) << ":"
         << server.port() << " (POST /v1/events, GET /healthz, GET /metrics)" << std::endl;
   }
@@ -155,5 +145,25 @@ int runServeCommand(const ServeCommandArgs& args, std::ostream& out, std::ostrea
   server.stop();
   return kExitOk;
 }
+
+void serveOptions(Poco::Util::OptionSet& set) {
+  using Poco::Util::Option;
+  set.addOption(Option("listen", "l", "host:port to listen on (overrides serve.listen)")
+                    .argument("HOST:PORT"));
+  set.addOption(Option("interval", "i", "full cycle every 15m (default), 30s, 1h; 0: none")
+                    .argument("DURATION"));
+  set.addOption(Option("port-file", "", "write the bound port to FILE").argument("FILE"));
+  set.addOption(Option("hold-events", "", "test only: journal events, do not act on them"));
+}
+
+}  // namespace
+
+const Command kServeCommand{
+    "serve",
+    "serve [--config FILE] [--desired PATH] [--listen HOST:PORT] [--interval 15m] "
+    "[--port-file FILE]",
+    "Take HR events on POST /v1/events (signed), act on each at once; also /healthz, /metrics "
+    "and the full cycle every --interval.",
+    kConfigOption | kDesiredOption, serveOptions, runServe};
 
 }  // namespace scim_agent

@@ -1,37 +1,39 @@
-#include "agent/cli/terminations_command.h"
+// `scim-agent terminations [--clear EXTERNALID] [--format text|json]`: the HR terminations that
+// hold over the desired state (SPEC §12: until the desired state marks the user inactive or an
+// operator clears it). --clear forgets one, with an audit row naming the operator ($USER); the
+// next cycle then follows the desired state for that user again.
 
 #include <chrono>
 #include <cstdlib>
 #include <optional>
+#include <ostream>
 
-#include "agent/base/diagnostics.h"
+#include <Poco/Util/Option.h>
+
 #include "agent/base/json.h"
 #include "agent/cli/clock.h"
+#include "agent/cli/command.h"
 #include "agent/cli/exit_code.h"
-#include "agent/cli/session.h"
+#include "agent/cli/output.h"
+#include "agent/cli/wiring.h"
+#include "agent/model/audit_actor.h"
 #include "state/state_store.h"
 
 namespace scim_agent {
 
 namespace {
 
-std::string operatorName() {
-  const char* user = std::getenv("USER");
-  return user && *user ? user : "operator";
-}
-
-}  // namespace
-
-int runTerminationsCommand(const TerminationsCommandArgs& args, std::ostream& out,
-                           std::ostream& err) {
-  if (args.format != "text" && args.format != "json") {
-    err << "error: --format must be text or json, not \"" << args.format << "\"\n";
+int runTerminations(const Args& args, std::ostream& out, std::ostream& err) {
+  const std::string format = args.get("format", "text");
+  const std::string clear = args.get("clear");
+  if (format != "text" && format != "json") {
+    err << "error: --format must be text or json, not \"" << format << "\"\n";
     return kExitUsage;
   }
   Diagnostics diags;
-  auto config = Session::loadConfigOnly(args.config_path, diags);
+  auto config = loadAgentConfig(args.configPath(), diags);
   if (!config) {
-    for (const auto& d : diags.sorted()) err << d.toString() << "\n";
+    printDiagnostics(diags, err);
     return kExitError;
   }
   auto store = StateStore::open(config->state_path);
@@ -39,29 +41,30 @@ int runTerminationsCommand(const TerminationsCommandArgs& args, std::ostream& ou
     err << "error: " << store.error().message << "\n";
     return kExitError;
   }
-  if (!args.clear.empty()) {
+  if (!clear.empty()) {
     // A write: one writer at a time (serve holds the lock while it runs: stop it, or wait).
     Status locked = (*store)->acquireWriterLock(std::chrono::seconds(10));
     if (!locked.ok()) {
       err << "error: " << locked.error().message << "\n";
       return locked.error().code == ErrorCode::kBusy ? kExitBusy : kExitError;
     }
-    auto cleared = (*store)->clearTermination(args.clear);
+    auto cleared = (*store)->clearTermination(clear);
     if (!cleared.ok()) {
       err << "error: " << cleared.error().message << "\n";
       return kExitError;
     }
     if (!*cleared) {
-      err << "error: no termination holds " << args.clear << "\n";
+      err << "error: no termination holds " << clear << "\n";
       return kExitError;
     }
-    auto audited = (*store)->appendAudit(cliNowIso(), std::nullopt, operatorName(),
-                                         "clear-termination", args.clear, "{}");
+    auto audited = (*store)->appendAudit(cliNowIso(), std::nullopt,
+                                         operatorActor(std::getenv("USER")),
+                                         "clear-termination", clear, "{}");
     if (!audited.ok()) {
       err << "error: " << audited.error().message << "\n";
       return kExitError;
     }
-    out << "Cleared the termination of " << args.clear
+    out << "Cleared the termination of " << clear
         << ": the next cycle follows the desired state for this user again.\n";
     return kExitOk;
   }
@@ -70,7 +73,7 @@ int runTerminationsCommand(const TerminationsCommandArgs& args, std::ostream& ou
     err << "error: " << held.error().message << "\n";
     return kExitError;
   }
-  if (args.format == "json") {
+  if (format == "json") {
     Json list = Json::array();
     for (const TerminationRecord& t : *held) {
       list.push(Json(Json::Object{{"externalId", t.external_id},
@@ -92,5 +95,21 @@ int runTerminationsCommand(const TerminationsCommandArgs& args, std::ostream& ou
   }
   return kExitOk;
 }
+
+
+void terminationsOptions(Poco::Util::OptionSet& set) {
+  using Poco::Util::Option;
+  set.addOption(
+      Option("clear", "", "forget the termination of this externalId (audited as $USER)")
+          .argument("EXTERNALID"));
+  set.addOption(Option("format", "f", "text or json").argument("FORMAT"));
+}
+
+}  // namespace
+
+const Command kTerminationsCommand{
+    "terminations", "terminations [--config FILE] [--clear EXTERNALID] [--format text|json]",
+    "List the HR terminations that hold over the desired state; --clear one (audited).",
+    kConfigOption, terminationsOptions, runTerminations};
 
 }  // namespace scim_agent

@@ -1,4 +1,4 @@
-#include "agent/plan/render.h"
+#include "agent/report/plan_render.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "agent/plan/plan_json.h"
-#include "agent/plan/render_text.h"
+#include "agent/report/render_text.h"
 
 namespace scim_agent {
 

@@ -1,4 +1,5 @@
 #include "agent/plan/adopt_report.h"
+#include "agent/report/adopt_render.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +10,7 @@
 #include <vector>
 
 #include "agent/plan/guardrail.h"
-#include "builders.h"
+#include "unit/plan/builders.h"
 
 namespace scim_agent::testing {
 namespace {

@@ -1,4 +1,4 @@
-#include "agent/plan/render_text.h"
+#include "agent/report/render_text.h"
 
 namespace scim_agent {
 

@@ -1,9 +1,9 @@
-#include "agent/plan/render.h"
+#include "agent/report/plan_render.h"
 
 #include <gtest/gtest.h>
 
 #include "agent/plan/plan_json.h"
-#include "builders.h"
+#include "unit/plan/builders.h"
 
 namespace scim_agent::testing {
 namespace {

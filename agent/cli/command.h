@@ -1,0 +1,59 @@
+#pragma once
+
+// One command of the scim-agent command line: its name, usage line, summary, options and
+// handler. cli.cpp keeps the table of every command and generates --help and usage errors from
+// it, so a new command is one new file (defining its Command) and one row in that table.
+
+#include <iosfwd>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <Poco/Util/OptionSet.h>
+
+namespace scim_agent {
+
+// The parsed command line of one command.
+struct Args {
+  std::string command;
+  std::map<std::string, std::string> options;                // long name → value ("" for flags)
+  std::map<std::string, std::vector<std::string>> repeated;  // every value of each option
+  std::vector<std::string> positional;
+
+  bool has(const std::string& name) const { return options.count(name) > 0; }
+  std::string get(const std::string& name, const std::string& fallback = "") const {
+    auto it = options.find(name);
+    return it == options.end() ? fallback : it->second;
+  }
+  // --config, else $SCIM_AGENT_CONFIG, else /etc/scim-agent/agent.yaml.
+  std::string configPath() const;
+};
+
+// Which of the options every command shares a command takes (--help always).
+enum CommonOptions : unsigned {
+  kNoCommon = 0,
+  kConfigOption = 1,   // --config, --quiet, --verbose
+  kDesiredOption = 2,  // --desired
+};
+
+struct Command {
+  const char* name;
+  const char* usage;    // after "scim-agent "
+  const char* summary;  // one line for the command list, and the head of --help
+  unsigned common;      // CommonOptions
+  void (*add_options)(Poco::Util::OptionSet& options);  // the command's own; may be null
+  int (*run)(const Args& args, std::ostream& out, std::ostream& err);
+};
+
+// The commands, one per file (cli/<name>_command.cpp).
+extern const Command kValidateCommand;
+extern const Command kPlanCommand;
+extern const Command kApplyCommand;
+extern const Command kApproveCommand;
+extern const Command kAdoptCommand;
+extern const Command kServeCommand;
+extern const Command kRunCommand;
+extern const Command kTerminationsCommand;
+extern const Command kHistoryCommand;
+
+}  // namespace scim_agent

@@ -1,0 +1,80 @@
+#include "agent/cli/output.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <ostream>
+
+#include "agent/cli/command.h"
+#include "agent/cli/exit_code.h"
+#include "agent/cli/wiring.h"
+#include "agent/log/log.h"
+#include "agent/report/plan_render.h"
+
+namespace scim_agent {
+
+void printDiagnostics(const Diagnostics& diags, std::ostream& err, size_t limit) {
+  const auto sorted = diags.sorted();
+  for (size_t i = 0; i < sorted.size() && i < limit; ++i) err << sorted[i].toString() << "\n";
+  if (sorted.size() > limit) {
+    err << "… and " << sorted.size() - limit << " more (" << sorted.size() << " in all)\n";
+  }
+}
+
+int printError(const Error& e, std::ostream& err) {
+  err << "error: " << e.message << "\n";
+  return e.code == ErrorCode::kBusy ? kExitBusy : kExitError;
+}
+
+void printWarnings(const std::vector<std::string>& warnings, std::ostream& err) {
+  for (const std::string& w : warnings) {
+    err << "warning: " << w << "\n";
+    logWarn(w);
+  }
+}
+
+int openAgent(const Args& args, std::ostream& err, std::unique_ptr<Agent>& agent,
+              std::function<void(int)> http_observer) {
+  Diagnostics diags;
+  agent = Agent::load(args.configPath(), args.get("desired"), diags);
+  if (!agent) {
+    printDiagnostics(diags, err);
+    return kExitError;
+  }
+  Status opened = agent->open(std::move(http_observer));
+  if (!opened.ok()) return printError(opened.error(), err);
+  return kExitOk;
+}
+
+int printCycleError(const CycleReport& report, std::ostream& err) {
+  if (!report.diagnostics.empty()) {
+    printDiagnostics(report.diagnostics, err);
+    return kExitError;
+  }
+  return printError(*report.error, err);
+}
+
+std::string renderPlan(const Plan& plan, const std::string& format) {
+  if (format == "json") return renderPlanJson(plan);
+  if (format == "markdown") return renderPlanMarkdown(plan);
+  return renderPlanText(plan, colorWanted());
+}
+
+void logPlan(const char* command, int64_t run_id, const Plan& plan,
+             const GuardrailVerdict& guardrail) {
+  LogFields fields{{"command", command}, {"run", run_id}, {"actions", plan.actions.size()}};
+  for (ActionKind k : {ActionKind::kCreate, ActionKind::kUpdate, ActionKind::kReactivate,
+                       ActionKind::kRestore, ActionKind::kSuspend, ActionKind::kDelete,
+                       ActionKind::kGroupMembers}) {
+    if (plan.count(k) > 0) fields.push_back({actionKindName(k), plan.count(k)});
+  }
+  fields.push_back({"blocked", guardrail.blocked});
+  if (guardrail.blocked) fields.push_back({"reason", guardrail.message});
+  logInfo("plan made", fields);
+}
+
+bool stdinIsTty() { return ::isatty(STDIN_FILENO) == 1; }
+
+bool colorWanted() { return ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr; }
+
+}  // namespace scim_agent

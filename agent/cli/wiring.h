@@ -1,0 +1,57 @@
+#pragma once
+
+// The composition root of one invocation: the only place that builds the real edges (state
+// store, HTTP transport, OAuth tokens, the Genesys directory and Platform API, the webhook
+// notifier) from agent.yaml and hands them to a Reconciler.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "agent/base/diagnostics.h"
+#include "agent/base/result.h"
+#include "agent/config/config.h"
+#include "agent/reconcile/reconciler.h"
+
+namespace scim_agent {
+
+class StateStore;
+
+// agent.yaml from `config_path`; problems go to `diags` (nullopt when any).
+std::optional<Config> loadAgentConfig(const std::string& config_path, Diagnostics& diags);
+
+class Agent {
+ public:
+  ~Agent();
+
+  // Loads agent.yaml; `desired_override` (--desired) replaces `desired:` when not empty.
+  // Problems go to `diags`; null when there was any (including no desired state at all).
+  static std::unique_ptr<Agent> load(const std::string& config_path,
+                                     const std::string& desired_override, Diagnostics& diags);
+
+  // Opens the state DB and builds the remote edges and the Reconciler. `http_observer`, when
+  // set, is told the status of every HTTP response from Genesys (0: none came), from the
+  // sending thread (run's metrics). kIo (or the store's error) when the state DB cannot be
+  // opened.
+  Status open(std::function<void(int http_status)> http_observer = nullptr);
+
+  const Config& config() const { return config_; }
+  const ReconcilerSettings& settings() const { return settings_; }
+  // REQUIRES: open() succeeded.
+  StateStore& store() { return *store_; }
+  Reconciler& reconciler() { return *reconciler_; }
+
+ private:
+  Agent() = default;
+  struct Remote;
+
+  Config config_;
+  ReconcilerSettings settings_;
+  std::unique_ptr<StateStore> store_;
+  std::unique_ptr<Remote> remote_;
+  std::unique_ptr<Notifier> notifier_;
+  std::unique_ptr<Reconciler> reconciler_;
+};
+
+}  // namespace scim_agent

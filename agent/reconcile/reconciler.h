@@ -1,0 +1,231 @@
+#pragma once
+
+// The reconcile cycle (SPEC §8, §12), written once for every entry point:
+//
+//   load desired → read live → snapshot → plan → guardrails → holds → apply → housekeeping → record
+//
+// `plan`, `adopt`, `apply` (fresh or a saved plan), `run`, serve's periodic cycle and each HR
+// event, and `approve` all go through a Reconciler; what differs between them is said by
+// CycleOptions (or is approve's own entry, approve()). The Reconciler receives every edge by
+// constructor (the SCIM directory, the Platform API, the state store, the clock, the notifier)
+// and builds no network or database object itself: cli/wiring.cpp builds the real ones, tests
+// pass fakes.
+//
+// Policy: agent.yaml's policy is the base; each load of the desired state yields the cycle's
+// effective policy (the spec's `policy:` overrides the base key by key, SPEC §7), so a
+// long-running serve never keeps a stale one.
+//
+// Not thread-safe: one cycle at a time (serve calls it from its worker thread only).
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "agent/apply/applier.h"
+#include "agent/base/clock.h"
+#include "agent/base/diagnostics.h"
+#include "agent/base/json.h"
+#include "agent/base/result.h"
+#include "agent/model/plan.h"
+#include "agent/model/policy.h"
+#include "agent/model/run.h"
+#include "agent/model/user.h"
+#include "agent/notify/webhook_notifier.h"
+#include "agent/plan/guardrail.h"
+#include "agent/plan/planner.h"
+#include "agent/reconcile/holds.h"
+
+namespace scim_agent {
+
+class PlatformDirectory;
+class ScimDirectory;
+class StateStore;
+
+// Delivers the notification outbox (SPEC §10: at least once, retried across runs).
+// Implemented over WebhookNotifier by the CLI; tests may count calls.
+class Notifier {
+ public:
+  virtual ~Notifier() = default;
+  // One delivery pass over what is due. An error: nothing could be attempted (say, the webhook
+  // secret cannot be read); the messages wait in the outbox for the next run.
+  virtual Result<NotifySummary> deliverDue() = 0;
+};
+
+// What the Reconciler needs from agent.yaml besides the edges.
+struct ReconcilerSettings {
+  std::string desired_path;             // `desired:` or --desired
+  std::string target_kind = "genesys";  // genesys | scim
+  Policy base_policy;                   // agent.yaml's policy:
+  double requests_per_minute = 300;     // the plan's cost estimate
+  int concurrency = 1;                  // actions in flight (target.rateLimit.concurrency)
+  bool notify = false;                  // notify.webhook is configured: enqueue notifications
+  std::string notify_target;            // where they go, for messages ("" when not configured)
+  std::chrono::milliseconds lock_timeout{10'000};  // waiting for another run's writer lock
+};
+
+// Loads the desired state `settings` name, merged with the base policy. Problems go to `diags`.
+DesiredState loadDesiredState(const ReconcilerSettings& settings, Diagnostics& diags);
+
+// One user, for an HR event (SPEC §12).
+struct EventScope {
+  std::string external_id;
+  bool terminate = false;  // a termination: recorded as a hold over the desired state first
+  int64_t event_id = 0;    // the journaled event (for the termination record)
+  std::string occurred_at;
+};
+
+struct CycleOptions {
+  RunKind kind = RunKind::kApply;  // what the run record says
+  // Stop after the plan and its guardrails: record the run ("ok", "changes" or "blocked") and
+  // write nothing remote (plan, adopt --report).
+  bool plan_only = false;
+  bool dry_run = false;            // plan, record "dry-run", write nothing remote
+  bool hold_destructive = false;   // apply --hold-destructive: every suspend and delete held
+  bool allow_destructive = false;  // --allow-destructive: past the guardrails, and held ones too
+  // A saved plan (apply plan.json): applied exactly, refused when made from other desired
+  // inputs; a user changed since is reported stale, never re-planned.
+  std::optional<Plan> saved_plan;
+  std::string saved_plan_path;  // for messages
+  // One user (an HR event) instead of the whole org. Uses the desired state of the last full
+  // cycle (loaded now when there was none), so an event costs no reload.
+  std::optional<EventScope> event;
+  // Called once the plan and its guardrail verdict are known (before dry-run or holds).
+  std::function<void(const struct CycleReport&)> on_plan;
+  // Called before any remote write when there is something to apply, with the holds decided.
+  // false cancels: nothing is written or stored, the run is recorded "cancelled".
+  std::function<bool(const struct CycleReport&)> before_apply;
+  // Called after each action with its result, from one thread at a time.
+  std::function<void(const Action&, const ActionResult&)> on_result;
+  // Adds command-specific fields to a plan-only run's record (adopt's classes).
+  std::function<void(const struct CycleReport&, Json& summary)> summarize;
+};
+
+// What one cycle did.
+struct CycleReport {
+  int64_t run_id = 0;  // 0 when no run was recorded (the desired state did not load, busy)
+  RunOutcome outcome = RunOutcome::kFailed;
+  std::optional<Error> error;  // why the cycle stopped before or instead of applying
+  Diagnostics diagnostics;     // the desired state's problems (the load failed)
+  Plan plan;                   // the whole plan, fresh or saved
+  GuardrailVerdict guardrail;  // on `plan`; after holds, on what is applied now
+  HoldSplit holds;             // what was held for approve and what is applied now
+  bool destructive_skipped = false;  // a guardrail blocked: no suspend or delete was applied
+  bool applied = false;              // the apply step ran
+  ApplyReport report;                // for holds.now
+  Json summary = Json::object();     // the run record's summary
+  std::vector<std::string> warnings;  // what housekeeping could not do, for the command to show
+  // Events: "ignored" (no desired entry), what was done, and whether a passing failure
+  // (Genesys unreachable, busy) should be retried.
+  bool ignored = false;
+  bool retry = false;
+  std::string note;
+
+  int failedCount() const {
+    return report.count(ActionOutcome::kFailed) + report.count(ActionOutcome::kStale);
+  }
+};
+
+// `approve`: the pending held actions to apply.
+struct ApproveRequest {
+  std::vector<HeldAction> selected;  // rows of StateStore::pendingHeldActions()
+  std::string actor;                 // the audit actor (operatorActor)
+};
+
+// What became of one approved row.
+struct Approval {
+  HeldAction row;
+  Plan doc;             // the held document: its suspend or delete, and its group removals
+  size_t main = 0;      // index in doc.actions of the suspend or delete
+  HeldState outcome = HeldState::kPending;  // applied | stale | failed once decided
+  std::string message;
+
+  const Action& action() const { return doc.actions[main]; }
+};
+
+struct ApproveReport {
+  int64_t run_id = 0;
+  std::optional<Error> error;  // the run could not start
+  std::vector<Approval> approvals;
+  bool store_failed = false;  // a row could not be resolved or audited
+  Json summary = Json::object();
+  std::vector<std::string> warnings;
+  int count(HeldState s) const;
+  bool allApplied() const;
+};
+
+class Reconciler {
+ public:
+  // Every reference must outlive the Reconciler. `notifier` may be null (no notify.webhook).
+  Reconciler(ScimDirectory& directory, PlatformDirectory& platform, StateStore& store,
+             const Clock& clock, Notifier* notifier, ReconcilerSettings settings);
+  ~Reconciler();
+  Reconciler(const Reconciler&) = delete;
+  Reconciler& operator=(const Reconciler&) = delete;
+
+  // Takes the state DB's writer lock (SPEC §10) unless held: kBusy when another process holds it
+  // past settings.lock_timeout. Every cycle takes it; approve's caller takes it first to read
+  // what is pending.
+  Status lock();
+
+  // One cycle as `options` say. Never throws for what the world does; every failure is in the
+  // report (error, diagnostics, action results) and, once a run was recorded, in its record.
+  CycleReport cycle(const CycleOptions& options);
+
+  // Applies the selected held actions (SPEC §8 split-risk apply): each user is read again by id
+  // and its action applied only when it still makes sense (the same person, unchanged since it
+  // was held, not protected, not back in the desired state as active, still active for a
+  // suspend); then the group removals of the users whose action took effect, one PATCH per
+  // group; each row resolved and audited by `request.actor`. No guardrail: approving is the
+  // explicit human decision. Recorded as an apply run with its housekeeping.
+  ApproveReport approve(const ApproveRequest& request);
+
+  // The desired state and live users of the last cycle (adopt's report reads them).
+  const DesiredState& desired() const { return desired_; }
+  const LiveState& live() const { return live_; }
+
+ private:
+  struct Run;
+
+  bool loadDesired(CycleReport& report, bool reuse);
+  Result<int64_t> beginRun(RunKind kind);
+  void finishRun(Run& run, CycleReport& report);
+  void fail(Run& run, CycleReport& report, const Error& e);
+
+  Result<Plan> planWholeOrg(Run& run);
+  Result<std::optional<Plan>> planEvent(Run& run, const EventScope& event, CycleReport& report);
+  Status checkSavedPlan(const CycleOptions& options, CycleReport& report);
+  GuardrailVerdict guardrail(const Plan& plan) const;
+  GuardrailVerdict sourceShrinkVerdict() const;
+  PlanOptions planOptions() const;
+  Status applyTerminations(const std::optional<EventScope>& event);
+  Status forgetReturnedUsers(const std::set<std::string>& planned_deletes);
+  std::optional<Action> replanUser(const Action& refused, const LiveUser& fresh) const;
+  void lookUpDeletedUsers(Plan& plan, const PlanOptions& options);
+
+  ApplyReport applyPlan(Run& run, const Plan& plan, bool replan_conflicts,
+                        bool skip_destructive,
+                        const std::function<void(const Action&, const ActionResult&)>& on_result);
+  void housekeeping(Run& run, RunOutcome outcome, Json& record, std::vector<std::string>& warnings);
+  Json deliverNotifications(std::vector<std::string>& warnings);
+  std::string now() const;
+
+  ScimDirectory& directory_;
+  PlatformDirectory& platform_;
+  StateStore& store_;
+  const Clock& clock_;
+  Notifier* notifier_;
+  ReconcilerSettings settings_;
+
+  DesiredState desired_;
+  bool desired_loaded_ = false;
+  std::set<std::string> held_by_termination_;  // desired users a termination record overrides
+  LiveState live_;
+  bool live_whole_ = false;  // live_ is the whole org (not one event's user)
+};
+
+}  // namespace scim_agent
