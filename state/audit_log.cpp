@@ -1,6 +1,6 @@
 // StateStore's append-only audit chain (SPEC §10): each row carries the previous row's hash.
 
-#include "state/sha256.h"
+#include "agent/codec/json_parse.h"
 #include "state/state_store.h"
 
 namespace scim_agent {

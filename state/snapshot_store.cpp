@@ -4,7 +4,7 @@
 #include <optional>
 #include <string_view>
 
-#include "state/sha256.h"
+#include "agent/codec/json_parse.h"
 #include "state/state_store.h"
 #include "state/store_internal.h"
 
