@@ -57,7 +57,13 @@ Status StateStore::requireIntent(int64_t entry_id, const std::string& what) {
 }
 
 Status StateStore::journalOutcome(int64_t entry_id, bool success, int http_status,
-                                  const std::string& outcome_json, const std::string& at) {
+                                  const std::string& detail_json, const std::string& at) {
+  return journalOutcome(entry_id, success, http_status, detail_json, at, nullptr);
+}
+
+Status StateStore::journalOutcome(int64_t entry_id, bool success, int http_status,
+                                  const std::string& detail_json, const std::string& at,
+                                  const AuditEntry* audit) {
   Result<Transaction> tx = db_->begin("journalOutcome");
   if (!tx.ok()) return tx.error();
   Status status = requireIntent(entry_id, "journalOutcome");
@@ -65,9 +71,21 @@ Status StateStore::journalOutcome(int64_t entry_id, bool success, int http_statu
   status = runSql(*db_,
                   "UPDATE journal SET state = ?, http_status = ?, outcome_json = ?, "
                   "finished_at = ? WHERE id = ?",
-                  success ? "done" : "failed", static_cast<int64_t>(http_status), outcome_json, at,
+                  success ? "done" : "failed", static_cast<int64_t>(http_status), detail_json, at,
                   entry_id);
   if (!status.ok()) return status;
+  if (audit != nullptr) {
+    // Joins this transaction (as a savepoint): when the row cannot be appended, the outcome above
+    // rolls back with it.
+    Result<int64_t> row = appendAudit(at, audit->run_id, audit->actor, audit->action,
+                                      audit->subject, audit->detail_json);
+    if (!row.ok()) {
+      return Error(row.error().code, "journalOutcome: journal entry " + std::to_string(entry_id) +
+                                         ": the audit row could not be appended, so the outcome "
+                                         "is not recorded either: " +
+                                         row.error().message);
+    }
+  }
   return tx->commit();
 }
 
