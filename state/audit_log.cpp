@@ -1,7 +1,8 @@
 // StateStore's append-only audit chain (SPEC §10): each row carries the previous row's hash.
 
-#include "state/sha256.h"
+#include "agent/codec/json_parse.h"
 #include "state/state_store.h"
+#include "state/store_internal.h"
 
 namespace scim_agent {
 namespace {
@@ -34,19 +35,10 @@ std::string rowHash(const AuditRecord& row) {
 constexpr const char* kAuditColumns =
     "SELECT id, at, run_id, actor, action, subject, detail_json, prev_hash, hash FROM audit_log ";
 
-AuditRecord readAudit(const SqliteStatement& stmt) {
-  AuditRecord row;
-  row.id = stmt.int64(0);
-  row.at = stmt.text(1);
-  if (!stmt.isNull(2)) row.run_id = stmt.int64(2);
-  row.actor = stmt.text(3);
-  row.action = stmt.text(4);
-  row.subject = stmt.text(5);
-  row.detail_json = stmt.text(6);
-  row.prev_hash = stmt.text(7);
-  row.hash = stmt.text(8);
-  return row;
-}
+const auto readAudit =
+    rowReader(&AuditRecord::id, &AuditRecord::at, &AuditRecord::run_id, &AuditRecord::actor,
+              &AuditRecord::action, &AuditRecord::subject, &AuditRecord::detail_json,
+              &AuditRecord::prev_hash, &AuditRecord::hash);
 
 }  // namespace
 
@@ -65,10 +57,7 @@ Result<int64_t> StateStore::appendAudit(const std::string& at, std::optional<int
     if (!last.ok()) return last.error();
     Result<bool> found = last->step();
     if (!found.ok()) return found.error();
-    if (*found) {
-      row.id = last->int64(0);
-      row.prev_hash = last->text(1);
-    }
+    if (*found) readColumns(*last, row.id, row.prev_hash);
   }
   row.id += 1;
   row.at = at;
@@ -79,23 +68,11 @@ Result<int64_t> StateStore::appendAudit(const std::string& at, std::optional<int
   row.detail_json = detail_json;
   row.hash = rowHash(row);
 
-  Result<SqliteStatement> insert = db_->prepare(
-      "INSERT INTO audit_log (id, at, run_id, actor, action, subject, detail_json, prev_hash, "
-      "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  if (!insert.ok()) return insert.error();
-  insert->bind(1, row.id).bind(2, row.at);
-  if (row.run_id) {
-    insert->bind(3, *row.run_id);
-  } else {
-    insert->bindNull(3);
-  }
-  Status status = insert->bind(4, row.actor)
-                      .bind(5, row.action)
-                      .bind(6, row.subject)
-                      .bind(7, row.detail_json)
-                      .bind(8, row.prev_hash)
-                      .bind(9, row.hash)
-                      .run();
+  Status status = runSql(*db_,
+                         "INSERT INTO audit_log (id, at, run_id, actor, action, subject, "
+                         "detail_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         row.id, row.at, row.run_id, row.actor, row.action, row.subject,
+                         row.detail_json, row.prev_hash, row.hash);
   if (!status.ok()) return status.error();
   status = tx->commit();
   if (!status.ok()) return status.error();
@@ -108,13 +85,7 @@ Result<std::vector<AuditRecord>> StateStore::auditRecords(int64_t after_id, int 
       db_->prepare(std::string(kAuditColumns) + "WHERE id > ? ORDER BY id LIMIT ?");
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, after_id).bind(2, static_cast<int64_t>(limit > 0 ? limit : -1));
-  std::vector<AuditRecord> rows;
-  for (;;) {
-    Result<bool> row = stmt->step();
-    if (!row.ok()) return row.error();
-    if (!*row) return rows;
-    rows.push_back(readAudit(*stmt));
-  }
+  return readRows(*stmt, readAudit);
 }
 
 Result<AuditVerifyReport> StateStore::verifyAudit() {

@@ -18,26 +18,10 @@ const std::initializer_list<std::string_view> kHeldKinds = {"suspend", "delete"}
 const std::initializer_list<std::string_view> kResolvedStates = {"applied", "failed", "stale",
                                                                  "discarded"};
 
-Result<std::vector<HeldAction>> readHeld(SqliteStatement& stmt) {
-  std::vector<HeldAction> out;
-  for (;;) {
-    Result<bool> row = stmt.step();
-    if (!row.ok()) return row.error();
-    if (!*row) return out;
-    HeldAction h;
-    h.id = stmt.int64(0);
-    h.run_id = stmt.int64(1);
-    h.external_id = stmt.text(2);
-    h.kind = stmt.text(3);
-    h.action_json = stmt.text(4);
-    h.held_at = stmt.text(5);
-    h.state = stmt.text(6);
-    h.resolved_at = stmt.text(7);
-    h.resolved_by = stmt.int64(8);
-    h.note = stmt.text(9);
-    out.push_back(std::move(h));
-  }
-}
+const auto readHeld = rowReader(&HeldAction::id, &HeldAction::run_id, &HeldAction::external_id,
+                               &HeldAction::kind, &HeldAction::action_json, &HeldAction::held_at,
+                               &HeldAction::state, &HeldAction::resolved_at,
+                               &HeldAction::resolved_by, &HeldAction::note);
 
 }  // namespace
 
@@ -75,15 +59,10 @@ Result<std::vector<int64_t>> StateStore::holdActions(int64_t run_id,
   ids.reserve(actions.size());
   for (const HeldActionInput& a : actions) {
     replace->reset();
-    status = replace->bind(1, at).bind(2, run_id).bind(3, note).bind(4, a.external_id).run();
+    status = bindAll(*replace, at, run_id, note, a.external_id).run();
     if (!status.ok()) return status.error();
     insert->reset();
-    status = insert->bind(1, run_id)
-                 .bind(2, a.external_id)
-                 .bind(3, a.kind)
-                 .bind(4, a.action_json)
-                 .bind(5, at)
-                 .run();
+    status = bindAll(*insert, run_id, a.external_id, a.kind, a.action_json, at).run();
     if (!status.ok()) return status.error();
     ids.push_back(db_->lastInsertRowid());
   }
@@ -98,7 +77,7 @@ Result<std::vector<HeldAction>> StateStore::pendingHeldActions(
   Result<SqliteStatement> stmt =
       db_->prepare(std::string(kHeldColumns) + "WHERE state = 'pending' ORDER BY external_id, id");
   if (!stmt.ok()) return stmt.error();
-  Result<std::vector<HeldAction>> all = readHeld(*stmt);
+  Result<std::vector<HeldAction>> all = readRows(*stmt, readHeld);
   if (!all.ok() || external_ids.empty()) return all;
   const std::set<std::string> wanted(external_ids.begin(), external_ids.end());
   std::vector<HeldAction> out;
@@ -114,7 +93,7 @@ Result<std::vector<HeldAction>> StateStore::heldActionHistory(const std::string&
       db_->prepare(std::string(kHeldColumns) + "WHERE external_id = ? ORDER BY id");
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, external_id);
-  return readHeld(*stmt);
+  return readRows(*stmt, readHeld);
 }
 
 Status StateStore::resolveHeldAction(int64_t id, const std::string& state, int64_t run_id,
@@ -142,11 +121,10 @@ Status StateStore::resolveHeldAction(int64_t id, const std::string& state, int64
                                            std::to_string(id) + " is already resolved (" +
                                            read->text(0) + ")");
   }
-  Result<SqliteStatement> update = db_->prepare(
-      "UPDATE held_actions SET state = ?, resolved_at = ?, resolved_by = ?, note = ? WHERE id = ?");
-  if (!update.ok()) return update.error();
-  Status status =
-      update->bind(1, state).bind(2, at).bind(3, run_id).bind(4, note).bind(5, id).run();
+  Status status = runSql(*db_,
+                         "UPDATE held_actions SET state = ?, resolved_at = ?, resolved_by = ?, "
+                         "note = ? WHERE id = ?",
+                         state, at, run_id, note, id);
   if (!status.ok()) return status;
   return tx->commit();
 }

@@ -3,6 +3,7 @@
 // without repeating them), and the conversation history archived before a delete.
 
 #include "state/state_store.h"
+#include "state/store_internal.h"
 
 namespace scim_agent {
 
@@ -10,34 +11,23 @@ Status StateStore::recordSuspension(const std::string& external_id, const std::s
                                     const std::string& at, int64_t run_id,
                                     const std::string& reason, bool tokens_revoked) {
   auto lock = db_->lock();
-  Result<SqliteStatement> upsert = db_->prepare(
-      "INSERT INTO suspensions (external_id, suspended_at, run_id, reason, user_id, "
-      "tokens_revoked) VALUES (?, ?, ?, ?, ?, ?) "
-      "ON CONFLICT(external_id) DO UPDATE SET user_id = excluded.user_id, "
-      "tokens_revoked = excluded.tokens_revoked");
-  if (!upsert.ok()) return upsert.error();
-  return upsert->bind(1, external_id)
-      .bind(2, at)
-      .bind(3, run_id)
-      .bind(4, reason)
-      .bind(5, user_id)
-      .bind(6, static_cast<int64_t>(tokens_revoked ? 1 : 0))
-      .run();
+  return runSql(*db_,
+                "INSERT INTO suspensions (external_id, suspended_at, run_id, reason, user_id, "
+                "tokens_revoked) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(external_id) DO UPDATE SET user_id = excluded.user_id, "
+                "tokens_revoked = excluded.tokens_revoked",
+                external_id, at, run_id, reason, user_id, int64_t{tokens_revoked ? 1 : 0});
 }
 
 Status StateStore::markTokensRevoked(const std::string& external_id) {
   auto lock = db_->lock();
-  Result<SqliteStatement> update =
-      db_->prepare("UPDATE suspensions SET tokens_revoked = 1 WHERE external_id = ?");
-  if (!update.ok()) return update.error();
-  return update->bind(1, external_id).run();
+  return runSql(*db_, "UPDATE suspensions SET tokens_revoked = 1 WHERE external_id = ?",
+                external_id);
 }
 
 Status StateStore::clearSuspension(const std::string& external_id) {
   auto lock = db_->lock();
-  Result<SqliteStatement> del = db_->prepare("DELETE FROM suspensions WHERE external_id = ?");
-  if (!del.ok()) return del.error();
-  return del->bind(1, external_id).run();
+  return runSql(*db_, "DELETE FROM suspensions WHERE external_id = ?", external_id);
 }
 
 Result<std::vector<StateStore::Suspension>> StateStore::suspensions() {
@@ -46,13 +36,8 @@ Result<std::vector<StateStore::Suspension>> StateStore::suspensions() {
       "SELECT external_id, user_id, suspended_at, tokens_revoked FROM suspensions "
       "ORDER BY external_id");
   if (!stmt.ok()) return stmt.error();
-  std::vector<Suspension> out;
-  for (;;) {
-    Result<bool> row = stmt->step();
-    if (!row.ok()) return row.error();
-    if (!*row) return out;
-    out.push_back(Suspension{stmt->text(0), stmt->text(1), stmt->text(2), stmt->int64(3) != 0});
-  }
+  return readRows(*stmt, rowReader(&Suspension::external_id, &Suspension::user_id,
+                                    &Suspension::suspended_at, &Suspension::tokens_revoked));
 }
 
 Result<std::vector<CleanupStep>> StateStore::cleanupSteps(const std::string& user_id) {
@@ -62,34 +47,27 @@ Result<std::vector<CleanupStep>> StateStore::cleanupSteps(const std::string& use
       "WHERE user_id = ? ORDER BY seq");
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, user_id);
-  std::vector<CleanupStep> out;
-  for (;;) {
-    Result<bool> row = stmt->step();
-    if (!row.ok()) return row.error();
-    if (!*row) return out;
-    out.push_back(CleanupStep{stmt->text(0), stmt->text(1), stmt->int64(2), stmt->text(3)});
-  }
+  return readRows(*stmt, rowReader(&CleanupStep::step, &CleanupStep::finished_at,
+                                    &CleanupStep::run_id, &CleanupStep::detail_json));
 }
 
 Status StateStore::recordCleanupStep(const std::string& user_id, const std::string& step,
                                      int64_t run_id, const std::string& detail_json,
                                      const std::string& at) {
   auto lock = db_->lock();
-  Result<SqliteStatement> upsert = db_->prepare(
+  return runSql(
+      *db_,
       "INSERT INTO cleanup_steps (user_id, step, seq, run_id, finished_at, detail_json) "
       "VALUES (?1, ?2, (SELECT COALESCE(MAX(seq), 0) + 1 FROM cleanup_steps WHERE user_id = ?1),"
       " ?3, ?4, ?5) "
       "ON CONFLICT(user_id, step) DO UPDATE SET run_id = excluded.run_id, "
-      "finished_at = excluded.finished_at, detail_json = excluded.detail_json");
-  if (!upsert.ok()) return upsert.error();
-  return upsert->bind(1, user_id).bind(2, step).bind(3, run_id).bind(4, at).bind(5, detail_json).run();
+      "finished_at = excluded.finished_at, detail_json = excluded.detail_json",
+      user_id, step, run_id, at, detail_json);
 }
 
 Status StateStore::clearCleanupSteps(const std::string& user_id) {
   auto lock = db_->lock();
-  Result<SqliteStatement> del = db_->prepare("DELETE FROM cleanup_steps WHERE user_id = ?");
-  if (!del.ok()) return del.error();
-  return del->bind(1, user_id).run();
+  return runSql(*db_, "DELETE FROM cleanup_steps WHERE user_id = ?", user_id);
 }
 
 Result<std::vector<std::string>> StateStore::cleanupUserIds() {
@@ -97,13 +75,7 @@ Result<std::vector<std::string>> StateStore::cleanupUserIds() {
   Result<SqliteStatement> stmt =
       db_->prepare("SELECT DISTINCT user_id FROM cleanup_steps ORDER BY user_id");
   if (!stmt.ok()) return stmt.error();
-  std::vector<std::string> out;
-  for (;;) {
-    Result<bool> row = stmt->step();
-    if (!row.ok()) return row.error();
-    if (!*row) return out;
-    out.push_back(stmt->text(0));
-  }
+  return readRows(*stmt, [](const SqliteStatement& row) { return row.text(0); });
 }
 
 Result<int> StateStore::archiveConversations(const std::string& user_key, int64_t run_id,
@@ -121,7 +93,7 @@ Result<int> StateStore::archiveConversations(const std::string& user_key, int64_
   int added = 0;
   for (const std::string& body : conversations_json) {
     insert->reset();
-    Status status = insert->bind(1, user_key).bind(2, at).bind(3, run_id).bind(4, body).run();
+    Status status = bindAll(*insert, user_key, at, run_id, body).run();
     if (!status.ok()) return status.error();
     added += static_cast<int>(db_->changes());
   }

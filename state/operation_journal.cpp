@@ -10,51 +10,11 @@ constexpr const char* kEntryColumns =
     "SELECT id, run_id, action_key, method, path, request_json, state, http_status, "
     "outcome_json, note, created_at, finished_at FROM journal ";
 
-JournalEntry readEntry(const SqliteStatement& stmt) {
-  JournalEntry entry;
-  entry.id = stmt.int64(0);
-  entry.run_id = stmt.int64(1);
-  entry.action_key = stmt.text(2);
-  entry.method = stmt.text(3);
-  entry.path = stmt.text(4);
-  entry.request_json = stmt.text(5);
-  entry.state = stmt.text(6);
-  entry.http_status = static_cast<int>(stmt.int64(7));
-  entry.outcome_json = stmt.text(8);
-  entry.note = stmt.text(9);
-  entry.created_at = stmt.text(10);
-  entry.finished_at = stmt.text(11);
-  return entry;
-}
-
-Result<std::vector<JournalEntry>> readEntries(SqliteStatement& stmt) {
-  std::vector<JournalEntry> entries;
-  for (;;) {
-    Result<bool> row = stmt.step();
-    if (!row.ok()) return row.error();
-    if (!*row) return entries;
-    entries.push_back(readEntry(stmt));
-  }
-}
-
-// Sets synchronous=FULL for its lifetime, so the commit inside syncs the WAL to disk; the rest of
-// the store runs with NORMAL (durable against a killed process, not a power cut), which is what
-// everything but the intent needs: a lost outcome leaves an intent that the next run resolves.
-class FullSync {
- public:
-  explicit FullSync(SqliteDb& db) : db_(db) {}
-  ~FullSync() {
-    if (db_.exec("PRAGMA synchronous=NORMAL", "restoring synchronous").ok()) {
-      // Nothing to do; a failure leaves FULL, which is slower but safe.
-    }
-  }
-  FullSync(const FullSync&) = delete;
-  FullSync& operator=(const FullSync&) = delete;
-  Status enable() { return db_.exec("PRAGMA synchronous=FULL", "journalIntent: synchronous"); }
-
- private:
-  SqliteDb& db_;
-};
+const auto readEntry = rowReader(
+    &JournalEntry::id, &JournalEntry::run_id, &JournalEntry::action_key, &JournalEntry::method,
+    &JournalEntry::path, &JournalEntry::request_json, &JournalEntry::state,
+    &JournalEntry::http_status, &JournalEntry::outcome_json, &JournalEntry::note,
+    &JournalEntry::created_at, &JournalEntry::finished_at);
 
 }  // namespace
 
@@ -68,28 +28,17 @@ Result<int64_t> StateStore::journalIntent(int64_t run_id, const std::string& act
                      " would not be durable before the request is sent");
   }
   FullSync full_sync(*db_);
-  Status status = full_sync.enable();
+  Status status = full_sync.enable("journalIntent");
   if (!status.ok()) return status.error();
   Result<Transaction> tx = db_->begin("journalIntent");
   if (!tx.ok()) return tx.error();
   status = requireRun(run_id, "journalIntent");
   if (!status.ok()) return status.error();
-  Result<SqliteStatement> insert = db_->prepare(
-      "INSERT INTO journal (run_id, action_key, method, path, request_json, state, created_at) "
-      "VALUES (?, ?, ?, ?, ?, 'intent', ?)");
-  if (!insert.ok()) return insert.error();
-  status = insert->bind(1, run_id)
-               .bind(2, action_key)
-               .bind(3, method)
-               .bind(4, path)
-               .bind(5, request_json)
-               .bind(6, at)
-               .run();
-  if (!status.ok()) return status.error();
-  const int64_t id = db_->lastInsertRowid();
-  status = tx->commit();
-  if (!status.ok()) return status.error();
-  return id;
+  return commitReturning(
+      *tx, insertRow(*db_,
+                     "INSERT INTO journal (run_id, action_key, method, path, request_json, state, "
+                     "created_at) VALUES (?, ?, ?, ?, ?, 'intent', ?)",
+                     run_id, action_key, method, path, request_json, at));
 }
 
 Status StateStore::requireIntent(int64_t entry_id, const std::string& what) {
@@ -108,22 +57,35 @@ Status StateStore::requireIntent(int64_t entry_id, const std::string& what) {
 }
 
 Status StateStore::journalOutcome(int64_t entry_id, bool success, int http_status,
-                                  const std::string& outcome_json, const std::string& at) {
+                                  const std::string& detail_json, const std::string& at) {
+  return journalOutcome(entry_id, success, http_status, detail_json, at, nullptr);
+}
+
+Status StateStore::journalOutcome(int64_t entry_id, bool success, int http_status,
+                                  const std::string& detail_json, const std::string& at,
+                                  const AuditEntry* audit) {
   Result<Transaction> tx = db_->begin("journalOutcome");
   if (!tx.ok()) return tx.error();
   Status status = requireIntent(entry_id, "journalOutcome");
   if (!status.ok()) return status;
-  Result<SqliteStatement> update = db_->prepare(
-      "UPDATE journal SET state = ?, http_status = ?, outcome_json = ?, finished_at = ? "
-      "WHERE id = ?");
-  if (!update.ok()) return update.error();
-  status = update->bind(1, success ? "done" : "failed")
-               .bind(2, static_cast<int64_t>(http_status))
-               .bind(3, outcome_json)
-               .bind(4, at)
-               .bind(5, entry_id)
-               .run();
+  status = runSql(*db_,
+                  "UPDATE journal SET state = ?, http_status = ?, outcome_json = ?, "
+                  "finished_at = ? WHERE id = ?",
+                  success ? "done" : "failed", static_cast<int64_t>(http_status), detail_json, at,
+                  entry_id);
   if (!status.ok()) return status;
+  if (audit != nullptr) {
+    // Joins this transaction (as a savepoint): when the row cannot be appended, the outcome above
+    // rolls back with it.
+    Result<int64_t> row = appendAudit(at, audit->run_id, audit->actor, audit->action,
+                                      audit->subject, audit->detail_json);
+    if (!row.ok()) {
+      return Error(row.error().code, "journalOutcome: journal entry " + std::to_string(entry_id) +
+                                         ": the audit row could not be appended, so the outcome "
+                                         "is not recorded either: " +
+                                         row.error().message);
+    }
+  }
   return tx->commit();
 }
 
@@ -132,7 +94,7 @@ Result<std::vector<JournalEntry>> StateStore::pendingIntents() {
   Result<SqliteStatement> stmt =
       db_->prepare(std::string(kEntryColumns) + "WHERE state = 'intent' ORDER BY id");
   if (!stmt.ok()) return stmt.error();
-  return readEntries(*stmt);
+  return readRows(*stmt, readEntry);
 }
 
 Result<std::vector<JournalEntry>> StateStore::journalForRun(int64_t run_id) {
@@ -141,7 +103,7 @@ Result<std::vector<JournalEntry>> StateStore::journalForRun(int64_t run_id) {
       db_->prepare(std::string(kEntryColumns) + "WHERE run_id = ? ORDER BY id");
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, run_id);
-  return readEntries(*stmt);
+  return readRows(*stmt, readEntry);
 }
 
 Status StateStore::resolveIntent(int64_t entry_id, const std::string& outcome,
@@ -154,10 +116,8 @@ Status StateStore::resolveIntent(int64_t entry_id, const std::string& outcome,
   if (!tx.ok()) return tx.error();
   Status status = requireIntent(entry_id, "resolveIntent");
   if (!status.ok()) return status;
-  Result<SqliteStatement> update =
-      db_->prepare("UPDATE journal SET state = ?, note = ?, finished_at = ? WHERE id = ?");
-  if (!update.ok()) return update.error();
-  status = update->bind(1, outcome).bind(2, note).bind(3, at).bind(4, entry_id).run();
+  status = runSql(*db_, "UPDATE journal SET state = ?, note = ?, finished_at = ? WHERE id = ?",
+                  outcome, note, at, entry_id);
   if (!status.ok()) return status;
   return tx->commit();
 }

@@ -11,29 +11,11 @@ constexpr const char* kOutboxColumns =
     "SELECT id, dedupe_key, created_at, channel, payload_json, attempts, next_attempt_at, "
     "delivered_at, last_error FROM outbox ";
 
-OutboxMessage readMessage(const SqliteStatement& stmt) {
-  OutboxMessage message;
-  message.id = stmt.int64(0);
-  message.dedupe_key = stmt.text(1);
-  message.created_at = stmt.text(2);
-  message.channel = stmt.text(3);
-  message.payload_json = stmt.text(4);
-  message.attempts = static_cast<int>(stmt.int64(5));
-  message.next_attempt_at = stmt.text(6);
-  message.delivered_at = stmt.text(7);  // NULL reads as ""
-  message.last_error = stmt.text(8);
-  return message;
-}
-
-Result<std::vector<OutboxMessage>> readMessages(SqliteStatement& stmt) {
-  std::vector<OutboxMessage> messages;
-  for (;;) {
-    Result<bool> row = stmt.step();
-    if (!row.ok()) return row.error();
-    if (!*row) return messages;
-    messages.push_back(readMessage(stmt));
-  }
-}
+// delivered_at: NULL reads as "".
+const auto readMessage = rowReader(
+    &OutboxMessage::id, &OutboxMessage::dedupe_key, &OutboxMessage::created_at,
+    &OutboxMessage::channel, &OutboxMessage::payload_json, &OutboxMessage::attempts,
+    &OutboxMessage::next_attempt_at, &OutboxMessage::delivered_at, &OutboxMessage::last_error);
 
 }  // namespace
 
@@ -49,16 +31,11 @@ Result<bool> StateStore::enqueueOutbox(const std::string& dedupe_key, const std:
   auto lock = db_->lock();
   // ON CONFLICT DO NOTHING rather than INSERT OR IGNORE: only the dedupe key may be ignored, any
   // other constraint failure is still an error.
-  Result<SqliteStatement> insert = db_->prepare(
-      "INSERT INTO outbox (dedupe_key, created_at, channel, payload_json, next_attempt_at) "
-      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING");
-  if (!insert.ok()) return insert.error();
-  Status status = insert->bind(1, dedupe_key)
-                      .bind(2, at)
-                      .bind(3, channel)
-                      .bind(4, payload_json)
-                      .bind(5, at)
-                      .run();
+  Status status =
+      runSql(*db_,
+             "INSERT INTO outbox (dedupe_key, created_at, channel, payload_json, next_attempt_at) "
+             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+             dedupe_key, at, channel, payload_json, at);
   if (!status.ok()) return status.error();
   return db_->changes() == 1;
 }
@@ -70,7 +47,7 @@ Result<std::vector<OutboxMessage>> StateStore::dueOutbox(const std::string& now,
                    "WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?");
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, now).bind(2, static_cast<int64_t>(limit > 0 ? limit : -1));
-  return readMessages(*stmt);
+  return readRows(*stmt, readMessage);
 }
 
 namespace {
@@ -97,10 +74,10 @@ Status StateStore::markOutboxDelivered(int64_t id, const std::string& at) {
   if (!tx.ok()) return tx.error();
   Status status = requirePending(*db_, id, "markOutboxDelivered");
   if (!status.ok()) return status;
-  Result<SqliteStatement> update = db_->prepare(
-      "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?");
-  if (!update.ok()) return update.error();
-  status = update->bind(1, at).bind(2, id).run();
+  status = runSql(
+      *db_,
+      "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?",
+      at, id);
   if (!status.ok()) return status;
   return tx->commit();
 }
@@ -111,11 +88,10 @@ Status StateStore::markOutboxFailed(int64_t id, const std::string& error,
   if (!tx.ok()) return tx.error();
   Status status = requirePending(*db_, id, "markOutboxFailed");
   if (!status.ok()) return status;
-  Result<SqliteStatement> update = db_->prepare(
-      "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
-      "WHERE id = ?");
-  if (!update.ok()) return update.error();
-  status = update->bind(1, error).bind(2, next_attempt_at).bind(3, id).run();
+  status = runSql(*db_,
+                  "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
+                  "WHERE id = ?",
+                  error, next_attempt_at, id);
   if (!status.ok()) return status;
   return tx->commit();
 }
@@ -126,7 +102,7 @@ Result<std::vector<OutboxMessage>> StateStore::outboxMessages(bool pending_only)
       db_->prepare(std::string(kOutboxColumns) +
                    (pending_only ? "WHERE delivered_at IS NULL " : "") + "ORDER BY id");
   if (!stmt.ok()) return stmt.error();
-  return readMessages(*stmt);
+  return readRows(*stmt, readMessage);
 }
 
 }  // namespace scim_agent

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string_view>
 
-#include "state/sha256.h"
+#include "agent/codec/json_parse.h"
 #include "state/state_store.h"
 #include "state/store_internal.h"
 
@@ -206,31 +206,17 @@ Result<int64_t> StateStore::saveSnapshot(int64_t run_id, const std::string& kind
     manifest += '\n';
   }
   const std::string manifest_hash = sha256Hex(manifest);
-  Result<SqliteStatement> insert_manifest = db_->prepare(
-      "INSERT OR IGNORE INTO manifests (hash, body, item_count, height) VALUES (?, ?, ?, ?)");
-  if (!insert_manifest.ok()) return insert_manifest.error();
-  status = insert_manifest->bind(1, manifest_hash)
-               .bind(2, manifest)
-               .bind(3, static_cast<int64_t>(sorted.size()))
-               .bind(4, height)
-               .run();
+  const auto item_count = static_cast<int64_t>(sorted.size());
+  status = runSql(*db_,
+                  "INSERT OR IGNORE INTO manifests (hash, body, item_count, height) "
+                  "VALUES (?, ?, ?, ?)",
+                  manifest_hash, manifest, item_count, height);
   if (!status.ok()) return status.error();
-
-  Result<SqliteStatement> insert_snapshot = db_->prepare(
-      "INSERT INTO snapshots (run_id, kind, taken_at, manifest_hash, item_count) "
-      "VALUES (?, ?, ?, ?, ?)");
-  if (!insert_snapshot.ok()) return insert_snapshot.error();
-  status = insert_snapshot->bind(1, run_id)
-               .bind(2, kind)
-               .bind(3, taken_at)
-               .bind(4, manifest_hash)
-               .bind(5, static_cast<int64_t>(sorted.size()))
-               .run();
-  if (!status.ok()) return status.error();
-  const int64_t id = db_->lastInsertRowid();
-  status = tx->commit();
-  if (!status.ok()) return status.error();
-  return id;
+  return commitReturning(
+      *tx, insertRow(*db_,
+                     "INSERT INTO snapshots (run_id, kind, taken_at, manifest_hash, item_count) "
+                     "VALUES (?, ?, ?, ?, ?)",
+                     run_id, kind, taken_at, manifest_hash, item_count));
 }
 
 Result<SnapshotItems> StateStore::loadSnapshot(int64_t snapshot_id) {

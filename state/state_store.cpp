@@ -22,20 +22,6 @@ const std::initializer_list<std::string_view> kRunKinds = {"plan", "apply", "run
 const std::initializer_list<std::string_view> kEndOutcomes = {
     "ok", "changes", "failed", "blocked", "interrupted", "dry-run", "cancelled"};
 
-class FdGuard {
- public:
-  explicit FdGuard(int fd) : fd_(fd) {}
-  ~FdGuard() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FdGuard(const FdGuard&) = delete;
-  FdGuard& operator=(const FdGuard&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 std::string octalMode(mode_t mode) {
   char buffer[8];
   std::snprintf(buffer, sizeof buffer, "%04o", static_cast<unsigned>(mode & 07777));
@@ -91,20 +77,12 @@ Status prepareFile(const std::string& path) {
   return Status::success();
 }
 
-RunRecord readRun(const SqliteStatement& stmt) {
-  RunRecord run;
-  run.id = stmt.int64(0);
-  run.kind = stmt.text(1);
-  run.started_at = stmt.text(2);
-  run.ended_at = stmt.text(3);
-  run.outcome = stmt.text(4);
-  run.summary_json = stmt.text(5);
-  run.desired_digest = stmt.text(6);
-  return run;
-}
-
 constexpr const char* kRunColumns =
     "SELECT id, kind, started_at, ended_at, outcome, summary_json, desired_digest FROM runs ";
+
+const auto readRun =
+    rowReader(&RunRecord::id, &RunRecord::kind, &RunRecord::started_at, &RunRecord::ended_at,
+              &RunRecord::outcome, &RunRecord::summary_json, &RunRecord::desired_digest);
 
 }  // namespace
 
@@ -189,15 +167,11 @@ Result<int64_t> StateStore::beginRun(const std::string& kind, const std::string&
   }
   Result<Transaction> tx = db_->begin("beginRun");
   if (!tx.ok()) return tx.error();
-  Result<SqliteStatement> insert = db_->prepare(
-      "INSERT INTO runs (kind, started_at, outcome, desired_digest) VALUES (?, ?, 'running', ?)");
-  if (!insert.ok()) return insert.error();
-  Status status = insert->bind(1, kind).bind(2, started_at).bind(3, desired_digest).run();
-  if (!status.ok()) return status.error();
-  const int64_t id = db_->lastInsertRowid();
-  status = tx->commit();
-  if (!status.ok()) return status.error();
-  return id;
+  return commitReturning(
+      *tx, insertRow(*db_,
+                     "INSERT INTO runs (kind, started_at, outcome, desired_digest) "
+                     "VALUES (?, ?, 'running', ?)",
+                     kind, started_at, desired_digest));
 }
 
 Status StateStore::finishRun(int64_t run_id, const std::string& outcome,
@@ -215,11 +189,9 @@ Status StateStore::finishRun(int64_t run_id, const std::string& outcome,
                                            std::to_string(run_id) + " already ended (" +
                                            run->outcome + ")");
   }
-  Result<SqliteStatement> update = db_->prepare(
-      "UPDATE runs SET outcome = ?, summary_json = ?, ended_at = ? WHERE id = ?");
-  if (!update.ok()) return update.error();
   Status status =
-      update->bind(1, outcome).bind(2, summary_json).bind(3, ended_at).bind(4, run_id).run();
+      runSql(*db_, "UPDATE runs SET outcome = ?, summary_json = ?, ended_at = ? WHERE id = ?",
+             outcome, summary_json, ended_at, run_id);
   if (!status.ok()) return status;
   return tx->commit();
 }
@@ -230,14 +202,7 @@ Result<std::vector<RunRecord>> StateStore::listRuns(int limit) {
       db_->prepare(std::string(kRunColumns) + "ORDER BY id DESC LIMIT ?");
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, static_cast<int64_t>(limit > 0 ? limit : -1));
-  std::vector<RunRecord> runs;
-  for (;;) {
-    Result<bool> row = stmt->step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
-    runs.push_back(readRun(*stmt));
-  }
-  return runs;
+  return readRows(*stmt, readRun);
 }
 
 Result<RunRecord> StateStore::getRun(int64_t run_id) {
@@ -262,16 +227,11 @@ Result<int64_t> StateStore::savePlan(int64_t run_id, const std::string& desired_
   if (!tx.ok()) return tx.error();
   Status status = requireRun(run_id, "savePlan");
   if (!status.ok()) return status.error();
-  Result<SqliteStatement> insert = db_->prepare(
-      "INSERT INTO plans (run_id, desired_digest, plan_json, created_at) VALUES (?, ?, ?, ?)");
-  if (!insert.ok()) return insert.error();
-  status = insert->bind(1, run_id).bind(2, desired_digest).bind(3, plan_json).bind(4, created_at)
-               .run();
-  if (!status.ok()) return status.error();
-  const int64_t id = db_->lastInsertRowid();
-  status = tx->commit();
-  if (!status.ok()) return status.error();
-  return id;
+  return commitReturning(
+      *tx, insertRow(*db_,
+                     "INSERT INTO plans (run_id, desired_digest, plan_json, created_at) "
+                     "VALUES (?, ?, ?, ?)",
+                     run_id, desired_digest, plan_json, created_at));
 }
 
 Result<std::string> StateStore::loadPlan(int64_t plan_id) {

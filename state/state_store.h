@@ -71,6 +71,15 @@ struct AuditRecord {
   std::string hash;
 };
 
+// One audit row to append (hash-chained like appendAudit), e.g. with a journal outcome.
+struct AuditEntry {
+  std::optional<int64_t> run_id;
+  std::string actor;    // e.g. "scim-agent"
+  std::string action;   // e.g. "suspend"
+  std::string subject;  // e.g. "EMP-7"
+  std::string detail_json;
+};
+
 // The result of checking the audit chain. A broken chain is a report, not an Error: `audit
 // verify` prints every problem. Error is kept for "could not read the database".
 struct AuditVerifyReport {
@@ -255,7 +264,14 @@ class StateStore {
   // answer came) and the outcome JSON. kNotFound for an unknown entry; kInternal when the entry
   // is no longer an intent.
   Status journalOutcome(int64_t entry_id, bool success, int http_status,
-                        const std::string& outcome_json, const std::string& at);
+                        const std::string& detail_json, const std::string& at);
+  // Records the outcome of journal entry `entry_id` and, when `audit` is not null, appends that
+  // audit row (timestamp `at`), both in one transaction: both or neither. So the audit chain
+  // holds every write whose outcome is recorded, and a write whose audit row could not be
+  // written stays an intent (that the next run resolves). Errors as above and as appendAudit.
+  Status journalOutcome(int64_t entry_id, bool success, int http_status,
+                        const std::string& detail_json, const std::string& at,
+                        const AuditEntry* audit);
   // Every entry still in state intent, of any run, oldest first: the writes a killed run may or
   // may not have made. The resuming run checks each against Genesys and resolves it.
   Result<std::vector<JournalEntry>> pendingIntents();

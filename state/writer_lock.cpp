@@ -9,24 +9,10 @@
 #include <cstring>
 #include <thread>
 
+#include "state/store_internal.h"
+
 namespace scim_agent {
 namespace {
-
-// Closes the descriptor unless released: every early return below must close it.
-class FdGuard {
- public:
-  explicit FdGuard(int fd) : fd_(fd) {}
-  ~FdGuard() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FdGuard(const FdGuard&) = delete;
-  FdGuard& operator=(const FdGuard&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 // The pid the current holder wrote, or "" when it has not written one yet (it writes right after
 // locking, so a loser can read the file between the two).

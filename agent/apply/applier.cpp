@@ -89,6 +89,27 @@ Json ApplyReport::toJson(const Plan& plan) const {
   return out;
 }
 
+void recordOutcome(ApplyJournal& journal, int64_t id, const std::string& action_key, bool success,
+                   int http_status, const Json& detail) {
+  Status recorded = journal.outcome(id, success, http_status, detail);
+  if (recorded.ok()) return;
+  LogFields fields = {{"action", action_key},
+                      {"journalEntry", id},
+                      {"httpStatus", http_status},
+                      {"error", errorCodeName(recorded.error().code)},
+                      {"message", recorded.error().message}};
+  if (success) {
+    // The write took effect, but neither its outcome nor its audit row is recorded.
+    logError("a remote write took effect but its outcome could not be journaled; the next run "
+             "treats it as unfinished",
+             fields);
+  } else {
+    logWarn("a failed remote write's outcome could not be journaled; the next run treats it as "
+            "unfinished",
+            fields);
+  }
+}
+
 Applier::Applier(ScimDirectory& directory, ApplyJournal& journal, Lifecycle* lifecycle)
     : directory_(directory), journal_(journal), lifecycle_(lifecycle) {}
 
@@ -322,7 +343,7 @@ ActionResult Applier::create(const Action& action, const ApplyOptions& options) 
   }
   if (!created.ok()) {
     const Error e = created.error();
-    (void)journal_.outcome(*entry, false, e.http_status, errorDetail(e));
+    recordOutcome(journal_, *entry, key, false, e.http_status, errorDetail(e));
     ActionResult r = failure(action, e);
     if (e.code == ErrorCode::kConflict) {
       r.message = "userName " + action.user_name +
@@ -335,7 +356,7 @@ ActionResult Applier::create(const Action& action, const ApplyOptions& options) 
   Json detail = Json::object();
   detail["id"] = created->id;
   detail["version"] = created->version;
-  (void)journal_.outcome(*entry, true, 201, detail);
+  recordOutcome(journal_, *entry, key, true, 201, detail);
   return result;
 }
 
@@ -388,12 +409,12 @@ ActionResult Applier::sendPatch(const Action& action, const std::vector<PatchOp>
   auto patched = directory_.patchUser(action.user_id, action.version, ops);
   if (!patched.ok()) {
     *error = patched.error();
-    (void)journal_.outcome(*entry, false, error->http_status, errorDetail(*error));
+    recordOutcome(journal_, *entry, key, false, error->http_status, errorDetail(*error));
     return failure(action, *error);
   }
   Json detail = Json::object();
   detail["version"] = patched->version;
-  (void)journal_.outcome(*entry, true, 200, detail);
+  recordOutcome(journal_, *entry, key, true, 200, detail);
   result.version = patched->version;
   return result;
 }
@@ -484,16 +505,17 @@ ActionResult Applier::remove(const Action& action, const ApplyOptions& options) 
                                  userLabel(action) + ": no version was seen for this user; "
                                                      "refusing an unconditional delete"));
   }
-  auto entry = journal_.intent("delete:" + action.external_id, "DELETE", "/Users/" + action.user_id,
-                               Json::object());
+  const std::string key = "delete:" + action.external_id;
+  auto entry = journal_.intent(key, "DELETE", "/Users/" + action.user_id, Json::object());
   if (!entry.ok()) return failure(action, entry.error());
   Status deleted = directory_.deleteUser(action.user_id, action.version);
   if (!deleted.ok()) {
-    (void)journal_.outcome(*entry, false, deleted.error().http_status, errorDetail(deleted.error()));
+    recordOutcome(journal_, *entry, key, false, deleted.error().http_status,
+                  errorDetail(deleted.error()));
     if (deleted.error().code == ErrorCode::kStale) return replanned(action, deleted.error(), options);
     return failure(action, deleted.error());
   }
-  (void)journal_.outcome(*entry, true, 204, Json::object());
+  recordOutcome(journal_, *entry, key, true, 204, Json::object());
   return result;
 }
 
@@ -527,17 +549,18 @@ ActionResult Applier::groupMembers(const Action& action) {
   for (const auto& id : remove_ids) removes.push(id);
   request["add"] = adds;
   request["remove"] = removes;
-  auto entry = journal_.intent("group:" + action.group_name, "PATCH", "/Groups/" + action.group_id,
-                               request);
+  const std::string key = "group:" + action.group_name;
+  auto entry = journal_.intent(key, "PATCH", "/Groups/" + action.group_id, request);
   if (!entry.ok()) return failure(action, entry.error());
   Status patched = directory_.patchGroupMembers(action.group_id, add_ids, remove_ids);
   if (!patched.ok()) {
-    (void)journal_.outcome(*entry, false, patched.error().http_status, errorDetail(patched.error()));
+    recordOutcome(journal_, *entry, key, false, patched.error().http_status,
+                  errorDetail(patched.error()));
     ActionResult r = failure(action, patched.error());
     r.message = "group \"" + action.group_name + "\": " + r.message;
     return r;
   }
-  (void)journal_.outcome(*entry, true, 200, Json::object());
+  recordOutcome(journal_, *entry, key, true, 200, Json::object());
   if (!unresolved.empty()) {
     result.outcome = ActionOutcome::kFailed;
     result.message = "group \"" + action.group_name + "\": members not added because their create failed:";

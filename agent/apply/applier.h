@@ -31,6 +31,13 @@ class ApplyJournal {
   virtual Status outcome(int64_t id, bool success, int http_status, const Json& detail) = 0;
 };
 
+// Records the answer to write `id` of action `action_key` with journal.outcome(). A failure to
+// record it is logged (error when the write took effect, warn when it failed), not returned: the
+// remote write happened or failed either way and the action's result says which; the entry stays
+// an open intent, which the next run treats as unfinished (SPEC §10).
+void recordOutcome(ApplyJournal& journal, int64_t id, const std::string& action_key, bool success,
+                   int http_status, const Json& detail);
+
 enum class ActionOutcome {
   kDone,     // the write took effect (or was already in effect: 404 on suspend/delete)
   kStale,    // the user changed since the plan was made: refused by its version, not forced

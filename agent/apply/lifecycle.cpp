@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agent/codec/json_parse.h"
+#include "agent/log/log.h"
 #include "agent/notify/notification.h"
 #include "agent/notify/webhook_notifier.h"
 #include "agent/scim/platform_directory.h"
@@ -50,6 +51,18 @@ bool plannedActive(const Action& a) {
   return true;
 }
 
+// Logs a lifecycle record (`record` of `key`) that could not be forgotten. Not the action's
+// failure: the write it follows took effect, and a record left behind is cleared by the next
+// run's housekeeping when the user is listed again, and never read when the user is gone.
+void warnIfNotForgotten(const Status& cleared, const char* record, const std::string& key) {
+  if (cleared.ok()) return;
+  logWarn("could not forget a lifecycle record that no longer holds; the next run clears it",
+          {{"record", record},
+           {"key", key},
+           {"error", errorCodeName(cleared.error().code)},
+           {"message", cleared.error().message}});
+}
+
 ActionResult outcome(const Action& a, ActionOutcome o, std::string message) {
   ActionResult r;
   r.outcome = o;
@@ -78,9 +91,9 @@ Status Lifecycle::journaled(const std::string& key, const std::string& method,
   if (!entry.ok()) return entry.error();
   Status sent = send();
   if (sent.ok()) {
-    (void)journal_.outcome(*entry, true, 200, Json::object());
+    recordOutcome(journal_, *entry, key, true, 200, Json::object());
   } else {
-    (void)journal_.outcome(*entry, false, sent.error().http_status, errorJson(sent.error()));
+    recordOutcome(journal_, *entry, key, false, sent.error().http_status, errorJson(sent.error()));
   }
   return sent;
 }
@@ -142,9 +155,13 @@ Result<int> Lifecycle::retryRevocations(
 }
 
 void Lifecycle::activeAgain(const Action& action, const std::string& user_id) {
-  // Best effort: a stale record only delays a later deleteAfter or repeats a finished step.
-  if (!action.external_id.empty()) (void)store_.clearSuspension(action.external_id);
-  if (!user_id.empty()) (void)store_.clearCleanupSteps(user_id);
+  if (!action.external_id.empty()) {
+    warnIfNotForgotten(store_.clearSuspension(action.external_id), "suspension",
+                       action.external_id);
+  }
+  if (!user_id.empty()) {
+    warnIfNotForgotten(store_.clearCleanupSteps(user_id), "delete clean-up steps", user_id);
+  }
 }
 
 Result<bool> Lifecycle::deletedUserExists(const std::string& user_name) {
@@ -222,15 +239,25 @@ ActionResult Lifecycle::deleteUser(const Action& action) {
                    "reading the user before its delete failed: " + fresh.error().message);
   }
   if (!gone && recorded("delete")) {
-    // An earlier delete of this id finished, and the user is back (restored): start over.
-    (void)store_.clearCleanupSteps(id);
+    // An earlier delete of this id finished, and the user is back (restored): start over. Its
+    // recorded steps must go, or this delete would skip its DELETE.
+    Status cleared = store_.clearCleanupSteps(id);
+    if (!cleared.ok()) {
+      return outcome(action, ActionOutcome::kFailed,
+                     "the user is back since an earlier delete, and forgetting that delete's "
+                     "steps failed: " +
+                         cleared.error().message);
+    }
     finished->clear();
   }
   if (gone && !recorded("delete")) {
     // Deleted by someone else (Genesys removes grants and access with it): nothing to clean up
     // over an API that no longer knows the user.
-    (void)store_.clearCleanupSteps(id);
-    if (!action.external_id.empty()) (void)store_.clearSuspension(action.external_id);
+    warnIfNotForgotten(store_.clearCleanupSteps(id), "delete clean-up steps", id);
+    if (!action.external_id.empty()) {
+      warnIfNotForgotten(store_.clearSuspension(action.external_id), "suspension",
+                         action.external_id);
+    }
     return outcome(action, ActionOutcome::kDone, "already deleted in Genesys (404)");
   }
   if (!gone) {
@@ -245,7 +272,7 @@ ActionResult Lifecycle::deleteUser(const Action& action) {
       why = "its version is " + fresh->version + ", the plan saw " + action.version;
     }
     if (!why.empty()) {
-      (void)store_.clearCleanupSteps(id);
+      warnIfNotForgotten(store_.clearCleanupSteps(id), "delete clean-up steps", id);
       return outcome(action, ActionOutcome::kStale,
                      label(action) + " changed in Genesys since the plan (" + why +
                          "); not deleted: run plan again");
@@ -292,14 +319,17 @@ ActionResult Lifecycle::runDelete(const Action& action, const std::vector<Cleanu
     if (!status.ok()) {
       const bool stale = status.error().code == ErrorCode::kStale;
       // A delete refused because the user changed is abandoned: a later one starts over.
-      if (stale) (void)store_.clearCleanupSteps(id);
+      if (stale) warnIfNotForgotten(store_.clearCleanupSteps(id), "delete clean-up steps", id);
       return outcome(action, stale ? ActionOutcome::kStale : ActionOutcome::kFailed,
                      std::string("delete stopped at its ") + step.name + " step" +
                          (stale ? ": " : " (the steps before it are done and are not repeated): ") +
                          status.error().message);
     }
   }
-  if (!action.external_id.empty()) (void)store_.clearSuspension(action.external_id);
+  if (!action.external_id.empty()) {
+    warnIfNotForgotten(store_.clearSuspension(action.external_id), "suspension",
+                       action.external_id);
+  }
   return outcome(action, ActionOutcome::kDone,
                  resumed ? "deleted with clean-up (resumed an interrupted delete)"
                          : "deleted with clean-up");
