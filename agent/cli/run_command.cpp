@@ -49,6 +49,7 @@ extern "C" void onStopSignal(int) {
   const int saved = errno;
   if (g_wake_pipe[1] >= 0) {
     const char byte = 1;
+    // A full pipe already holds a wake-up, so a failed write loses nothing.
     (void)!::write(g_wake_pipe[1], &byte, 1);
   }
   errno = saved;

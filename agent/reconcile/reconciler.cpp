@@ -66,20 +66,20 @@ Result<int64_t> StateJournal::intent(const std::string& action_key, const std::s
 }
 
 Status StateJournal::outcome(int64_t id, bool success, int http_status, const Json& detail) {
-  const std::string at = formatIso8601(clock_.now());
-  Status s = store_.journalOutcome(id, success, http_status, detail.dump(), at);
-  if (!s.ok() || !success) return s;
-  std::string key;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    key = keys_[id];
+  // The audit row of a write that took effect is committed with its outcome: both or neither.
+  std::optional<AuditEntry> audit;
+  if (success) {
+    std::string key;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      key = keys_[id];
+    }
+    const auto colon = key.find(':');
+    audit = AuditEntry{run_id_, kAgentActor, key.substr(0, colon),
+                       colon == std::string::npos ? "" : key.substr(colon + 1), detail.dump()};
   }
-  const auto colon = key.find(':');
-  auto audit = store_.appendAudit(at, run_id_, kAgentActor, key.substr(0, colon),
-                                  colon == std::string::npos ? "" : key.substr(colon + 1),
-                                  detail.dump());
-  if (!audit.ok()) return audit.error();
-  return Status::success();
+  return store_.journalOutcome(id, success, http_status, detail.dump(),
+                               formatIso8601(clock_.now()), audit ? &*audit : nullptr);
 }
 
 // ---- Reconciler -----------------------------------------------------------------------------
