@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -71,7 +72,23 @@ class Json {
   std::variant<std::nullptr_t, bool, double, std::string, Array, Object> v_;
 };
 
-// JSON string literal (with quotes) for `s`.
+// How appendJsonEscaped writes what JSON would let through raw.
+enum class JsonEscaping {
+  // Json::dump and jsonQuote: '"', '\\', \n \r \t \b \f as short escapes, other controls
+  // below 0x20 as \u00XX, DEL and bytes from 0x80 as they are. Plan digests hash this text: it
+  // must not change.
+  kCanonical,
+  // Log lines: '"', '\\', \n \r \t as short escapes, every other control and DEL as \u00XX,
+  // and each byte of invalid UTF-8 (a bad lead or continuation byte, an overlong form, a
+  // surrogate, above U+10FFFF) as \ufffd, so a line is valid JSON and harmless on a terminal
+  // whatever a server returned.
+  kSafeText,
+};
+
+// Appends the inside of a JSON string literal for `s` (without the quotes).
+void appendJsonEscaped(std::string& out, std::string_view s, JsonEscaping escaping);
+
+// JSON string literal (with quotes) for `s`, JsonEscaping::kCanonical.
 std::string jsonQuote(const std::string& s);
 
 }  // namespace scim_agent

@@ -2,13 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "agent/config/policy_yaml.h"
+#include "agent/config/secret_file.h"
 #include "agent/config/yaml_reader.h"
 
 extern char** environ;  // POSIX
@@ -185,40 +183,6 @@ std::string resolvePath(const fs::path& base_dir, const std::string& value) {
   return p.lexically_normal().string();
 }
 
-struct SecretRead {
-  bool ok = false;
-  std::string value;
-  std::string problem;
-};
-
-// Reads a secret file; strips trailing newlines (editors and `echo` add them).
-SecretRead readSecretFile(const std::string& path) {
-  SecretRead out;
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    out.problem = "is a directory";
-    return out;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    out.problem = err ? std::strerror(err) : "cannot be opened";
-    return out;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  out.value = text.str();
-  while (!out.value.empty() && (out.value.back() == '\n' || out.value.back() == '\r')) {
-    out.value.pop_back();
-  }
-  if (out.value.empty()) {
-    out.problem = "is empty";
-    return out;
-  }
-  out.ok = true;
-  return out;
-}
-
 const char* kLiteralSecretMessage = "secrets are never in agent.yaml; use clientSecretFile";
 
 // Client id and secret of `target` or `target.elevated` (SPEC §4: file, then systemd credential,
@@ -253,12 +217,12 @@ std::optional<ClientCredentials> readCredentials(const YamlMap& map, const std::
     auto file = readString(*e, diags);
     if (!file) return std::nullopt;
     const std::string path = resolvePath(base_dir, *file);
-    SecretRead secret = readSecretFile(path);
-    if (!secret.ok) {
-      diags.add(e->pos, "cannot read clientSecretFile " + path + ": " + secret.problem);
+    Result<std::string> secret = readSecretFile(path, "clientSecretFile");
+    if (!secret.ok()) {
+      diags.add(e->pos, secret.error().message);
       return std::nullopt;
     }
-    creds.client_secret = std::move(secret.value);
+    creds.client_secret = std::move(secret).value();
     creds.secret_source = "file " + path;
   } else {
     std::string credential_path;
@@ -269,13 +233,12 @@ std::optional<ClientCredentials> readCredentials(const YamlMap& map, const std::
     std::error_code ec;
     auto variable = env.find(env_name);
     if (!credential_path.empty() && fs::exists(credential_path, ec)) {
-      SecretRead secret = readSecretFile(credential_path);
-      if (!secret.ok) {
-        diags.add(where,
-                  "cannot read systemd credential " + credential_path + ": " + secret.problem);
+      Result<std::string> secret = readSecretFile(credential_path, "systemd credential");
+      if (!secret.ok()) {
+        diags.add(where, secret.error().message);
         return std::nullopt;
       }
-      creds.client_secret = std::move(secret.value);
+      creds.client_secret = std::move(secret).value();
       creds.secret_source = std::string("credential ") + credential_name;
     } else if (variable != env.end() && !variable->second.empty()) {
       creds.client_secret = variable->second;

@@ -1,8 +1,12 @@
 #include "agent/config/policy_yaml.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <regex>
 #include <set>
+
+#include "agent/base/duration.h"
 
 namespace scim_agent {
 
@@ -149,23 +153,13 @@ const std::vector<std::string>& policyKeys() {
 }
 
 std::optional<int> parseDurationDays(const std::string& text) {
-  if (text.size() < 2 || text.size() > 8) return std::nullopt;
-  const char unit = text.back();
-  const std::string number = text.substr(0, text.size() - 1);
-  if (!std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::nullopt;
-  }
-  const long n = std::stol(number);
-  switch (unit) {
-    case 'd':
-      return static_cast<int>(n);
-    case 'w':
-      return static_cast<int>(n * 7);
-    case 'h':
-      return static_cast<int>((n + 23) / 24);
-    default:
-      return std::nullopt;
-  }
+  // Minutes and seconds are refused: "3m" reads as three months as easily as three minutes.
+  const char unit = text.empty() ? '\0' : text.back();
+  if (text != "0" && unit != 'h' && unit != 'd' && unit != 'w') return std::nullopt;
+  const std::optional<std::chrono::seconds> d = parseDuration(text);
+  if (!d) return std::nullopt;
+  constexpr int64_t kDay = 24 * 60 * 60;
+  return static_cast<int>((d->count() + kDay - 1) / kDay);  // never shorten a grace period
 }
 
 std::optional<double> parsePercent(const std::string& text) {

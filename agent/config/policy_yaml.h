@@ -23,8 +23,10 @@ void readPolicy(const YamlEntry& entry, Policy& policy, Diagnostics& diags);
 // The keys of `policy:`, in SPEC order.
 const std::vector<std::string>& policyKeys();
 
-// deleteAfter: "30d" → 30, "2w" → 14, "12h" → 1 (hours round up to whole days, so a grace period
-// is never shortened), "0d" → 0. nullopt when malformed.
+// deleteAfter: a duration of agent/base/duration.h in hours, days or weeks, as whole days:
+// "30d" → 30, "2w" → 14, "12h" → 1 (hours round up to whole days, so a grace period is never
+// shortened), "0d" and "0" → 0. nullopt when malformed, in minutes or seconds ("3m" could be
+// meant as months), or above 100 years.
 std::optional<int> parseDurationDays(const std::string& text);
 
 // maxSourceShrink and friends: "10%" or "10" → 10; nullopt when malformed or outside 0–100.

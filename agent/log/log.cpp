@@ -11,6 +11,9 @@
 #include <iostream>
 #include <memory>
 
+#include "agent/base/clock.h"
+#include "agent/base/json.h"
+
 // Hand-written rather than Poco::Logger: POCO 1.11 has no JSON formatter, its Message carries
 // fields only as an unordered string map (no numbers, no field order), and its channels know
 // nothing of terminals, NO_COLOR, redaction or a progress line sharing stderr. What is needed
@@ -20,65 +23,6 @@
 namespace scim_agent {
 
 namespace {
-
-// Appends `s` as the inside of a JSON string: escapes, and invalid UTF-8 replaced by U+FFFD so
-// the line is always valid JSON whatever a server returned.
-void appendJsonEscaped(std::string& out, std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-          if (c < 0x20 || c == 0x7f) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-      ++i;
-      continue;
-    }
-    // A multi-byte sequence: its length from the lead byte, then continuation bytes, no
-    // overlong forms, no surrogates, nothing above U+10FFFF.
-    size_t len = 0;
-    uint32_t cp = 0;
-    if (c >= 0xc2 && c <= 0xdf) {
-      len = 2;
-      cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      len = 3;
-      cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      len = 4;
-      cp = c & 0x07;
-    }
-    bool valid = len > 0 && i + len <= s.size();
-    for (size_t k = 1; valid && k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) valid = false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    if (valid) {
-      valid = !(len == 3 && cp < 0x800) && !(len == 4 && (cp < 0x10000 || cp > 0x10ffff)) &&
-              !(cp >= 0xd800 && cp <= 0xdfff);
-    }
-    if (valid) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else {
-      out += "\\ufffd";
-      ++i;
-    }
-  }
-}
 
 // Text rendering: the value as is, quoted only when it has spaces, quotes, '=' or control
 // characters (escaped the JSON way then), so a line stays one line.
@@ -95,7 +39,7 @@ void appendTextValue(std::string& out, const LogValue& value) {
     return;
   }
   out += '"';
-  appendJsonEscaped(out, t);
+  appendJsonEscaped(out, t, JsonEscaping::kSafeText);
   out += '"';
 }
 
@@ -206,34 +150,30 @@ Logger::Logger(std::ostream& out, Options options) : out_(out), options_(std::mo
 std::string Logger::format(LogLevel level, std::string_view msg, const LogFields& fields) const {
   const auto now = options_.now ? options_.now() : std::chrono::system_clock::now();
   const std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  const auto millis = static_cast<int>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
-      1000);
   std::tm tm{};
   std::string line;
   if (options_.json) {
-    gmtime_r(&secs, &tm);
-    char ts[96];
-    std::snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+    // The agent's ISO-8601 UTC, to the millisecond: "2026-11-23T12:00:01.250Z".
+    std::string ts = formatIso8601(now);
+    ts.erase(ts.size() - 4, 3);
     line += "{\"ts\":\"";
     line += ts;
     line += "\",\"level\":\"";
     line += logLevelName(level);
     line += "\",\"msg\":\"";
-    appendJsonEscaped(line, redactBearer(msg));
+    appendJsonEscaped(line, redactBearer(msg), JsonEscaping::kSafeText);
     line += '"';
     for (const LogField& f : fields) {
       line += ",\"";
       // A field may not shadow the fixed keys; it is kept under a prefixed name.
       if (f.key == "ts" || f.key == "level" || f.key == "msg") line += "field.";
-      appendJsonEscaped(line, f.key);
+      appendJsonEscaped(line, f.key, JsonEscaping::kSafeText);
       line += "\":";
       if (isSecretFieldName(f.key)) {
         line += "\"[redacted]\"";
       } else if (f.value.kind() == LogValue::Kind::kString) {
         line += '"';
-        appendJsonEscaped(line, redactBearer(f.value.text()));
+        appendJsonEscaped(line, redactBearer(f.value.text()), JsonEscaping::kSafeText);
         line += '"';
       } else {
         line += f.value.text();
@@ -267,7 +207,7 @@ std::string Logger::format(LogLevel level, std::string_view msg, const LogFields
   // control characters, so a line never spans two.
   const std::string m = redactBearer(msg);
   if (std::any_of(m.begin(), m.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
-    appendJsonEscaped(line, m);
+    appendJsonEscaped(line, m, JsonEscaping::kSafeText);
   } else {
     line += m;
   }

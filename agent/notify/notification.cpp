@@ -31,14 +31,14 @@ Result<std::string> notificationPayload(const Notification& notification) {
     return Error(ErrorCode::kInvalidInput,
                  "notification " + notification.event + ": detail must be a JSON object");
   }
-  Json payload = Json::object();
-  payload["event"] = notification.event;
-  payload["externalId"] = notification.external_id;
-  payload["userName"] = notification.user_name;
-  payload["userId"] = notification.user_id;
-  payload["runId"] = notification.run_id;
-  payload["at"] = notification.at;
-  payload["detail"] = notification.detail;
+  // In the order dump() writes them.
+  const Json payload(Json::Object{{"at", notification.at},
+                                  {"detail", notification.detail},
+                                  {"event", notification.event},
+                                  {"externalId", notification.external_id},
+                                  {"runId", notification.run_id},
+                                  {"userId", notification.user_id},
+                                  {"userName", notification.user_name}});
   return payload.dump();
 }
 

@@ -6,8 +6,6 @@
 #include <optional>
 #include <thread>
 
-#include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeFormatter.h>
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -17,9 +15,9 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
-#include <Poco/Timestamp.h>
 #include <Poco/URI.h>
 
+#include "agent/base/clock.h"
 #include "agent/base/host.h"
 #include "agent/codec/hmac_sha256.h"
 #include "agent/notify/notification.h"
@@ -122,13 +120,7 @@ SleepFn systemSleepFn() {
   };
 }
 
-std::string outboxTime(std::chrono::system_clock::time_point t) {
-  const auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-  return Poco::DateTimeFormatter::format(
-      Poco::Timestamp(static_cast<Poco::Timestamp::TimeVal>(micros)),
-      Poco::DateTimeFormat::ISO8601_FRAC_FORMAT);
-}
+std::string outboxTime(std::chrono::system_clock::time_point t) { return formatIso8601(t); }
 
 class WebhookNotifier::Impl {
  public:
@@ -155,7 +147,7 @@ class WebhookNotifier::Impl {
 
     const auto started = now_();
     Result<std::vector<OutboxMessage>> due =
-        store_.dueOutbox(outboxTime(started), options_.batch_limit);
+        store_.dueOutbox(formatIso8601(started), options_.batch_limit);
     if (!due.ok()) return due.error();
 
     NotifySummary summary;
@@ -169,7 +161,7 @@ class WebhookNotifier::Impl {
       }
       const Try outcome = deliver(message, started);
       if (outcome.delivered) {
-        Status status = store_.markOutboxDelivered(message.id, outboxTime(now_()));
+        Status status = store_.markOutboxDelivered(message.id, formatIso8601(now_()));
         if (!status.ok()) return closeWith(status.error());
         ++summary.delivered;
         failed_in_a_row = 0;
@@ -181,7 +173,7 @@ class WebhookNotifier::Impl {
                         std::max(options_.backoff_cap, std::chrono::seconds(0)));
       }
       Status status =
-          store_.markOutboxFailed(message.id, outcome.reason, outboxTime(now_() + wait));
+          store_.markOutboxFailed(message.id, outcome.reason, formatIso8601(now_() + wait));
       if (!status.ok()) return closeWith(status.error());
       ++summary.failed;
       ++failed_in_a_row;

@@ -45,9 +45,10 @@ using SleepFn = std::function<void(std::chrono::milliseconds)>;
 WallClockFn systemWallClock();
 SleepFn systemSleepFn();
 
-// The time format the outbox columns use: ISO-8601 UTC with microseconds,
-// "2024-05-01T10:00:00.000000Z" (POCO's ISO8601_FRAC_FORMAT, as the CLI's timestamps), fixed
-// width so that the store's string comparisons order it correctly.
+// The outbox's time columns are written with formatIso8601 (agent/base/clock.h): ISO-8601 UTC
+// with microseconds, fixed width, so that the store's string comparisons order them correctly.
+// outboxTime is the old name of formatIso8601, kept for agent/apply/lifecycle.cpp until it calls
+// formatIso8601 itself.
 std::string outboxTime(std::chrono::system_clock::time_point t);
 
 struct WebhookOptions {

@@ -1,9 +1,8 @@
 #include "agent/scim/genesys_directory.h"
 
-#include <algorithm>
-#include <cctype>
 #include <unordered_map>
 
+#include "agent/base/text.h"
 #include "agent/codec/json_parse.h"
 #include "agent/scim/user_codec.h"
 
@@ -17,13 +16,6 @@ constexpr const char* kScimPrefix = "/api/v2/scim/v2";
 constexpr int kMaxPages = 100'000;
 
 std::string encode(const std::string& s) { return GenesysClient::encode(s); }
-
-bool equalsIgnoreCase(const std::string& a, const std::string& b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
 
 // A SCIM filter string literal: "…" with " and \ escaped (RFC 7644 §3.4.2.2, JSON rules).
 std::string filterLiteral(const std::string& s) { return jsonQuote(s); }
@@ -84,16 +76,8 @@ Result<std::vector<Json>> GenesysDirectory::listResources(
     call.query = {{"startIndex", std::to_string(start)}, {"count", std::to_string(page_size)}};
     call.query.insert(call.query.end(), query.begin(), query.end());
     call.retryable = true;
-    Result<HttpResponse> response = execute(call);
-    if (!response.ok()) return response.error();
-
-    Result<Json> json = parseJson(response->body);
-    if (!json.ok() || !json->isObject()) {
-      return Error(ErrorCode::kInvalidInput,
-                   "GET " + call.route() + " → " + std::to_string(response->status) +
-                       ": not a SCIM list response" +
-                       (json.ok() ? std::string() : ": " + json.error().message));
-    }
+    Result<Json> json = getList(call);
+    if (!json.ok()) return json.error();
     const Json& list = json->get("Resources");
     const int64_t total = static_cast<int64_t>(json->getNumber("totalResults", 0));
     const size_t received = list.isArray() ? list.asArray().size() : 0;
@@ -161,23 +145,32 @@ Result<std::vector<Group>> GenesysDirectory::listGroups() {
   return groups;
 }
 
-Result<std::optional<LiveUser>> GenesysDirectory::findUserByUserName(const std::string& user_name) {
-  ApiCall call = scimCall("GET", "/Users", "/Users");
-  call.query = {{"filter", "userName eq " + filterLiteral(user_name)}};
-  call.retryable = true;
+Result<Json> GenesysDirectory::getList(const ApiCall& call) {
   Result<HttpResponse> response = execute(call);
   if (!response.ok()) return response.error();
   Result<Json> json = parseJson(response->body);
   if (!json.ok() || !json->isObject()) {
     return Error(ErrorCode::kInvalidInput,
                  "GET " + call.route() + " → " + std::to_string(response->status) +
-                     ": not a SCIM list response");
+                     ": not a SCIM list response" +
+                     (json.ok() ? std::string() : ": " + json.error().message));
   }
+  return json;
+}
+
+Result<std::optional<LiveUser>> GenesysDirectory::findUser(
+    const std::string& attribute, const std::string& value,
+    const std::function<bool(const Json&)>& matches) {
+  ApiCall call = scimCall("GET", "/Users", "/Users");
+  call.query = {{"filter", attribute + " eq " + filterLiteral(value)}};
+  call.retryable = true;
+  Result<Json> json = getList(call);
+  if (!json.ok()) return json.error();
   const Json& list = json->get("Resources");
   if (!list.isArray()) return std::optional<LiveUser>();
   for (const Json& resource : list.asArray()) {
     // The filter is the server's; check the match ourselves rather than trust it.
-    if (!equalsIgnoreCase(resource.getString("userName"), user_name)) continue;
+    if (!matches(resource)) continue;
     Result<LiveUser> user = liveUserFromScim(resource);
     if (!user.ok()) {
       Error e = user.error();
@@ -187,6 +180,19 @@ Result<std::optional<LiveUser>> GenesysDirectory::findUserByUserName(const std::
     return std::optional<LiveUser>(std::move(user).value());
   }
   return std::optional<LiveUser>();
+}
+
+Result<std::optional<LiveUser>> GenesysDirectory::findUserByUserName(const std::string& user_name) {
+  return findUser("userName", user_name, [&](const Json& resource) {
+    return equalsIgnoreCase(resource.getString("userName"), user_name);
+  });
+}
+
+Result<std::optional<LiveUser>> GenesysDirectory::findUserByExternalId(
+    const std::string& external_id) {
+  return findUser("externalId", external_id, [&](const Json& resource) {
+    return resource.getString("externalId") == external_id;
+  });
 }
 
 Result<LiveUser> GenesysDirectory::getUser(const std::string& id) {

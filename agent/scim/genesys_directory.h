@@ -2,6 +2,7 @@
 
 // ScimDirectory over the Genesys Cloud SCIM v2 API (genesys-api.md §2–§7).
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,7 @@ class GenesysDirectory final : public ScimDirectory {
   Result<std::vector<LiveUser>> listUsers(const ListOptions& options) override;
   Result<std::vector<Group>> listGroups() override;
   Result<std::optional<LiveUser>> findUserByUserName(const std::string& user_name) override;
+  Result<std::optional<LiveUser>> findUserByExternalId(const std::string& external_id) override;
   Result<LiveUser> getUser(const std::string& id) override;
   Result<LiveUser> createUser(const Json& body) override;
   Result<LiveUser> patchUser(const std::string& id, const std::string& if_match,
@@ -65,6 +67,12 @@ class GenesysDirectory final : public ScimDirectory {
   Result<std::vector<Json>> listResources(const std::string& collection,
                                           std::vector<std::pair<std::string, std::string>> query,
                                           int page_size);
+  // GET `call` (retried as it says): the body as a JSON object; kInvalidInput when it is not one.
+  Result<Json> getList(const ApiCall& call);
+  // The first user of `filter=<attribute> eq "<value>"` for which `matches` holds; nullopt when
+  // none does.
+  Result<std::optional<LiveUser>> findUser(const std::string& attribute, const std::string& value,
+                                           const std::function<bool(const Json&)>& matches);
   Result<LiveUser> parseUser(const ApiCall& call, const HttpResponse& response,
                              const std::vector<std::string>& excluded = {});
 

@@ -14,21 +14,15 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <condition_variable>
 #include <map>
 #include <mutex>
 
+#include "agent/base/text.h"
+
 namespace scim_agent {
 
 namespace {
-
-bool equalsIgnoreCase(const std::string& a, const std::string& b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
 
 // Methods a stale keep-alive connection may be retried for: repeating them cannot do a second,
 // different thing. A PATCH with If-Match is refused by version if the first one took effect.

@@ -62,6 +62,11 @@ class ScimDirectory {
   // took effect.
   virtual Result<std::optional<LiveUser>> findUserByUserName(const std::string& user_name) = 0;
 
+  // The user with this externalId (`filter externalId eq "…"`, matched exactly: the filter is the
+  // server's, so the answer is checked here too); nullopt when none. Used by serve's one-user
+  // event reconcile to find the user an HR event names.
+  virtual Result<std::optional<LiveUser>> findUserByExternalId(const std::string& external_id) = 0;
+
   // One user by id. kNotFound when unknown or deleted.
   virtual Result<LiveUser> getUser(const std::string& id) = 0;
 

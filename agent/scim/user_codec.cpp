@@ -1,18 +1,12 @@
 #include "agent/scim/user_codec.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "agent/base/text.h"
 
 namespace scim_agent {
 
 namespace {
-
-bool equalsIgnoreCase(const std::string& a, const std::string& b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
 
 // True when `excluded` projects out the attribute `name` of schema `schema`: its short name,
 // "<schema>:<name>", or the whole schema (an extension URN).

@@ -29,10 +29,10 @@ inline constexpr const char* kScimExternalIdAuthority = "x-pc:scimv2:v1";
 // expensive (genesys-api.md §2.3).
 inline constexpr const char* kAttrExternalId = "externalId";
 inline constexpr const char* kAttrRoles = "roles";
-inline constexpr const char* kAttrRoutingSkills =
-    "urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingSkills";
-inline constexpr const char* kAttrRoutingLanguages =
-    "urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingLanguages";
+// The routing attributes are named with their schema (a bare name would be ambiguous).
+inline const std::string kAttrRoutingSkills = std::string(kGenesysUserSchema) + ":routingSkills";
+inline const std::string kAttrRoutingLanguages =
+    std::string(kGenesysUserSchema) + ":routingLanguages";
 
 // A Genesys SCIM user resource → LiveUser.
 //   - externalId: the `externalId` member, else the value of the genesys-extension `externalIds`

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
-#include <ctime>
 #include <fstream>
 #include <istream>
 #include <limits>
@@ -11,8 +10,6 @@
 #include <sstream>
 #include <vector>
 
-#include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeFormatter.h>
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -22,8 +19,8 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
-#include <Poco/Timestamp.h>
 
+#include "agent/base/clock.h"
 #include "agent/base/json.h"
 #include "agent/metrics/agent_metrics.h"
 #include "agent/metrics/metrics.h"
@@ -31,10 +28,6 @@
 
 namespace scim_agent {
 namespace {
-
-std::string nowIso() {
-  return Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y-%m-%dT%H:%M:%S.%iZ");
-}
 
 constexpr int64_t kMaxDrainBytes = 1024 * 1024;
 constexpr const char* kHttpResponses = "scim_agent_serve_http_responses_total";
@@ -50,6 +43,16 @@ void addServeMetrics(MetricsRegistry& metrics) {
 }  // namespace
 
 struct EventServer::Impl {
+  explicit Impl(const Clock* c) : clock(c ? *c : system_clock) {}
+
+  // The wall clock as ISO-8601 (journal columns) and as Unix seconds (signatures, metrics).
+  std::string nowIso() const { return formatIso8601(clock.now()); }
+  int64_t nowUnix() const {
+    return std::chrono::floor<std::chrono::seconds>(clock.now().time_since_epoch()).count();
+  }
+
+  SystemClock system_clock;
+  const Clock& clock;
   std::unique_ptr<Poco::Net::HTTPServer> http;
   int port = 0;
   MetricsRegistry metrics;
@@ -144,13 +147,13 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     }
     const IntakeVerdict verdict =
         checkEvent(options_.secret, request.get("X-Scim-Agent-Timestamp", ""),
-                   request.get("X-Scim-Agent-Signature", ""), body,
-                   static_cast<int64_t>(std::time(nullptr)));
+                   request.get("X-Scim-Agent-Signature", ""), body, impl_.nowUnix());
     if (verdict.status != 0) {
       return answer(response, verdict.status, error(verdict.status, verdict.error));
     }
     const IntakeEvent& e = verdict.event;
-    auto id = store_.journalEvent(e.key, e.type, e.external_id, e.occurred_at, body, nowIso());
+    auto id = store_.journalEvent(e.key, e.type, e.external_id, e.occurred_at, body,
+                                   impl_.nowIso());
     if (!id.ok()) {
       return answer(response, 503, error(503, "could not journal the event: " + id.error().message));
     }
@@ -196,7 +199,7 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 
 EventServer::EventServer(StateStore& store, EventProcessor& processor, ServeOptions options)
     : store_(store), processor_(processor), options_(std::move(options)),
-      impl_(std::make_unique<Impl>()) {
+      impl_(std::make_unique<Impl>(options_.clock)) {
   addServeMetrics(impl_->metrics);
 }
 
@@ -251,10 +254,10 @@ void EventServer::stop() {
 }
 
 void EventServer::workerLoop() {
-  using Clock = std::chrono::steady_clock;
+  using Steady = std::chrono::steady_clock;
   const bool periodic = options_.interval.count() > 0;
-  Clock::time_point next_cycle = Clock::now();
-  Clock::time_point retry_at = Clock::time_point::min();
+  Steady::time_point next_cycle = Steady::now();
+  Steady::time_point retry_at = Steady::time_point::min();
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(impl_->mu);
@@ -262,7 +265,7 @@ void EventServer::workerLoop() {
       impl_->pending = false;
     }
     bool retry = false;
-    if (!options_.hold_events && Clock::now() >= retry_at) {
+    if (!options_.hold_events && Steady::now() >= retry_at) {
       auto events = store_.receivedEvents();
       for (const EventRecord& e : events.ok() ? *events : std::vector<EventRecord>{}) {
         {
@@ -275,14 +278,14 @@ void EventServer::workerLoop() {
           break;
         }
         Status settled = store_.settleEvent(e.id, outcome.state, outcome.run_id, outcome.note,
-                                            nowIso());
+                                            impl_->nowIso());
         if (!settled.ok()) std::fprintf(stderr, "serve: %s\n", settled.error().message.c_str());
         double seconds = 0;
         {
           std::lock_guard<std::mutex> lock(impl_->mu);
           auto it = impl_->accepted.find(e.id);
           if (it != impl_->accepted.end()) {
-            seconds = std::chrono::duration<double>(Clock::now() - it->second).count();
+            seconds = std::chrono::duration<double>(Steady::now() - it->second).count();
             impl_->accepted.erase(it);
           }
         }
@@ -290,22 +293,22 @@ void EventServer::workerLoop() {
         // Events accepted before a restart have no receipt time in this process: not observed.
         if (seconds > 0) impl_->metrics.observe(kEventToActionSeconds, {{"type", e.type}}, seconds);
       }
-      retry_at = retry ? Clock::now() + std::chrono::seconds(2) : Clock::time_point::min();
+      retry_at = retry ? Steady::now() + std::chrono::seconds(2) : Steady::time_point::min();
     }
-    if (periodic && Clock::now() >= next_cycle) {
-      const auto cycle_start = Clock::now();
+    if (periodic && Steady::now() >= next_cycle) {
+      const auto cycle_start = Steady::now();
       const std::string outcome = processor_.fullCycle();
       impl_->metrics.increment(kRunsTotal, {{"outcome", outcome}});
       impl_->metrics.set(kRunDurationSeconds, {},
-                         std::chrono::duration<double>(Clock::now() - cycle_start).count());
+                         std::chrono::duration<double>(Steady::now() - cycle_start).count());
       if (outcome == "ok") {
-        impl_->metrics.set(kLastSuccessTimestampSeconds, {}, static_cast<double>(std::time(nullptr)));
+        impl_->metrics.set(kLastSuccessTimestampSeconds, {}, static_cast<double>(impl_->nowUnix()));
       }
-      next_cycle = Clock::now() + options_.interval;
+      next_cycle = Steady::now() + options_.interval;
       continue;
     }
     std::unique_lock<std::mutex> lock(impl_->mu);
-    Clock::time_point until = Clock::now() + std::chrono::hours(24);
+    Steady::time_point until = Steady::now() + std::chrono::hours(24);
     if (periodic) until = std::min(until, next_cycle);
     if (retry) until = std::min(until, retry_at);
     impl_->wake.wait_until(lock, until, [this] { return impl_->stopping || impl_->pending; });

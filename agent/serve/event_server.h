@@ -23,6 +23,8 @@
 
 namespace scim_agent {
 
+class Clock;
+
 // What acting on one event came to (StateStore::settleEvent).
 struct EventOutcome {
   std::string state;  // processed | failed | ignored
@@ -46,6 +48,11 @@ struct ServeOptions {
   std::string secret;                     // serve.eventSecretFile's content
   std::chrono::seconds interval{15 * 60};  // the periodic full cycle; 0: none
   std::string port_file;                   // the bound port is written here when not empty
+  // The wall clock for the timestamp window of POST /v1/events and every time the server records
+  // (events' received and settled times, the last-success metric); null: a SystemClock. Must
+  // outlive the server; read from the HTTP threads and the worker, so thread-safe (every Clock
+  // is). Intervals (the periodic cycle, retries, latency) run on std::chrono::steady_clock.
+  const Clock* clock = nullptr;
   // Test-only: journal events but do not act on them (the crash-recovery test kills serve while
   // an accepted event waits).
   bool hold_events = false;

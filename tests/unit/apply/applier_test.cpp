@@ -20,6 +20,9 @@ class OneUserDirectory final : public ScimDirectory {
   Result<std::optional<LiveUser>> findUserByUserName(const std::string&) override {
     return std::optional<LiveUser>(user);
   }
+  Result<std::optional<LiveUser>> findUserByExternalId(const std::string&) override {
+    return std::optional<LiveUser>(user);
+  }
   Result<LiveUser> getUser(const std::string&) override { return user; }
   Result<LiveUser> createUser(const Json&) override { return Error(ErrorCode::kInternal, "no"); }
   Result<LiveUser> patchUser(const std::string&, const std::string& if_match,

@@ -133,6 +133,11 @@ TEST(PolicyYamlTest, DurationsAndPercentages) {
   EXPECT_EQ(parseDurationDays("30"), std::nullopt);
   EXPECT_EQ(parseDurationDays("-3d"), std::nullopt);
   EXPECT_EQ(parseDurationDays("3m"), std::nullopt);
+  EXPECT_EQ(parseDurationDays("90s"), std::nullopt);
+  EXPECT_EQ(parseDurationDays("0"), 0);
+  EXPECT_EQ(parseDurationDays("36600d"), 36600);
+  EXPECT_EQ(parseDurationDays("36601d"), std::nullopt);  // over 100 years
+  EXPECT_EQ(parseDurationDays("1.5d"), std::nullopt);
   EXPECT_EQ(parsePercent("10%"), 10);
   EXPECT_EQ(parsePercent("2.5"), 2.5);
   EXPECT_EQ(parsePercent("100%"), 100);

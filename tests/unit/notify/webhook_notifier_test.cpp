@@ -13,6 +13,7 @@
 #include <Poco/Net/StreamSocket.h>
 #include <gtest/gtest.h>
 
+#include "agent/base/clock.h"
 #include "agent/notify/notification.h"
 #include "state/state_store.h"
 #include "tests/integration/webhook_receiver.h"
@@ -43,8 +44,8 @@ struct FakeClock {
       now += d;
     };
   }
-  std::string iso() const { return outboxTime(now); }
-  std::string isoAfter(std::chrono::seconds d) const { return outboxTime(now + d); }
+  std::string iso() const { return formatIso8601(now); }
+  std::string isoAfter(std::chrono::seconds d) const { return formatIso8601(now + d); }
   int64_t unixSeconds() const {
     return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   }
@@ -122,8 +123,8 @@ TEST(WebhookSignatureTest, IsHmacSha256OfTimestampDotBodyInLowercaseHex) {
 TEST(WebhookSignatureTest, OutboxTimeIsIsoUtcWithMicroseconds) {
   const auto t = std::chrono::system_clock::time_point(std::chrono::seconds(1714557600)) +
                  std::chrono::microseconds(123456);
-  EXPECT_EQ(outboxTime(t), "2024-05-01T10:00:00.123456Z");
-  EXPECT_EQ(outboxTime(std::chrono::system_clock::time_point(std::chrono::seconds(1714557600))),
+  EXPECT_EQ(formatIso8601(t), "2024-05-01T10:00:00.123456Z");
+  EXPECT_EQ(formatIso8601(std::chrono::system_clock::time_point(std::chrono::seconds(1714557600))),
             "2024-05-01T10:00:00.000000Z");
 }
 

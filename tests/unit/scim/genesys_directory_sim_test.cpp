@@ -174,6 +174,32 @@ TEST_F(SimDirectoryTest, FindsUserByUserName) {
   EXPECT_FALSE(none->has_value());
 }
 
+TEST_F(SimDirectoryTest, FindsUserByExternalId) {
+  start();
+  server->seed(seedUsers(2, 1));
+  Result<std::optional<LiveUser>> found = directory->findUserByExternalId("EMP-2");
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->user_name, "user2@corp.example");
+  // An inactive user is found too.
+  Result<std::optional<LiveUser>> inactive = directory->findUserByExternalId("EMP-3");
+  ASSERT_TRUE(inactive.ok()) << inactive.error().message;
+  ASSERT_TRUE(inactive->has_value());
+  EXPECT_FALSE((*inactive)->active);
+  Result<std::optional<LiveUser>> none = directory->findUserByExternalId("EMP-404");
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_FALSE(none->has_value());
+  // Quote and backslash travel escaped and come back matched.
+  Json body = newUserBody("odd@corp.example", "EMP-ODD");
+  body["externalId"] = "EMP-\\\"q";
+  Result<LiveUser> created = directory->createUser(body);
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  Result<std::optional<LiveUser>> odd = directory->findUserByExternalId("EMP-\\\"q");
+  ASSERT_TRUE(odd.ok()) << odd.error().message;
+  ASSERT_TRUE(odd->has_value());
+  EXPECT_EQ((*odd)->id, created->id);
+}
+
 TEST_F(SimDirectoryTest, CreatePatchDeleteRoundTrip) {
   start();
   Result<LiveUser> created = directory->createUser(newUserBody("new@corp.example", "EMP-NEW"));

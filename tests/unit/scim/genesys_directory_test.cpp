@@ -401,6 +401,41 @@ TEST_F(DirectoryTest, FindsUserByUserName) {
   EXPECT_NE(api.requests()[1].url.find("%22x%5C%22y%40corp.example%22"), std::string::npos);
 }
 
+TEST_F(DirectoryTest, FindsUserByExternalIdMatchingExactly) {
+  // The server's filter answered loosely: a case-variant first, then the user asked for.
+  api.push(200, R"({"totalResults":2,"itemsPerPage":2,"startIndex":1,"Resources":[)"
+                R"({"id":"u6","userName":"x@corp.example","externalId":"emp-7"},)"
+                R"({"id":"u7","userName":"y@corp.example","externalId":"EMP-7"}]})");
+  api.push(200, R"({"totalResults":1,"itemsPerPage":1,"startIndex":1,"Resources":[)"
+                R"({"id":"u6","userName":"x@corp.example","externalId":"emp-7"}]})");
+  api.push(200, R"({"totalResults":0,"itemsPerPage":0,"startIndex":1,"Resources":[]})");
+  api.push(200, R"({"totalResults":0,"itemsPerPage":0,"startIndex":1})");
+  api.push(200, "<html>");
+  Result<std::optional<LiveUser>> found = directory.findUserByExternalId("EMP-7");
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, "u7");
+  EXPECT_EQ(api.requests()[0].method, "GET");
+  EXPECT_EQ(api.requests()[0].url,
+            "http://127.0.0.1:9/api/v2/scim/v2/Users?filter=externalId%20eq%20%22EMP-7%22");
+  Result<std::optional<LiveUser>> other_case = directory.findUserByExternalId("EMP-7");
+  ASSERT_TRUE(other_case.ok());
+  EXPECT_FALSE(other_case->has_value());
+  // Quote and backslash escaped in the literal.
+  Result<std::optional<LiveUser>> none = directory.findUserByExternalId("E\\\"1");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  EXPECT_NE(api.requests()[2].url.find("%22E%5C%5C%5C%221%22"), std::string::npos)
+      << api.requests()[2].url;
+  Result<std::optional<LiveUser>> no_resources = directory.findUserByExternalId("EMP-8");
+  ASSERT_TRUE(no_resources.ok());
+  EXPECT_FALSE(no_resources->has_value());
+  Result<std::optional<LiveUser>> garbled = directory.findUserByExternalId("EMP-9");
+  ASSERT_FALSE(garbled.ok());
+  EXPECT_EQ(garbled.error().code, ErrorCode::kInvalidInput);
+  EXPECT_NE(garbled.error().message.find("not a SCIM list response"), std::string::npos);
+}
+
 TEST_F(DirectoryTest, ListsGroupsWithoutMembers) {
   api.push(200, R"({"totalResults":2,"itemsPerPage":2,"startIndex":1,"Resources":[
     {"id":"g1","displayName":"Support","meta":{"version":"\"2\""}},

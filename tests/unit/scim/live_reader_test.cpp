@@ -29,6 +29,9 @@ class CannedDirectory final : public ScimDirectory {
   Result<std::optional<LiveUser>> findUserByUserName(const std::string&) override {
     return Error(ErrorCode::kInternal, "unused");
   }
+  Result<std::optional<LiveUser>> findUserByExternalId(const std::string&) override {
+    return Error(ErrorCode::kInternal, "unused");
+  }
   Result<LiveUser> getUser(const std::string&) override {
     return Error(ErrorCode::kInternal, "unused");
   }

@@ -1,0 +1,13 @@
+#pragma once
+
+// Small string helpers shared across modules.
+
+#include <string_view>
+
+namespace scim_agent {
+
+// True when `a` and `b` are equal ignoring ASCII case (HTTP header names, SCIM attribute names
+// and userNames as Genesys compares them). Bytes from 0x80 compare exactly.
+bool equalsIgnoreCase(std::string_view a, std::string_view b);
+
+}  // namespace scim_agent
