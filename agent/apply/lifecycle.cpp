@@ -1,13 +1,10 @@
 #include "agent/apply/lifecycle.h"
 
-#include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeFormatter.h>
-#include <Poco/Timestamp.h>
-
 #include <algorithm>
 #include <utility>
 #include <vector>
 
+#include "agent/base/clock.h"
 #include "agent/codec/json_parse.h"
 #include "agent/log/log.h"
 #include "agent/notify/notification.h"
@@ -22,11 +19,9 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 
-std::string iso(Clock::time_point t) {
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch());
-  return Poco::DateTimeFormatter::format(Poco::Timestamp(micros.count()),
-                                         "%Y-%m-%dT%H:%M:%S.%iZ");
-}
+// The analytics query's interval ends, in milliseconds as Genesys writes them
+// ("2026-11-23T12:00:00.123Z"): formatIso8601's microseconds cut to three digits.
+std::string iso(Clock::time_point t) { return formatIso8601(t).substr(0, 23) + "Z"; }
 
 std::string label(const Action& a) {
   return a.external_id.empty() ? a.user_name : a.external_id + " (" + a.user_name + ")";
@@ -82,7 +77,7 @@ Lifecycle::Lifecycle(ScimDirectory& directory, PlatformDirectory& platform, Appl
       options_(std::move(options)) {}
 
 // The state DB's time format (the outbox compares these strings with the notifier's clock).
-std::string Lifecycle::nowIso() const { return outboxTime(options_.now()); }
+std::string Lifecycle::nowIso() const { return formatIso8601(options_.now()); }
 
 Status Lifecycle::journaled(const std::string& key, const std::string& method,
                             const std::string& path, const Json& request,

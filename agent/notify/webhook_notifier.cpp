@@ -120,7 +120,6 @@ SleepFn systemSleepFn() {
   };
 }
 
-std::string outboxTime(std::chrono::system_clock::time_point t) { return formatIso8601(t); }
 
 class WebhookNotifier::Impl {
  public:

@@ -47,9 +47,6 @@ SleepFn systemSleepFn();
 
 // The outbox's time columns are written with formatIso8601 (agent/base/clock.h): ISO-8601 UTC
 // with microseconds, fixed width, so that the store's string comparisons order them correctly.
-// outboxTime is the old name of formatIso8601, kept for agent/apply/lifecycle.cpp until it calls
-// formatIso8601 itself.
-std::string outboxTime(std::chrono::system_clock::time_point t);
 
 struct WebhookOptions {
   // https://host[:port]/path, or http:// to a loopback host only (as the config requires).
