@@ -1,5 +1,8 @@
 #pragma once
 
+// The processes of an integration test: genesys-sim on loopback, the scim-agent binary run to
+// completion or in the background, and the agent.yaml that points one at the other.
+
 #include <sys/types.h>
 
 #include <map>
@@ -7,24 +10,9 @@
 #include <vector>
 
 #include "agent/base/json.h"
+#include "tests/support/temp_dir.h"
 
 namespace scim_agent::testing {
-
-// A per-test temporary directory, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  // Writes `content` to path()/name and returns the full path.
-  std::string write(const std::string& name, const std::string& content) const;
-
- private:
-  std::string path_;
-};
 
 // The genesys-sim binary, started on 127.0.0.1 with an ephemeral port and stopped (SIGTERM) on
 // destruction. Talks to the simulator's /sim control endpoint over HTTP.
@@ -60,6 +48,8 @@ class SimProcess {
 
   // SCIM documents of /sim/state by externalId, and by userName (lower-cased).
   std::map<std::string, Json> usersByExternalId();
+  // The first SCIM document of /sim/state with this externalId, deleted or not; null when none.
+  Json userByExternalId(const std::string& external_id);
 
  private:
   Json call(const std::string& method, const std::string& path, const std::string& body = "");
@@ -102,5 +92,9 @@ class AgentProcess {
 // An agent.yaml for the simulator at `sim` with the state file and desired path in `dir`.
 std::string writeAgentConfig(const TempDir& dir, const SimProcess& sim, const std::string& desired,
                              int requests_per_minute = 6000);
+
+// Writes `secret` to dir/webhook-secret and appends to dir/agent.yaml a notify.webhook block
+// posting to `url` signed with it; returns the agent.yaml path.
+std::string addWebhookConfig(const TempDir& dir, const std::string& url, const std::string& secret);
 
 }  // namespace scim_agent::testing

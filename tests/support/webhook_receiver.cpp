@@ -1,4 +1,4 @@
-#include "tests/integration/webhook_receiver.h"
+#include "tests/support/webhook_receiver.h"
 
 #include <algorithm>
 #include <cctype>
