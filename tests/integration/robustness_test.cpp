@@ -93,6 +93,7 @@ TEST(CrashTest, KilledApplyIsResumedWithoutDuplicatesOrLoss) {
       }
       agent.kill();
     }
+    EXPECT_TRUE(auditChainIntact(dir.file("state.db"))) << "after the kill";
     const int created = static_cast<int>(sim.state().get("users").asArray().size());
     killed_mid_apply += created > 0 && created < kUsers ? 1 : 0;
     RunResult resumed = runAgent({"apply", "--auto-approve", "--config", config});
@@ -101,6 +102,7 @@ TEST(CrashTest, KilledApplyIsResumedWithoutDuplicatesOrLoss) {
     RunResult again = runAgent({"plan", "--detailed-exitcode", "--config", config});
     EXPECT_EQ(again.exit_code, 0) << again.out;
     EXPECT_EQ(pendingIntents(dir.file("state.db")), 0) << "journal left intents open";
+    EXPECT_TRUE(auditChainIntact(dir.file("state.db"))) << "after the resumed run";
   }
   EXPECT_GE(killed_mid_apply, 10) << "too few kills fell inside the apply to test anything";
 }

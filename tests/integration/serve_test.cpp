@@ -286,6 +286,7 @@ TEST(ServeTest, EventAcceptedBeforeSigkillIsActedOnAfterRestart) {
     ASSERT_EQ(postEvent(held.port(), event("termination", "EMP-3", "k-1")).status, 202);
     held.process().kill();  // SIGKILL: the 202 was answered, nothing acted
   }
+  EXPECT_TRUE(auditChainIntact(dir.file("state.db")));
   EXPECT_TRUE(sim.userByExternalId("EMP-3").getBool("active"));
   ASSERT_EQ(journaled(dir).size(), 1u);
   EXPECT_EQ(journaled(dir)[0].state, "received");
