@@ -6,7 +6,7 @@
 #include <string>
 
 #include "agent/codec/json_parse.h"
-#include "tests/integration/harness.h"
+#include "tests/support/harness.h"
 
 namespace scim_agent::testing {
 namespace {

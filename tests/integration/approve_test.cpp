@@ -1,7 +1,6 @@
 // Split-risk apply (SPEC §8) against genesys-sim: `apply --hold-destructive` applies creates now
 // and holds suspends (with their group removals); `approve` applies them later, by externalId or
 // all, and refuses those whose user changed in Genesys meanwhile.
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -9,73 +8,26 @@
 
 #include "agent/codec/json_parse.h"
 #include "state/state_store.h"
-#include "tests/integration/harness.h"
+#include "tests/support/harness.h"
+#include "tests/support/org.h"
+#include "tests/support/state_db.h"
 
 namespace scim_agent::testing {
 namespace {
 
-struct Person {
-  std::string external_id;
-  std::string user_name;
-};
-
-std::string desiredYaml(const std::vector<Person>& people, const std::string& policy = "") {
-  std::ostringstream y;
-  y << "apiVersion: scim-agent/v1\n"
-    << "policy:\n  scope: { externalIdPattern: \"^EMP-\" }\n"
-    << "  maxDestructive: { count: 1, percent: 100 }\n"
-    << policy << "users:\n";
-  for (const Person& p : people) {
-    y << "  - externalId: " << p.external_id << "\n    userName: " << p.user_name
-      << "\n    displayName: " << p.external_id << "\n    groups: [Everyone]\n";
-  }
-  return y.str();
+// The desired state of these tests: at most one destructive action without a hold.
+std::string desiredState(const std::vector<Person>& people, const std::string& policy = "") {
+  return desiredYaml(people, {.max_destructive = 1, .policy = policy});
 }
 
 // Every person live and active, in "Everyone", with two role grants.
-Json seedOrg(const std::vector<Person>& people) {
-  Json seed = Json::object();
-  Json users = Json::array();
-  Json members = Json::array();
-  for (const Person& p : people) {
-    Json u = Json::object();
-    u["externalId"] = p.external_id;
-    u["userName"] = p.user_name;
-    u["displayName"] = p.external_id;
-    u["grants"] = Json(Json::Array{Json(Json::Object{{"role", "agent"}}),
-                                   Json(Json::Object{{"role", "supervisor"}})});
-    users.push(u);
-    members.push(p.user_name);
-  }
-  seed["roles"] = Json(Json::Array{Json("agent"), Json("supervisor")});
-  seed["users"] = users;
-  seed["groups"] =
-      Json(Json::Array{Json(Json::Object{{"displayName", "Everyone"}, {"members", members}})});
-  return seed;
-}
-
-Json userByExternalId(SimProcess& sim, const std::string& external_id) {
-  const Json state = sim.state();
-  for (const auto& u : state.get("users").asArray()) {
-    if (u.getString("externalId") == external_id) return u;
-  }
-  return Json();
-}
-
-bool inGroup(const Json& user, const std::string& group) {
-  if (!user.get("groups").isArray()) return false;
-  for (const auto& g : user.get("groups").asArray()) {
-    if (g.getString("display") == group) return true;
-  }
-  return false;
-}
+const SeedOptions kGrants{.roles = {"agent", "supervisor"}};
 
 std::vector<std::string> pendingIds(const TempDir& dir) {
-  auto store = StateStore::open(dir.file("state.db"));
-  EXPECT_TRUE(store.ok());
+  auto store = openStore(dir.file("state.db"));
   std::vector<std::string> out;
-  if (!store.ok()) return out;
-  auto pending = (*store)->pendingHeldActions();
+  if (!store) return out;
+  auto pending = store->pendingHeldActions();
   EXPECT_TRUE(pending.ok());
   if (!pending.ok()) return out;
   for (const HeldAction& h : *pending) out.push_back(h.external_id);
@@ -83,10 +35,9 @@ std::vector<std::string> pendingIds(const TempDir& dir) {
 }
 
 std::vector<HeldAction> history(const TempDir& dir, const std::string& external_id) {
-  auto store = StateStore::open(dir.file("state.db"));
-  EXPECT_TRUE(store.ok());
-  if (!store.ok()) return {};
-  auto rows = (*store)->heldActionHistory(external_id);
+  auto store = openStore(dir.file("state.db"));
+  if (!store) return {};
+  auto rows = store->heldActionHistory(external_id);
   EXPECT_TRUE(rows.ok());
   return rows.ok() ? *rows : std::vector<HeldAction>{};
 }
@@ -103,9 +54,9 @@ const Person kNew6{"EMP-6", "six@corp.example"};
 
 TEST(ApproveTest, HoldDestructiveAppliesCreatesNowAndApproveSuspendsOneThenTheRest) {
   SimProcess sim;
-  sim.seed(seedOrg({kStay1, kStay2, kGone3, kGone4}));
+  sim.seed(seedOrg({kStay1, kStay2, kGone3, kGone4}, kGrants));
   TempDir dir;
-  dir.write("desired/org.yaml", desiredYaml({kStay1, kStay2, kNew5, kNew6}));
+  dir.write("desired/org.yaml", desiredState({kStay1, kStay2, kNew5, kNew6}));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
 
   // maxDestructive is 1, but nothing destructive is applied: the two suspends are held.
@@ -115,13 +66,13 @@ TEST(ApproveTest, HoldDestructiveAppliesCreatesNowAndApproveSuspendsOneThenTheRe
   EXPECT_NE(r.out.find("scim-agent approve --config " + config + " --all"), std::string::npos)
       << r.out;
   for (const Person& p : {kNew5, kNew6}) {
-    const Json u = userByExternalId(sim, p.external_id);
+    const Json u = sim.userByExternalId(p.external_id);
     ASSERT_TRUE(u.isObject()) << p.external_id << " created";
     EXPECT_TRUE(u.getBool("active"));
     EXPECT_TRUE(inGroup(u, "Everyone")) << p.external_id;
   }
   for (const Person& p : {kGone3, kGone4}) {
-    const Json u = userByExternalId(sim, p.external_id);
+    const Json u = sim.userByExternalId(p.external_id);
     EXPECT_TRUE(u.getBool("active")) << p.external_id << " is held, not suspended";
     EXPECT_TRUE(inGroup(u, "Everyone")) << p.external_id << " keeps its groups while held";
     EXPECT_EQ(u.getNumber("tokensRevoked", -1), 0) << p.external_id;
@@ -156,11 +107,11 @@ TEST(ApproveTest, HoldDestructiveAppliesCreatesNowAndApproveSuspendsOneThenTheRe
   r = runAgent({"approve", "--config", config, "--externalId", "EMP-3"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("1 applied, 0 stale, 0 failed"), std::string::npos) << r.out;
-  Json three = userByExternalId(sim, "EMP-3");
+  Json three = sim.userByExternalId("EMP-3");
   EXPECT_FALSE(three.getBool("active"));
   EXPECT_FALSE(inGroup(three, "Everyone"));
   EXPECT_EQ(three.getNumber("tokensRevoked", -1), 1);
-  Json four = userByExternalId(sim, "EMP-4");
+  Json four = sim.userByExternalId("EMP-4");
   EXPECT_TRUE(four.getBool("active"));
   EXPECT_TRUE(inGroup(four, "Everyone"));
   EXPECT_EQ(sim.count(kUserPatch), 1);
@@ -173,7 +124,7 @@ TEST(ApproveTest, HoldDestructiveAppliesCreatesNowAndApproveSuspendsOneThenTheRe
   auto json = parseJson(r.out);
   ASSERT_TRUE(json.ok()) << r.out;
   EXPECT_EQ(json->get("counts").getNumber("applied", -1), 1) << r.out;
-  four = userByExternalId(sim, "EMP-4");
+  four = sim.userByExternalId("EMP-4");
   EXPECT_FALSE(four.getBool("active"));
   EXPECT_FALSE(inGroup(four, "Everyone"));
   EXPECT_EQ(four.getNumber("tokensRevoked", -1), 1);
@@ -206,9 +157,9 @@ TEST(ApproveTest, HoldDestructiveAppliesCreatesNowAndApproveSuspendsOneThenTheRe
 
 TEST(ApproveTest, UserChangedInGenesysSinceTheHoldIsStaleAndNotSuspended) {
   SimProcess sim;
-  sim.seed(seedOrg({kStay1, kStay2, kGone3, kGone4}));
+  sim.seed(seedOrg({kStay1, kStay2, kGone3, kGone4}, kGrants));
   TempDir dir;
-  dir.write("desired/org.yaml", desiredYaml({kStay1}));
+  dir.write("desired/org.yaml", desiredState({kStay1}));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
 
   RunResult r = runAgent({"apply", "--config", config, "--auto-approve", "--hold-destructive"});
@@ -225,13 +176,13 @@ TEST(ApproveTest, UserChangedInGenesysSinceTheHoldIsStaleAndNotSuspended) {
   EXPECT_NE(r.out.find("1 applied, 2 stale, 0 failed"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("changed in Genesys since it was held"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("already inactive"), std::string::npos) << r.out;
-  const Json two = userByExternalId(sim, "EMP-2");
+  const Json two = sim.userByExternalId("EMP-2");
   EXPECT_TRUE(two.getBool("active")) << "a changed user is not suspended";
   EXPECT_TRUE(inGroup(two, "Everyone"));
   EXPECT_EQ(two.getNumber("tokensRevoked", -1), 0);
-  EXPECT_TRUE(inGroup(userByExternalId(sim, "EMP-3"), "Everyone"))
+  EXPECT_TRUE(inGroup(sim.userByExternalId("EMP-3"), "Everyone"))
       << "a stale hold's group removals are not applied either";
-  EXPECT_FALSE(userByExternalId(sim, "EMP-4").getBool("active"));
+  EXPECT_FALSE(sim.userByExternalId("EMP-4").getBool("active"));
   EXPECT_EQ(sim.count(kUserPatch), 1) << "only EMP-4's suspend was sent";
   EXPECT_EQ(sim.count(kTokens), 1);
 
@@ -244,20 +195,20 @@ TEST(ApproveTest, UserChangedInGenesysSinceTheHoldIsStaleAndNotSuspended) {
 
 TEST(ApproveTest, AllowDestructiveAppliesAPendingSuspendAndAPlanWithoutItDiscardsIt) {
   SimProcess sim;
-  sim.seed(seedOrg({kStay1, kStay2, kGone3}));
+  sim.seed(seedOrg({kStay1, kStay2, kGone3}, kGrants));
   TempDir dir;
-  dir.write("desired/org.yaml", desiredYaml({kStay1}));
+  dir.write("desired/org.yaml", desiredState({kStay1}));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
   RunResult r = runAgent({"apply", "--config", config, "--auto-approve", "--hold-destructive"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(pendingIds(dir), (std::vector<std::string>{"EMP-2", "EMP-3"}));
 
   // EMP-2 is back in the desired state; EMP-3 is still removed.
-  dir.write("desired/org.yaml", desiredYaml({kStay1, kStay2}));
+  dir.write("desired/org.yaml", desiredState({kStay1, kStay2}));
   r = runAgent({"apply", "--config", config, "--auto-approve", "--allow-destructive"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(userByExternalId(sim, "EMP-2").getBool("active"));
-  EXPECT_FALSE(userByExternalId(sim, "EMP-3").getBool("active"));
+  EXPECT_TRUE(sim.userByExternalId("EMP-2").getBool("active"));
+  EXPECT_FALSE(sim.userByExternalId("EMP-3").getBool("active"));
   EXPECT_TRUE(pendingIds(dir).empty());
   auto rows = history(dir, "EMP-2");
   ASSERT_EQ(rows.size(), 1u);
@@ -270,16 +221,16 @@ TEST(ApproveTest, AllowDestructiveAppliesAPendingSuspendAndAPlanWithoutItDiscard
 
 TEST(ApproveTest, HeldDeleteIsApprovedWithItsCleanup) {
   SimProcess sim;
-  sim.seed(seedOrg({kStay1, kGone3}));
-  const std::string gone_id = userByExternalId(sim, "EMP-3").getString("id");
+  sim.seed(seedOrg({kStay1, kGone3}, kGrants));
+  const std::string gone_id = sim.userByExternalId("EMP-3").getString("id");
   TempDir dir;
-  dir.write("desired/org.yaml", desiredYaml({kStay1}, "  onRemoval: delete\n  archiveDays: 0\n"));
+  dir.write("desired/org.yaml", desiredState({kStay1}, "  onRemoval: delete\n  archiveDays: 0\n"));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
 
   RunResult r = runAgent({"apply", "--config", config, "--auto-approve", "--hold-destructive"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("- delete EMP-3"), std::string::npos) << r.out;
-  Json three = userByExternalId(sim, "EMP-3");
+  Json three = sim.userByExternalId("EMP-3");
   EXPECT_EQ(three.getString("state"), "active") << "a held delete deletes nothing";
   EXPECT_EQ(three.get("grants").asArray().size(), 2u);
   EXPECT_EQ(sim.count("DELETE /scim/v2/users/{id}"), 0);
@@ -287,7 +238,7 @@ TEST(ApproveTest, HeldDeleteIsApprovedWithItsCleanup) {
   sim.resetCounters();
   r = runAgent({"approve", "--config", config, "--externalId", "EMP-3"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  three = userByExternalId(sim, "EMP-3");
+  three = sim.userByExternalId("EMP-3");
   EXPECT_EQ(three.getString("state"), "deleted");
   EXPECT_TRUE(three.get("grants").asArray().empty()) << "the clean-up ran before the delete";
   EXPECT_EQ(sim.count("DELETE /scim/v2/users/{id}"), 1);
@@ -302,26 +253,26 @@ TEST(ApproveTest, HeldDeleteIsApprovedWithItsCleanup) {
 
 TEST(ApproveTest, SavedPlanIsAppliedWithItsSuspendsHeld) {
   SimProcess sim;
-  sim.seed(seedOrg({kStay1, kGone3}));
+  sim.seed(seedOrg({kStay1, kGone3}, kGrants));
   TempDir dir;
-  dir.write("desired/org.yaml", desiredYaml({kStay1, kNew5}));
+  dir.write("desired/org.yaml", desiredState({kStay1, kNew5}));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
   RunResult r = runAgent({"plan", "--config", config, "--out", dir.file("plan.json")});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
 
   r = runAgent({"apply", dir.file("plan.json"), "--config", config, "--hold-destructive"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(userByExternalId(sim, "EMP-5").getBool("active"));
-  EXPECT_TRUE(userByExternalId(sim, "EMP-3").getBool("active"));
+  EXPECT_TRUE(sim.userByExternalId("EMP-5").getBool("active"));
+  EXPECT_TRUE(sim.userByExternalId("EMP-3").getBool("active"));
   EXPECT_EQ(sim.count(kUserPatch), 0);
   EXPECT_EQ(pendingIds(dir), (std::vector<std::string>{"EMP-3"}));
 }
 
 TEST(ApproveTest, NothingPendingIsSaidAndHelpDocumentsTheCommand) {
   SimProcess sim;
-  sim.seed(seedOrg({kStay1}));
+  sim.seed(seedOrg({kStay1}, kGrants));
   TempDir dir;
-  dir.write("desired/org.yaml", desiredYaml({kStay1}));
+  dir.write("desired/org.yaml", desiredState({kStay1}));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
 
   RunResult r = runAgent({"approve", "--config", config, "--all"});

@@ -1,10 +1,25 @@
 // The command line itself: help, usage errors, validation output and exit codes.
 #include <gtest/gtest.h>
 
-#include "tests/integration/harness.h"
+#include "tests/support/harness.h"
+#include "tests/support/temp_dir.h"
 
 namespace scim_agent::testing {
 namespace {
+
+// An agent.yaml in `dir` for a Genesys on 127.0.0.1 port 1, where nothing listens, with the desired
+// state users.yaml and the state file state.db (paths relative to `dir`); returns its path.
+std::string writeOfflineConfig(const TempDir& dir) {
+  dir.write("client-secret", "x\n");
+  return dir.write("agent.yaml",
+                   "target:\n"
+                   "  apiBase: http://127.0.0.1:1\n"
+                   "  loginBase: http://127.0.0.1:1\n"
+                   "  clientId: c\n"
+                   "  clientSecretFile: client-secret\n"
+                   "desired: users.yaml\n"
+                   "state: state.db\n");
+}
 
 TEST(CliTest, EveryCommandHasHelp) {
   for (const char* command : {"validate", "plan", "apply", "approve", "adopt", "serve", "run",
@@ -40,15 +55,7 @@ TEST(CliTest, ValidateReportsEveryErrorWithItsPlace) {
                                      "    userName: not-an-email\n"
                                      "    displayName: B\n"
                                      "    manager: EMP-404\n");
-  dir.write("client-secret", "x\n");
-  const std::string config = dir.write("agent.yaml",
-                                       "target:\n"
-                                       "  apiBase: http://127.0.0.1:1\n"
-                                       "  loginBase: http://127.0.0.1:1\n"
-                                       "  clientId: c\n"
-                                       "  clientSecretFile: client-secret\n"
-                                       "desired: users.yaml\n"
-                                       "state: state.db\n");
+  const std::string config = writeOfflineConfig(dir);
   RunResult r = runAgent({"validate", "--config", config});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find(spec + ":6:5: unknown key \"titel\""), std::string::npos) << r.err;
@@ -67,16 +74,7 @@ TEST(CliTest, ValidateAcceptsTheExampleOrg) {
 TEST(CliTest, UnreachableGenesysIsAClearError) {
   TempDir dir;
   dir.write("users.yaml", "apiVersion: scim-agent/v1\nusers: []\n");
-  dir.write("client-secret", "x\n");
-  // Port 1 on loopback: nothing listens there.
-  const std::string config = dir.write("agent.yaml",
-                                       "target:\n"
-                                       "  apiBase: http://127.0.0.1:1\n"
-                                       "  loginBase: http://127.0.0.1:1\n"
-                                       "  clientId: c\n"
-                                       "  clientSecretFile: client-secret\n"
-                                       "desired: users.yaml\n"
-                                       "state: state.db\n");
+  const std::string config = writeOfflineConfig(dir);
   RunResult r = runAgent({"plan", "--config", config});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("127.0.0.1:1"), std::string::npos) << r.err;

@@ -5,76 +5,23 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "agent/codec/json_parse.h"
 #include "state/state_store.h"
-#include "tests/integration/harness.h"
-#include "tests/integration/webhook_receiver.h"
+#include "tests/support/harness.h"
+#include "tests/support/org.h"
+#include "tests/support/webhook_receiver.h"
 
 namespace scim_agent::testing {
 namespace {
 
-struct Person {
-  std::string external_id;
-  std::string user_name;
-  std::string status = "active";  // in desired; "" = not in desired
-};
-
-std::string desiredYaml(const std::vector<Person>& people, const std::string& policy) {
-  std::ostringstream y;
-  y << "apiVersion: scim-agent/v1\n"
-    << "policy:\n  scope: { externalIdPattern: \"^EMP-\" }\n"
-    << "  maxDestructive: { count: 100, percent: 100 }\n"
-    << policy << "users:\n";
-  for (const Person& p : people) {
-    if (p.status.empty()) continue;
-    y << "  - externalId: " << p.external_id << "\n    userName: " << p.user_name
-      << "\n    displayName: " << p.external_id << "\n    status: " << p.status
-      << "\n    groups: [Everyone]\n";
-  }
-  return y.str();
-}
-
-// Every person live and active, in "Everyone", with the grants and queues given by userName.
-Json seedOrg(const std::vector<Person>& people, const Json& extra = Json::object()) {
-  Json seed = extra.isObject() ? extra : Json::object();
-  Json users = Json::array();
-  Json members = Json::array();
-  for (const Person& p : people) {
-    Json u = Json::object();
-    u["externalId"] = p.external_id;
-    u["userName"] = p.user_name;
-    u["displayName"] = p.external_id;
-    u["grants"] = Json(Json::Array{Json(Json::Object{{"role", "agent"}}),
-                                   Json(Json::Object{{"role", "supervisor"}})});
-    users.push(u);
-    members.push(p.user_name);
-  }
-  seed["roles"] = Json(Json::Array{Json("agent"), Json("supervisor")});
-  seed["users"] = users;
-  seed["groups"] = Json(Json::Array{Json(Json::Object{{"displayName", "Everyone"}, {"members", members}})});
-  return seed;
-}
-
-Json userByExternalId(SimProcess& sim, const std::string& external_id) {
-  const Json state = sim.state();
-  for (const auto& u : state.get("users").asArray()) {
-    if (u.getString("externalId") == external_id) return u;
-  }
-  return Json();
-}
-
-bool inGroup(const Json& user, const std::string& group) {
-  if (!user.get("groups").isArray()) return false;
-  for (const auto& g : user.get("groups").asArray()) {
-    if (g.getString("display") == group) return true;
-  }
-  return false;
+// Every person live and active, in "Everyone", with the grants agent and supervisor, added to
+// `base` (queues, conversations).
+Json org(const std::vector<Person>& people, const Json& base = Json::object()) {
+  return seedOrg(people, {.roles = {"agent", "supervisor"}, .base = base});
 }
 
 // The position of the first request on `route` (at or after `from`), -1 when none.
@@ -108,20 +55,20 @@ TEST(LifecycleTest, TerminationAndRemovalSuspendRevokeTokensAndEndMemberships) {
   const std::vector<Person> people = {{"EMP-1", "stay@corp.example"},
                                       {"EMP-2", "leaver@corp.example", "terminated"},
                                       {"EMP-3", "removed@corp.example", ""}};
-  sim.seed(seedOrg(people));
+  sim.seed(org(people));
   TempDir dir;
-  dir.write("desired/org.yaml", desiredYaml(people, ""));
+  dir.write("desired/org.yaml", desiredYaml(people));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
 
   RunResult r = runAgent({"apply", "--config", config, "--auto-approve"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   for (const std::string ext : {"EMP-2", "EMP-3"}) {
-    const Json u = userByExternalId(sim, ext);
+    const Json u = sim.userByExternalId(ext);
     EXPECT_FALSE(u.getBool("active")) << ext;
     EXPECT_FALSE(inGroup(u, "Everyone")) << ext;
     EXPECT_EQ(u.getNumber("tokensRevoked", -1), 1) << ext << ": every token revoked once";
   }
-  const Json stay = userByExternalId(sim, "EMP-1");
+  const Json stay = sim.userByExternalId("EMP-1");
   EXPECT_TRUE(stay.getBool("active"));
   EXPECT_EQ(stay.getNumber("tokensRevoked", -1), 0);
   EXPECT_EQ(sim.count(kTokens), 2);
@@ -147,19 +94,19 @@ TEST(LifecycleTest, RemovedUserIsDeletedAfterTheGracePeriodWithCleanupInOrder) {
                         {"members", Json(Json::Array{Json(Json::Object{{"userName", "gone@corp.example"}, {"joined", false}})})}})});
   extra["conversationsPerUser"] = 40;
   extra["conversationDays"] = 200;  // before the sim's clock, 2026-01-01
-  sim.seed(seedOrg(people, extra));
-  const std::string gone_id = userByExternalId(sim, "EMP-2").getString("id");
-  ASSERT_EQ(userByExternalId(sim, "EMP-2").getNumber("conversationCount", 0), 40);
+  sim.seed(org(people, extra));
+  const std::string gone_id = sim.userByExternalId("EMP-2").getString("id");
+  ASSERT_EQ(sim.userByExternalId("EMP-2").getNumber("conversationCount", 0), 40);
 
   TempDir dir;
   dir.write("desired/org.yaml",
-            desiredYaml(people, "  deleteAfter: 30d\n  archiveDays: 365\n"));
+            desiredYaml(people, {.policy = "  deleteAfter: 30d\n  archiveDays: 365\n"}));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
 
   // Day 0: removed from desired → suspended (the grace period starts).
   RunResult r = runAgent({"apply", "--config", config, "--auto-approve"}, at("2026-02-01T00:00:00Z"));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_FALSE(userByExternalId(sim, "EMP-2").getBool("active"));
+  EXPECT_FALSE(sim.userByExternalId("EMP-2").getBool("active"));
   EXPECT_EQ(sim.count(kScimDelete), 0);
 
   // Day 29: still within the grace period: nothing to do.
@@ -171,12 +118,12 @@ TEST(LifecycleTest, RemovedUserIsDeletedAfterTheGracePeriodWithCleanupInOrder) {
   r = runAgent({"apply", "--config", config, "--auto-approve"}, at("2026-03-04T00:00:00Z"));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("grace period over"), std::string::npos) << r.out;
-  const Json gone = userByExternalId(sim, "EMP-2");
+  const Json gone = sim.userByExternalId("EMP-2");
   EXPECT_EQ(gone.getString("state"), "deleted");
   EXPECT_TRUE(gone.get("queues").asArray().empty()) << "joined and unjoined queues left";
   EXPECT_TRUE(gone.get("grants").asArray().empty());
   EXPECT_EQ(gone.getNumber("tokensRevoked", -1), 2) << "once at suspend, once at delete";
-  EXPECT_TRUE(userByExternalId(sim, "EMP-1").getBool("active"));
+  EXPECT_TRUE(sim.userByExternalId("EMP-1").getBool("active"));
 
   // The order of SPEC §8, as the simulator saw it.
   const Json log = sim.requests();
@@ -227,10 +174,11 @@ TEST(LifecycleTest, InterruptedDeleteResumesWithoutRepeatingFinishedSteps) {
       {"name", "Support"}, {"members", Json(Json::Array{Json("gone@corp.example")})}})});
   extra["conversationsPerUser"] = 5;
   extra["conversationDays"] = 20;
-  sim.seed(seedOrg(people, extra));
-  const std::string gone_id = userByExternalId(sim, "EMP-2").getString("id");
+  sim.seed(org(people, extra));
+  const std::string gone_id = sim.userByExternalId("EMP-2").getString("id");
   TempDir dir;
-  dir.write("desired/org.yaml", desiredYaml(people, "  onRemoval: delete\n  archiveDays: 62\n"));
+  dir.write("desired/org.yaml",
+            desiredYaml(people, {.policy = "  onRemoval: delete\n  archiveDays: 62\n"}));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
 
   // The grant removal fails once: the delete stops after its queue step.
@@ -240,7 +188,7 @@ TEST(LifecycleTest, InterruptedDeleteResumesWithoutRepeatingFinishedSteps) {
   RunResult r = runAgent({"apply", "--config", config, "--auto-approve"}, at("2026-01-10T00:00:00Z"));
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("delete stopped at its grants step"), std::string::npos) << r.out;
-  Json gone = userByExternalId(sim, "EMP-2");
+  Json gone = sim.userByExternalId("EMP-2");
   EXPECT_EQ(gone.getString("state"), "active") << "not deleted while its grants remain";
   EXPECT_TRUE(gone.get("queues").asArray().empty()) << "the queue step finished";
   EXPECT_EQ(gone.get("grants").asArray().size(), 2u);
@@ -249,7 +197,7 @@ TEST(LifecycleTest, InterruptedDeleteResumesWithoutRepeatingFinishedSteps) {
   r = runAgent({"apply", "--config", config, "--auto-approve"}, at("2026-01-10T01:00:00Z"));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("resumed an interrupted delete"), std::string::npos) << r.out;
-  gone = userByExternalId(sim, "EMP-2");
+  gone = sim.userByExternalId("EMP-2");
   EXPECT_EQ(gone.getString("state"), "deleted");
   const Json log = sim.requests();
   EXPECT_EQ(countRoute(log, kQuery), 0) << "the archive is not read again";
@@ -269,7 +217,7 @@ TEST(LifecycleTest, InterruptedDeleteResumesWithoutRepeatingFinishedSteps) {
 TEST(LifecycleTest, DeletedUserIsRestoredNotCreated) {
   SimProcess sim;
   const std::vector<Person> people = {{"EMP-1", "stay@corp.example"}};
-  Json seed = seedOrg(people);
+  Json seed = org(people);
   Json users = seed.get("users");
   users.push(Json(Json::Object{{"userName", "back@corp.example"},
                                {"displayName", "Came Back"},
@@ -287,7 +235,7 @@ TEST(LifecycleTest, DeletedUserIsRestoredNotCreated) {
   TempDir dir;
   std::vector<Person> desired = people;
   desired.push_back({"EMP-9", "back@corp.example"});
-  dir.write("desired/org.yaml", desiredYaml(desired, ""));
+  dir.write("desired/org.yaml", desiredYaml(desired));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
 
   RunResult r = runAgent({"plan", "--config", config});
@@ -298,7 +246,7 @@ TEST(LifecycleTest, DeletedUserIsRestoredNotCreated) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(sim.count("POST /scim/v2/users"), 0) << "restored, not created anew";
   EXPECT_EQ(sim.count("PATCH /platform/users/{id}"), 1);
-  const Json back = userByExternalId(sim, "EMP-9");
+  const Json back = sim.userByExternalId("EMP-9");
   EXPECT_EQ(back.getString("id"), deleted_id);
   EXPECT_TRUE(back.getBool("active"));
   EXPECT_EQ(back.getString("state"), "active");
@@ -314,26 +262,16 @@ TEST(LifecycleTest, NotificationsWaitForAReceiverThatIsDownAndArriveSigned) {
   const std::vector<Person> people = {{"EMP-1", "stay@corp.example"},
                                       {"EMP-2", "one@corp.example", "terminated"},
                                       {"EMP-3", "two@corp.example", ""}};
-  sim.seed(seedOrg(people));
+  sim.seed(org(people));
   WebhookReceiver receiver;
   const std::string url = receiver.url("/hooks/scim");
   receiver.stop();  // down during the first run
 
   TempDir dir;
-  dir.write("desired/org.yaml", desiredYaml(people, ""));
+  dir.write("desired/org.yaml", desiredYaml(people));
   writeAgentConfig(dir, sim, dir.file("desired"));
   const std::string secret = "webhook-secret-for-tests";
-  dir.write("webhook-secret", secret + "\n");
-  std::string yaml;
-  {
-    std::ifstream f(dir.file("agent.yaml"));
-    std::stringstream text;
-    text << f.rdbuf();
-    yaml = text.str();
-  }
-  const std::string config = dir.write(
-      "agent.yaml", yaml + "notify:\n  webhook:\n    url: " + url + "\n    secretFile: " +
-                        dir.file("webhook-secret") + "\n");
+  const std::string config = addWebhookConfig(dir, url, secret);
 
   RunResult r = runAgent({"apply", "--config", config, "--auto-approve"}, at("2026-02-01T00:00:00Z"));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -382,9 +320,9 @@ TEST(LifecycleTest, AFailedTokenRevocationIsRetriedByTheNextRun) {
   SimProcess sim;
   const std::vector<Person> people = {{"EMP-1", "stay@corp.example"},
                                       {"EMP-2", "leaver@corp.example", "terminated"}};
-  sim.seed(seedOrg(people));
+  sim.seed(org(people));
   TempDir dir;
-  dir.write("desired/org.yaml", desiredYaml(people, ""));
+  dir.write("desired/org.yaml", desiredYaml(people));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
   sim.faults(parseJson(R"({"failNext":[{"route":"DELETE /api/v2/tokens/{userId}","status":400,"count":1}]})")
                  .value());
@@ -392,13 +330,13 @@ TEST(LifecycleTest, AFailedTokenRevocationIsRetriedByTheNextRun) {
   RunResult r = runAgent({"apply", "--config", config, "--auto-approve"});
   EXPECT_EQ(r.exit_code, 1) << "the suspend is reported failed while tokens stay valid\n" << r.out;
   EXPECT_NE(r.out.find("revoking its tokens failed"), std::string::npos) << r.out;
-  Json leaver = userByExternalId(sim, "EMP-2");
+  Json leaver = sim.userByExternalId("EMP-2");
   EXPECT_FALSE(leaver.getBool("active")) << "the user cannot log in any more";
   EXPECT_EQ(leaver.getNumber("tokensRevoked", -1), 0);
 
   r = runAgent({"apply", "--config", config, "--auto-approve"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  leaver = userByExternalId(sim, "EMP-2");
+  leaver = sim.userByExternalId("EMP-2");
   EXPECT_EQ(leaver.getNumber("tokensRevoked", -1), 1) << "revoked by the next run";
   EXPECT_FALSE(leaver.getBool("active"));
 
@@ -422,17 +360,17 @@ TEST(LifecycleTest, DesiredStateCutInHalfDeletesNobody) {
   for (int n = 1; n <= 20; ++n) {
     people.push_back({"EMP-" + std::to_string(100 + n), "user" + std::to_string(n) + "@corp.example"});
   }
-  sim.seed(seedOrg(people));
+  sim.seed(org(people));
   TempDir dir;
   const std::string policy = "  onRemoval: delete\n";
-  dir.write("desired/org.yaml", desiredYaml(people, policy));
+  dir.write("desired/org.yaml", desiredYaml(people, {.policy = policy}));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
   RunResult r = runAgent({"apply", "--config", config, "--auto-approve"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
 
   std::vector<Person> half = people;
   for (size_t i = 10; i < half.size(); ++i) half[i].status = "";
-  dir.write("desired/org.yaml", desiredYaml(half, policy));
+  dir.write("desired/org.yaml", desiredYaml(half, {.policy = policy}));
   sim.resetCounters();
   r = runAgent({"apply", "--config", config, "--auto-approve"});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
@@ -454,37 +392,24 @@ TEST(LifecycleTest, DesiredStateCutInHalfDeletesNobody) {
 namespace scim_agent::testing {
 namespace {
 
-std::string userIdOf(SimProcess& sim, const std::string& external_id) {
-  return userByExternalId(sim, external_id).getString("id");
-}
-
 // The records of a finished delete are not taken for a new one: a user deleted, brought back by
 // someone else, and removed again is deleted again, with its clean-up and a second notification.
 TEST(LifecycleTest, AUserRestoredBySomeoneElseIsDeletedAgainAndNotifiedAgain) {
   SimProcess sim;
   const std::vector<Person> people = {{"EMP-1", "stay@corp.example"},
                                       {"EMP-2", "gone@corp.example", ""}};
-  sim.seed(seedOrg(people));
+  sim.seed(org(people));
   WebhookReceiver receiver;
   TempDir dir;
-  dir.write("desired/org.yaml", desiredYaml(people, "  onRemoval: delete\n  archiveDays: 0\n"));
+  dir.write("desired/org.yaml",
+            desiredYaml(people, {.policy = "  onRemoval: delete\n  archiveDays: 0\n"}));
   writeAgentConfig(dir, sim, dir.file("desired"));
-  dir.write("webhook-secret", "s3cret\n");
-  std::string yaml;
-  {
-    std::ifstream f(dir.file("agent.yaml"));
-    std::stringstream text;
-    text << f.rdbuf();
-    yaml = text.str();
-  }
-  const std::string config =
-      dir.write("agent.yaml", yaml + "notify:\n  webhook:\n    url: " + receiver.url() +
-                                  "\n    secretFile: " + dir.file("webhook-secret") + "\n");
-  const std::string id = userIdOf(sim, "EMP-2");
+  const std::string config = addWebhookConfig(dir, receiver.url(), "s3cret");
+  const std::string id = sim.userByExternalId("EMP-2").getString("id");
 
   RunResult r = runAgent({"apply", "--config", config, "--auto-approve"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  ASSERT_EQ(userByExternalId(sim, "EMP-2").getString("state"), "deleted");
+  ASSERT_EQ(sim.userByExternalId("EMP-2").getString("state"), "deleted");
 
   // An administrator restores the user by hand.
   const Json found = sim.api("POST", "/api/v2/users/search",
@@ -495,12 +420,12 @@ TEST(LifecycleTest, AUserRestoredBySomeoneElseIsDeletedAgainAndNotifiedAgain) {
   const Json deleted = found.get("results").asArray()[0];
   sim.api("PATCH", "/api/v2/users/" + id,
           Json(Json::Object{{"state", "active"}, {"version", deleted.get("version")}}));
-  ASSERT_EQ(userByExternalId(sim, "EMP-2").getString("state"), "active");
+  ASSERT_EQ(sim.userByExternalId("EMP-2").getString("state"), "active");
 
   sim.resetCounters();
   r = runAgent({"apply", "--config", config, "--auto-approve"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(userByExternalId(sim, "EMP-2").getString("state"), "deleted");
+  EXPECT_EQ(sim.userByExternalId("EMP-2").getString("state"), "deleted");
   EXPECT_EQ(sim.count(kScimDelete), 1);
   EXPECT_EQ(sim.count(kTokens), 1);
   int deletions = 0;
@@ -517,9 +442,9 @@ TEST(LifecycleTest, SavedPlanDoesNotDeleteAUserChangedSinceThePlan) {
   SimProcess sim;
   const std::vector<Person> people = {{"EMP-1", "stay@corp.example"},
                                       {"EMP-2", "gone@corp.example", ""}};
-  sim.seed(seedOrg(people));
+  sim.seed(org(people));
   TempDir dir;
-  dir.write("desired/org.yaml", desiredYaml(people, "  onRemoval: delete\n"));
+  dir.write("desired/org.yaml", desiredYaml(people, {.policy = "  onRemoval: delete\n"}));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
   RunResult r = runAgent({"plan", "--config", config, "--out", dir.file("plan.json")});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -529,7 +454,7 @@ TEST(LifecycleTest, SavedPlanDoesNotDeleteAUserChangedSinceThePlan) {
   r = runAgent({"apply", dir.file("plan.json"), "--config", config});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("changed in Genesys since the plan"), std::string::npos) << r.out;
-  EXPECT_EQ(userByExternalId(sim, "EMP-2").getString("state"), "active");
+  EXPECT_EQ(sim.userByExternalId("EMP-2").getString("state"), "active");
   const Json log = sim.requests();
   for (const std::string& route : {kQuery, kUserQueues, kSubject, kBulkRemove, kTokens, kScimDelete}) {
     EXPECT_EQ(countRoute(log, route), 0) << route;

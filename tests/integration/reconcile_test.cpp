@@ -1,27 +1,17 @@
 // End to end: the real scim-agent against the real genesys-sim (issue #2's acceptance scenario).
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <set>
 #include <sstream>
 
-#include "tests/integration/harness.h"
+#include "tests/support/harness.h"
+#include "tests/support/org.h"
 
 namespace scim_agent::testing {
 namespace {
 
 const char* kEnterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
-std::string emp(int n) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "EMP-%04d", n);
-  return buf;
-}
-std::string mail(int n) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "user%04d@corp.example", n);
-  return buf;
-}
 std::string department(int n) { return n <= 20 ? "SUPPORT" : n <= 30 ? "ENG" : "SALES"; }
 
 Json liveUser(const std::string& ext, const std::string& user_name, const std::string& title,
@@ -45,7 +35,7 @@ Json seed60() {
   Json seed = Json::object();
   Json users = Json::array();
   for (int n = 1; n <= 50; ++n) {
-    users.push(liveUser(emp(n), mail(n), "Agent", department(n), !(n >= 41 && n <= 45)));
+    users.push(liveUser(employeeId(n), employeeMail(n), "Agent", department(n), !(n >= 41 && n <= 45)));
   }
   for (int n = 1; n <= 5; ++n) {
     users.push(liveUser("", "adopt0" + std::to_string(n) + "@corp.example", "Agent", "SUPPORT", true));
@@ -59,7 +49,7 @@ Json seed60() {
     Json g = Json::object();
     g["displayName"] = name;
     Json m = Json::array();
-    for (int n : members) m.push(mail(n));
+    for (int n : members) m.push(employeeMail(n));
     g["members"] = m;
     return g;
   };
@@ -105,14 +95,14 @@ std::string desiredYaml() {
     std::string title = (n >= 5 && n <= 9) ? "Senior Agent" : "Agent";
     std::string dept = n == 21 ? "SALES" : department(n);
     std::string extra = n == 3 ? "    groups: [Leads]\n" : "";
-    y << userYaml(emp(n), mail(n), title, dept, extra);
+    y << userYaml(employeeId(n), employeeMail(n), title, dept, extra);
   }
   for (int n = 1; n <= 3; ++n) {
-    y << userYaml(emp(100 + n), "adopt0" + std::to_string(n) + "@corp.example", "Agent", "SUPPORT");
+    y << userYaml(employeeId(100 + n), "adopt0" + std::to_string(n) + "@corp.example", "Agent", "SUPPORT");
   }
   for (int n = 200; n <= 209; ++n) {
-    std::string manager = n == 201 ? emp(200) : emp(1);
-    y << userYaml(emp(n), mail(n), "New Agent", "SUPPORT", "    manager: " + manager + "\n");
+    std::string manager = n == 201 ? employeeId(200) : employeeId(1);
+    y << userYaml(employeeId(n), employeeMail(n), "New Agent", "SUPPORT", "    manager: " + manager + "\n");
   }
   return y.str();
 }
@@ -171,9 +161,9 @@ TEST_F(ReconcileTest, AppliesCreatesUpdatesRemovalsAndGroupsThenConverges) {
   // End state equals the desired state.
   auto users = sim_.usersByExternalId();
   for (int n = 1; n <= 42; ++n) {
-    SCOPED_TRACE(emp(n));
-    ASSERT_TRUE(users.count(emp(n)));
-    const Json& u = users[emp(n)];
+    SCOPED_TRACE(employeeId(n));
+    ASSERT_TRUE(users.count(employeeId(n)));
+    const Json& u = users[employeeId(n)];
     EXPECT_TRUE(u.getBool("active"));
     EXPECT_EQ(u.getString("title"), (n >= 5 && n <= 9) ? "Senior Agent" : "Agent");
     const std::string dept = n == 21 ? "SALES" : department(n);
@@ -185,23 +175,23 @@ TEST_F(ReconcileTest, AppliesCreatesUpdatesRemovalsAndGroupsThenConverges) {
     EXPECT_EQ(groupNames(u), expected);
   }
   for (int n = 46; n <= 50; ++n) {
-    SCOPED_TRACE(emp(n));
-    EXPECT_FALSE(users[emp(n)].getBool("active", true));
-    EXPECT_TRUE(groupNames(users[emp(n)]).empty());
+    SCOPED_TRACE(employeeId(n));
+    EXPECT_FALSE(users[employeeId(n)].getBool("active", true));
+    EXPECT_TRUE(groupNames(users[employeeId(n)]).empty());
   }
-  for (int n = 43; n <= 45; ++n) EXPECT_FALSE(users[emp(n)].getBool("active", true));
+  for (int n = 43; n <= 45; ++n) EXPECT_FALSE(users[employeeId(n)].getBool("active", true));
   for (int n = 1; n <= 3; ++n) {
-    ASSERT_TRUE(users.count(emp(100 + n)));
-    EXPECT_EQ(users[emp(100 + n)].getString("userName"), "adopt0" + std::to_string(n) + "@corp.example");
+    ASSERT_TRUE(users.count(employeeId(100 + n)));
+    EXPECT_EQ(users[employeeId(100 + n)].getString("userName"), "adopt0" + std::to_string(n) + "@corp.example");
   }
   EXPECT_TRUE(users.count("userName:adopt04@corp.example")) << "unmanaged users are left alone";
   EXPECT_TRUE(users["CONTRACTOR-1"].getBool("active")) << "out-of-scope users are left alone";
   for (int n = 200; n <= 209; ++n) {
-    ASSERT_TRUE(users.count(emp(n)));
-    const std::string manager = n == 201 ? emp(200) : emp(1);
-    EXPECT_EQ(users[emp(n)].get(kEnterprise).get("manager").getString("value"),
+    ASSERT_TRUE(users.count(employeeId(n)));
+    const std::string manager = n == 201 ? employeeId(200) : employeeId(1);
+    EXPECT_EQ(users[employeeId(n)].get(kEnterprise).get("manager").getString("value"),
               users[manager].getString("id"));
-    EXPECT_EQ(groupNames(users[emp(n)]), std::set<std::string>{"Support Agents"});
+    EXPECT_EQ(groupNames(users[employeeId(n)]), std::set<std::string>{"Support Agents"});
   }
   // No duplicate userName anywhere.
   std::set<std::string> names;
@@ -226,7 +216,7 @@ TEST_F(ReconcileTest, SavedPlanMadeStaleIsReportedNotForced) {
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
   // Someone edits EMP-0005 in the admin UI after the plan was made.
   Json edit = Json::object();
-  edit["userName"] = mail(5);
+  edit["userName"] = employeeMail(5);
   edit["title"] = "Edited In Genesys";
   sim_.touch(edit);
 
@@ -234,14 +224,14 @@ TEST_F(ReconcileTest, SavedPlanMadeStaleIsReportedNotForced) {
   EXPECT_EQ(apply.exit_code, 1) << apply.out << apply.err;
   EXPECT_NE((apply.out + apply.err).find("stale"), std::string::npos) << apply.out;
   auto users = sim_.usersByExternalId();
-  EXPECT_EQ(users[emp(5)].getString("title"), "Edited In Genesys") << "the other change survives";
-  EXPECT_EQ(users[emp(6)].getString("title"), "Senior Agent") << "other actions still applied";
+  EXPECT_EQ(users[employeeId(5)].getString("title"), "Edited In Genesys") << "the other change survives";
+  EXPECT_EQ(users[employeeId(6)].getString("title"), "Senior Agent") << "other actions still applied";
 }
 
 TEST_F(ReconcileTest, PlanFromOtherDesiredInputsIsRefused) {
   RunResult plan = agent({"plan", "--out", dir_.file("plan.json")});
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
-  dir_.write("desired/org.yaml", desiredYaml() + userYaml(emp(300), mail(300), "Late", "SUPPORT"));
+  dir_.write("desired/org.yaml", desiredYaml() + userYaml(employeeId(300), employeeMail(300), "Late", "SUPPORT"));
   sim_.resetCounters();
   RunResult apply = agent({"apply", dir_.file("plan.json")});
   EXPECT_EQ(apply.exit_code, 1);
@@ -270,12 +260,12 @@ TEST_F(ReconcileTest, GuardrailHoldsDestructiveActions) {
   RunResult apply = agent({"apply", "--auto-approve"});
   EXPECT_EQ(apply.exit_code, 3) << apply.out << apply.err;
   auto users = sim_.usersByExternalId();
-  for (int n = 46; n <= 50; ++n) EXPECT_TRUE(users[emp(n)].getBool("active")) << emp(n);
-  EXPECT_TRUE(users.count(emp(200))) << "creates still applied";
+  for (int n = 46; n <= 50; ++n) EXPECT_TRUE(users[employeeId(n)].getBool("active")) << employeeId(n);
+  EXPECT_TRUE(users.count(employeeId(200))) << "creates still applied";
   RunResult forced = agent({"apply", "--auto-approve", "--allow-destructive"});
   EXPECT_EQ(forced.exit_code, 0) << forced.out << forced.err;
   users = sim_.usersByExternalId();
-  for (int n = 46; n <= 50; ++n) EXPECT_FALSE(users[emp(n)].getBool("active", true)) << emp(n);
+  for (int n = 46; n <= 50; ++n) EXPECT_FALSE(users[employeeId(n)].getBool("active", true)) << employeeId(n);
 }
 
 }  // namespace

@@ -4,65 +4,41 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdio>
 #include <random>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "agent/codec/json_parse.h"
-#include "state/state_store.h"
-#include "tests/integration/harness.h"
+#include "tests/support/harness.h"
+#include "tests/support/org.h"
+#include "tests/support/state_db.h"
 
 namespace scim_agent::testing {
 namespace {
 
-std::string emp(int n) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "EMP-%04d", n);
-  return buf;
-}
-std::string mail(int n) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "user%04d@corp.example", n);
-  return buf;
-}
-
-// `count` users EMP-0001.., all in the group "Everyone", with `title`.
-std::string desiredYaml(int count, const std::string& title, bool manage_display_name = true) {
-  std::ostringstream y;
-  y << "apiVersion: scim-agent/v1\n"
-    << "policy:\n  scope: { externalIdPattern: \"^EMP-\" }\n"
-    << "  maxDestructive: { count: 1000, percent: 100 }\n";
-  if (!manage_display_name) y << "  managedAttributes: [title, groups, active]\n";
-  y << "users:\n";
+// `count` users EMP-0001.. ("User n", user0001@corp.example…), all in the group "Everyone",
+// with `title`.
+std::vector<Person> staff(int count, const std::string& title) {
+  std::vector<Person> out;
   for (int n = 1; n <= count; ++n) {
-    y << "  - externalId: " << emp(n) << "\n    userName: " << mail(n) << "\n";
-    y << "    displayName: User " << n << "\n";
-    y << "    title: " << title << "\n    groups: [Everyone]\n";
+    out.push_back({.external_id = employeeId(n),
+                   .user_name = employeeMail(n),
+                   .display_name = "User " + std::to_string(n),
+                   .title = title});
   }
-  return y.str();
+  return out;
 }
 
+std::string desiredYaml(int count, const std::string& title, bool manage_display_name = true) {
+  return testing::desiredYaml(
+      staff(count, title),
+      {.max_destructive = 1000,
+       .policy = manage_display_name ? "" : "  managedAttributes: [title, groups, active]\n"});
+}
+
+// The group "Everyone" (also when empty) with `users` members like the desired state's.
 Json seedWithGroup(int users, const std::string& title) {
-  Json seed = Json::object();
-  Json list = Json::array();
-  Json members = Json::array();
-  for (int n = 1; n <= users; ++n) {
-    Json u = Json::object();
-    u["externalId"] = emp(n);
-    u["userName"] = mail(n);
-    u["displayName"] = "User " + std::to_string(n);
-    u["title"] = title;
-    list.push(u);
-    members.push(mail(n));
-  }
-  seed["users"] = list;
-  Json g = Json::object();
-  g["displayName"] = "Everyone";
-  g["members"] = members;
-  seed["groups"] = Json(Json::Array{g});
-  return seed;
+  return seedOrg(staff(users, title), {.groups = {"Everyone"}});
 }
 
 // Every desired user exists once, with the title, in the group; no userName or externalId twice.
@@ -88,9 +64,9 @@ void expectConverged(SimProcess& sim, int count, const std::string& title) {
 }
 
 int pendingIntents(const std::string& db) {
-  auto store = StateStore::open(db);
-  if (!store.ok()) return -1;
-  auto pending = (*store)->pendingIntents();
+  auto store = openStore(db);
+  if (!store) return -1;
+  auto pending = store->pendingIntents();
   return pending.ok() ? static_cast<int>(pending->size()) : -1;
 }
 
@@ -117,6 +93,7 @@ TEST(CrashTest, KilledApplyIsResumedWithoutDuplicatesOrLoss) {
       }
       agent.kill();
     }
+    EXPECT_TRUE(auditChainIntact(dir.file("state.db"))) << "after the kill";
     const int created = static_cast<int>(sim.state().get("users").asArray().size());
     killed_mid_apply += created > 0 && created < kUsers ? 1 : 0;
     RunResult resumed = runAgent({"apply", "--auto-approve", "--config", config});
@@ -125,6 +102,7 @@ TEST(CrashTest, KilledApplyIsResumedWithoutDuplicatesOrLoss) {
     RunResult again = runAgent({"plan", "--detailed-exitcode", "--config", config});
     EXPECT_EQ(again.exit_code, 0) << again.out;
     EXPECT_EQ(pendingIntents(dir.file("state.db")), 0) << "journal left intents open";
+    EXPECT_TRUE(auditChainIntact(dir.file("state.db"))) << "after the resumed run";
   }
   EXPECT_GE(killed_mid_apply, 10) << "too few kills fell inside the apply to test anything";
 }

@@ -3,7 +3,6 @@
 // textfile parses as Prometheus exposition format and agrees with the simulator's counters, and
 // `run --loop` cycles until SIGTERM.
 #include <chrono>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -12,50 +11,25 @@
 #include <gtest/gtest.h>
 
 #include "agent/codec/json_parse.h"
-#include "tests/integration/harness.h"
+#include "tests/support/harness.h"
+#include "tests/support/org.h"
 #include "tests/unit/metrics/exposition_validator.h"
 
 namespace scim_agent::testing {
 namespace {
 
-std::string desiredYaml(const std::vector<std::pair<std::string, std::string>>& users,
-                        int max_destructive = 100) {
-  std::ostringstream y;
-  y << "apiVersion: scim-agent/v1\n"
-    << "policy:\n  scope: { externalIdPattern: \"^EMP-\" }\n"
-    << "  maxDestructive: { count: " << max_destructive << ", percent: 100 }\n"
-    << "users:\n";
+// EMP-n as EMP-n@corp.example with a title, in no group.
+std::vector<Person> staff(const std::vector<std::pair<std::string, std::string>>& users) {
+  std::vector<Person> out;
   for (const auto& [ext, title] : users) {
-    y << "  - externalId: " << ext << "\n    userName: " << ext << "@corp.example"
-      << "\n    displayName: " << ext << "\n    title: " << title << "\n";
+    out.push_back(
+        {.external_id = ext, .user_name = ext + "@corp.example", .title = title, .groups = {}});
   }
-  return y.str();
-}
-
-Json seedUsers(const std::vector<std::pair<std::string, std::string>>& users) {
-  Json list = Json::array();
-  for (const auto& [ext, title] : users) {
-    Json u = Json::object();
-    u["externalId"] = ext;
-    u["userName"] = ext + "@corp.example";
-    u["displayName"] = ext;
-    u["title"] = title;
-    list.push(u);
-  }
-  Json seed = Json::object();
-  seed["users"] = list;
-  return seed;
-}
-
-std::string readText(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
+  return out;
 }
 
 std::vector<ExpositionSample> validTextfile(const std::string& dir) {
-  const std::string text = readText(dir + "/scim_agent.prom");
+  const std::string text = readFile(dir + "/scim_agent.prom");
   EXPECT_FALSE(text.empty()) << "no textfile in " << dir;
   const auto problems = validateExposition(text);
   EXPECT_TRUE(problems.empty()) << joinProblems(problems) << text;
@@ -64,11 +38,12 @@ std::vector<ExpositionSample> validTextfile(const std::string& dir) {
 
 TEST(RunTest, AppliesChangesThenIsANoOpAndWritesTheTextfile) {
   SimProcess sim;
-  sim.seed(seedUsers({{"EMP-1", "Agent"}, {"EMP-2", "Agent"}}));
+  sim.seed(seedOrg(staff({{"EMP-1", "Agent"}, {"EMP-2", "Agent"}})));
   TempDir dir;
-  dir.write(
-      "desired/org.yaml",
-      desiredYaml({{"EMP-1", "Agent"}, {"EMP-2", "Lead"}, {"EMP-3", "Agent"}, {"EMP-4", "Agent"}}));
+  dir.write("desired/org.yaml", desiredYaml(staff({{"EMP-1", "Agent"},
+                                                   {"EMP-2", "Lead"},
+                                                   {"EMP-3", "Agent"},
+                                                   {"EMP-4", "Agent"}})));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
   const std::string metrics = dir.file("metrics");
   dir.write("metrics/.keep", "");
@@ -132,11 +107,11 @@ TEST(RunTest, AppliesChangesThenIsANoOpAndWritesTheTextfile) {
 
 TEST(RunTest, BlockedRunExits3AndAppliesNothingDestructive) {
   SimProcess sim;
-  sim.seed(
-      seedUsers({{"EMP-1", "Agent"}, {"EMP-2", "Agent"}, {"EMP-3", "Agent"}, {"EMP-4", "Agent"}}));
+  sim.seed(seedOrg(
+      staff({{"EMP-1", "Agent"}, {"EMP-2", "Agent"}, {"EMP-3", "Agent"}, {"EMP-4", "Agent"}})));
   TempDir dir;
   // Three users removed (3 suspends) against maxDestructive 1; one title change goes through.
-  dir.write("desired/org.yaml", desiredYaml({{"EMP-1", "Lead"}}, /*max_destructive=*/1));
+  dir.write("desired/org.yaml", desiredYaml(staff({{"EMP-1", "Lead"}}), {.max_destructive = 1}));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
   dir.write("metrics/.keep", "");
 
@@ -167,9 +142,9 @@ TEST(RunTest, BlockedRunExits3AndAppliesNothingDestructive) {
 
 TEST(RunTest, LoopCyclesUntilSigtermThenExits0) {
   SimProcess sim;
-  sim.seed(seedUsers({{"EMP-1", "Agent"}}));
+  sim.seed(seedOrg(staff({{"EMP-1", "Agent"}})));
   TempDir dir;
-  dir.write("desired/org.yaml", desiredYaml({{"EMP-1", "Lead"}}));
+  dir.write("desired/org.yaml", desiredYaml(staff({{"EMP-1", "Lead"}})));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired"));
   dir.write("metrics/.keep", "");
 
@@ -178,7 +153,7 @@ TEST(RunTest, LoopCyclesUntilSigtermThenExits0) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   double cycles = 0;
   while (std::chrono::steady_clock::now() < deadline && agent.running()) {
-    const std::string text = readText(dir.file("metrics/scim_agent.prom"));
+    const std::string text = readFile(dir.file("metrics/scim_agent.prom"));
     cycles = sumSamples(parseExposition(text), "scim_agent_runs_total");
     if (cycles >= 2) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,8 +16,8 @@
 #include <Poco/StreamCopier.h>
 
 #include "agent/codec/json_parse.h"
-#include "tests/integration/harness.h"
-#include "tests/integration/webhook_receiver.h"
+#include "tests/support/harness.h"
+#include "tests/support/webhook_receiver.h"
 
 namespace scim_agent::testing {
 namespace {
@@ -46,13 +45,6 @@ std::string issueToken(const SimProcess& sim) {
   Result<Json> json = parseJson(body);
   if (!json.ok()) throw std::runtime_error(json.error().message);
   return json->getString("access_token");
-}
-
-std::string readAll(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
 }
 
 TEST(SecretsTest, NoSecretOrTokenInOutputStateOrPlans) {
@@ -87,7 +79,6 @@ TEST(SecretsTest, NoSecretOrTokenInOutputStateOrPlans) {
   WebhookReceiver receiver;
   TempDir dir;
   dir.write("client-secret", kClientSecret + "\n");
-  dir.write("webhook-secret", kWebhookSecret + "\n");
   dir.write("desired/org.yaml",
             "apiVersion: scim-agent/v1\n"
             "policy:\n  scope: { externalIdPattern: \"^EMP-\" }\n"
@@ -103,10 +94,9 @@ TEST(SecretsTest, NoSecretOrTokenInOutputStateOrPlans) {
     << sim.baseUrl() << "\n  clientId: " << kClientId
     << "\n  clientSecretFile: " << dir.file("client-secret")
     << "\n  rateLimit: { requestsPerMinute: 6000, concurrency: 4 }\n"
-    << "desired: " << dir.file("desired") << "\nstate: " << dir.file("state.db") << "\n"
-    << "notify:\n  webhook:\n    url: " << receiver.url("/hooks/scim")
-    << "\n    secretFile: " << dir.file("webhook-secret") << "\n";
-  const std::string config = dir.write("agent.yaml", y.str());
+    << "desired: " << dir.file("desired") << "\nstate: " << dir.file("state.db") << "\n";
+  dir.write("agent.yaml", y.str());
+  const std::string config = addWebhookConfig(dir, receiver.url("/hooks/scim"), kWebhookSecret);
 
   std::vector<std::pair<std::string, RunResult>> runs;
   auto run = [&](std::vector<std::string> args) {
@@ -152,16 +142,16 @@ TEST(SecretsTest, NoSecretOrTokenInOutputStateOrPlans) {
   }
   for (const char* file : {"state.db", "state.db-wal", "state.db-shm", "plan.json", "adopt.txt"}) {
     if (std::filesystem::exists(dir.file(file))) {
-      places.emplace_back(file, readAll(dir.file(file)));
+      places.emplace_back(file, readFile(dir.file(file)));
     }
   }
   // Anything else the agent left beside its state (locks, snapshots, outbox files).
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path())) {
     const std::string name = entry.path().filename().string();
     if (!entry.is_regular_file() || name == "client-secret" || name == "webhook-secret") continue;
-    places.emplace_back(entry.path().string(), readAll(entry.path().string()));
+    places.emplace_back(entry.path().string(), readFile(entry.path().string()));
   }
-  ASSERT_FALSE(readAll(dir.file("state.db")).empty());
+  ASSERT_FALSE(readFile(dir.file("state.db")).empty());
 
   std::vector<std::pair<std::string, std::string>> secrets = {
       {"client secret", kClientSecret}, {"webhook secret", kWebhookSecret}};

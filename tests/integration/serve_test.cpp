@@ -9,7 +9,6 @@
 #include <ctime>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,7 +21,9 @@
 #include "agent/codec/hmac_sha256.h"
 #include "agent/codec/json_parse.h"
 #include "state/state_store.h"
-#include "tests/integration/harness.h"
+#include "tests/support/harness.h"
+#include "tests/support/org.h"
+#include "tests/support/state_db.h"
 #include "tests/unit/metrics/exposition_validator.h"
 
 namespace scim_agent::testing {
@@ -78,43 +79,11 @@ std::string event(const std::string& type, const std::string& external_id,
   return b + "}";
 }
 
-std::string desiredYaml(const std::vector<std::string>& ids) {
-  std::ostringstream y;
-  y << "apiVersion: scim-agent/v1\n"
-    << "policy:\n  scope: { externalIdPattern: \"^EMP-\" }\n"
-    << "  maxDestructive: { count: 100, percent: 100 }\n"
-    << "users:\n";
-  for (const auto& id : ids) {
-    y << "  - externalId: " << id << "\n    userName: " << id << "@example.com\n"
-      << "    displayName: " << id << "\n    groups: [Everyone]\n";
-  }
-  return y.str();
-}
-
-Json seedOrg(const std::vector<std::string>& ids) {
-  Json users = Json::array();
-  Json members = Json::array();
-  for (const auto& id : ids) {
-    Json u = Json::object();
-    u["externalId"] = id;
-    u["userName"] = id + "@example.com";
-    u["displayName"] = id;
-    users.push(u);
-    members.push(id + "@example.com");
-  }
-  Json seed = Json::object();
-  seed["users"] = users;
-  seed["groups"] =
-      Json(Json::Array{Json(Json::Object{{"displayName", "Everyone"}, {"members", members}})});
-  return seed;
-}
-
-Json userByExternalId(SimProcess& sim, const std::string& external_id) {
-  const Json state = sim.state();
-  for (const auto& u : state.get("users").asArray()) {
-    if (u.getString("externalId") == external_id) return u;
-  }
-  return Json();
+// EMP-n as id@example.com, in "Everyone".
+std::vector<Person> people(const std::vector<std::string>& ids) {
+  std::vector<Person> out;
+  for (const auto& id : ids) out.push_back({id, id + "@example.com"});
+  return out;
 }
 
 bool inAnyGroup(const Json& user) {
@@ -149,18 +118,18 @@ class Serve {
 };
 
 std::string writeServeConfig(const TempDir& dir, const SimProcess& sim) {
-  dir.write("desired.yaml", desiredYaml({"EMP-1", "EMP-2", "EMP-3"}));
+  dir.write("desired.yaml", desiredYaml(people({"EMP-1", "EMP-2", "EMP-3"})));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired.yaml"));
   dir.write("event-secret", kSecret + "\n");
-  std::ofstream(config, std::ios::app) << "serve: { listen: 127.0.0.1:0, eventSecretFile: "
-                                       << dir.file("event-secret") << " }\n";
+  dir.append("agent.yaml", "serve: { listen: 127.0.0.1:0, eventSecretFile: " +
+                               dir.file("event-secret") + " }\n");
   return config;
 }
 
 std::vector<EventRecord> journaled(const TempDir& dir) {
-  auto store = StateStore::open(dir.file("state.db"));
-  if (!store.ok()) return {};
-  auto events = (*store)->events(0);
+  auto store = tryOpenStore(dir.file("state.db"));  // polled while serve runs
+  if (!store) return {};
+  auto events = store->events(0);
   return events.ok() ? *events : std::vector<EventRecord>{};
 }
 
@@ -176,7 +145,7 @@ bool eventually(F done) {
 
 TEST(ServeTest, BadEventsGetTheirStatusAndAreNotJournaled) {
   SimProcess sim;
-  sim.seed(seedOrg({"EMP-1", "EMP-2", "EMP-3"}));
+  sim.seed(seedOrg(people({"EMP-1", "EMP-2", "EMP-3"})));
   TempDir dir;
   writeServeConfig(dir, sim);
   Serve serve(dir, {"--hold-events"});
@@ -237,21 +206,21 @@ TEST(ServeTest, BadEventsGetTheirStatusAndAreNotJournaled) {
 
 TEST(ServeTest, TerminationSuspendsAtOnceAndHoldsOverTheDesiredState) {
   SimProcess sim;
-  sim.seed(seedOrg({"EMP-1", "EMP-2", "EMP-3"}));
+  sim.seed(seedOrg(people({"EMP-1", "EMP-2", "EMP-3"})));
   TempDir dir;
   const std::string config = writeServeConfig(dir, sim);
   Serve serve(dir);
   ASSERT_GT(serve.port(), 0) << serve.process().wait().err;
-  ASSERT_TRUE(userByExternalId(sim, "EMP-2").getBool("active"));
-  ASSERT_TRUE(inAnyGroup(userByExternalId(sim, "EMP-2")));
+  ASSERT_TRUE(sim.userByExternalId("EMP-2").getBool("active"));
+  ASSERT_TRUE(inAnyGroup(sim.userByExternalId("EMP-2")));
 
   const Answer a = postEvent(serve.port(), event("termination", "EMP-2", "t-1"));
   ASSERT_EQ(a.status, 202) << a.body;
   EXPECT_TRUE(eventually([&] {
-    const Json u = userByExternalId(sim, "EMP-2");
+    const Json u = sim.userByExternalId("EMP-2");
     return !u.getBool("active", true) && !inAnyGroup(u) && sim.count(kTokens) >= 1;
-  })) << userByExternalId(sim, "EMP-2").dump();
-  EXPECT_TRUE(userByExternalId(sim, "EMP-1").getBool("active")) << "only that user";
+  })) << sim.userByExternalId("EMP-2").dump();
+  EXPECT_TRUE(sim.userByExternalId("EMP-1").getBool("active")) << "only that user";
   EXPECT_TRUE(eventually([&] {
     const auto events = journaled(dir);
     return !events.empty() && events[0].state == "processed" && events[0].run_id > 0;
@@ -280,7 +249,7 @@ TEST(ServeTest, TerminationSuspendsAtOnceAndHoldsOverTheDesiredState) {
   // The desired state still says active; the termination wins until it says otherwise.
   const RunResult applied = runAgent({"apply", "--config", config, "--auto-approve"});
   EXPECT_EQ(applied.exit_code, 0) << applied.out << applied.err;
-  EXPECT_FALSE(userByExternalId(sim, "EMP-2").getBool("active", true)) << applied.out;
+  EXPECT_FALSE(sim.userByExternalId("EMP-2").getBool("active", true)) << applied.out;
 
   // An operator lists and clears the termination (audited); then the desired state rules again.
   RunResult listed = runAgent({"terminations", "--config", config});
@@ -303,12 +272,12 @@ TEST(ServeTest, TerminationSuspendsAtOnceAndHoldsOverTheDesiredState) {
   }
   const RunResult reactivated = runAgent({"apply", "--config", config, "--auto-approve"});
   EXPECT_EQ(reactivated.exit_code, 0) << reactivated.out << reactivated.err;
-  EXPECT_TRUE(userByExternalId(sim, "EMP-2").getBool("active")) << reactivated.out;
+  EXPECT_TRUE(sim.userByExternalId("EMP-2").getBool("active")) << reactivated.out;
 }
 
 TEST(ServeTest, EventAcceptedBeforeSigkillIsActedOnAfterRestart) {
   SimProcess sim;
-  sim.seed(seedOrg({"EMP-1", "EMP-2", "EMP-3"}));
+  sim.seed(seedOrg(people({"EMP-1", "EMP-2", "EMP-3"})));
   TempDir dir;
   writeServeConfig(dir, sim);
   {
@@ -317,43 +286,44 @@ TEST(ServeTest, EventAcceptedBeforeSigkillIsActedOnAfterRestart) {
     ASSERT_EQ(postEvent(held.port(), event("termination", "EMP-3", "k-1")).status, 202);
     held.process().kill();  // SIGKILL: the 202 was answered, nothing acted
   }
-  EXPECT_TRUE(userByExternalId(sim, "EMP-3").getBool("active"));
+  EXPECT_TRUE(auditChainIntact(dir.file("state.db")));
+  EXPECT_TRUE(sim.userByExternalId("EMP-3").getBool("active"));
   ASSERT_EQ(journaled(dir).size(), 1u);
   EXPECT_EQ(journaled(dir)[0].state, "received");
 
   Serve restarted(dir);
   ASSERT_GT(restarted.port(), 0) << restarted.process().wait().err;
-  EXPECT_TRUE(eventually([&] { return !userByExternalId(sim, "EMP-3").getBool("active", true); }));
+  EXPECT_TRUE(eventually([&] { return !sim.userByExternalId("EMP-3").getBool("active", true); }));
   EXPECT_TRUE(eventually([&] { return journaled(dir)[0].state == "processed"; }));
 }
 
 TEST(ServeTest, HireCreatesTheDesiredUserAndAnEventWithoutDesiredEntryIsIgnored) {
   SimProcess sim;
-  sim.seed(seedOrg({"EMP-1", "EMP-2"}));  // EMP-3 is desired but not yet in Genesys
+  sim.seed(seedOrg(people({"EMP-1", "EMP-2"})));  // EMP-3 is desired but not yet in Genesys
   TempDir dir;
   writeServeConfig(dir, sim);
   Serve serve(dir);
   ASSERT_GT(serve.port(), 0) << serve.process().wait().err;
-  ASSERT_TRUE(userByExternalId(sim, "EMP-3").isNull());
+  ASSERT_TRUE(sim.userByExternalId("EMP-3").isNull());
   ASSERT_EQ(postEvent(serve.port(), event("hire", "EMP-3", "h-1")).status, 202);
   ASSERT_EQ(postEvent(serve.port(), event("hire", "EMP-9", "h-2")).status, 202);
-  EXPECT_TRUE(eventually([&] { return userByExternalId(sim, "EMP-3").getBool("active"); }));
+  EXPECT_TRUE(eventually([&] { return sim.userByExternalId("EMP-3").getBool("active"); }));
   EXPECT_TRUE(eventually([&] {
     const auto events = journaled(dir);  // newest first
     return events.size() == 2 && events[0].state == "ignored" && events[1].state == "processed";
   }));
-  EXPECT_TRUE(userByExternalId(sim, "EMP-9").isNull()) << "the desired state is the source";
+  EXPECT_TRUE(sim.userByExternalId("EMP-9").isNull()) << "the desired state is the source";
 }
 
 TEST(ServeTest, PeriodicCycleRunsInsideServeAndKeepsTheTermination) {
   SimProcess sim;
-  sim.seed(seedOrg({"EMP-1", "EMP-2"}));
+  sim.seed(seedOrg(people({"EMP-1", "EMP-2"})));
   TempDir dir;
   writeServeConfig(dir, sim);
   std::unique_ptr<Serve> serve = std::make_unique<Serve>(dir, std::vector<std::string>{});
   ASSERT_GT(serve->port(), 0);
   ASSERT_EQ(postEvent(serve->port(), event("termination", "EMP-2", "p-1")).status, 202);
-  EXPECT_TRUE(eventually([&] { return !userByExternalId(sim, "EMP-2").getBool("active", true); }));
+  EXPECT_TRUE(eventually([&] { return !sim.userByExternalId("EMP-2").getBool("active", true); }));
   serve->process().signal(SIGTERM);
   EXPECT_EQ(serve->process().wait().exit_code, 0);
   // A serve with a cycle every second: the first cycle creates EMP-3 (desired, not live) and
@@ -361,8 +331,8 @@ TEST(ServeTest, PeriodicCycleRunsInsideServeAndKeepsTheTermination) {
   std::remove(dir.file("serve.port").c_str());
   AgentProcess cycling({"serve", "--config", dir.file("agent.yaml"), "--interval", "1s",
                         "--port-file", dir.file("serve.port")});
-  EXPECT_TRUE(eventually([&] { return userByExternalId(sim, "EMP-3").getBool("active"); }));
-  EXPECT_FALSE(userByExternalId(sim, "EMP-2").getBool("active", true));
+  EXPECT_TRUE(eventually([&] { return sim.userByExternalId("EMP-3").getBool("active"); }));
+  EXPECT_FALSE(sim.userByExternalId("EMP-2").getBool("active", true));
   cycling.signal(SIGTERM);
   const RunResult stopped = cycling.wait();
   EXPECT_EQ(stopped.exit_code, 0) << stopped.err;

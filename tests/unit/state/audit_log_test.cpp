@@ -1,21 +1,23 @@
+#include <sqlite3.h>
+
 #include <gtest/gtest.h>
 
 #include "state/state_store.h"
-#include "unit/state/state_test_util.h"
+#include "tests/support/state_db.h"
+#include "tests/support/temp_dir.h"
 
 namespace scim_agent {
 namespace {
 
-using state_test::TempDir;
-using state_test::execSql;
+using scim_agent::testing::TempDir;
+using scim_agent::testing::execSql;
 
 class AuditLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
     path_ = dir_.file("state.db");
-    Result<std::unique_ptr<StateStore>> opened = StateStore::open(path_);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(*opened);
+    store_ = testing::openStore(path_);
+    ASSERT_NE(store_, nullptr);
     for (int i = 1; i <= 5; ++i) {
       Result<int64_t> id = store_->appendAudit(
           "2024-05-01T09:00:0" + std::to_string(i) + "Z",

@@ -4,18 +4,14 @@
 #include <gtest/gtest.h>
 
 #include "state/state_store.h"
-#include "unit/state/state_test_util.h"
+#include "tests/support/state_db.h"
+#include "tests/support/temp_dir.h"
 
 namespace scim_agent {
 namespace {
 
-using state_test::TempDir;
-
-std::unique_ptr<StateStore> openOrDie(const std::string& path) {
-  Result<std::unique_ptr<StateStore>> store = StateStore::open(path);
-  EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
-  return store.ok() ? std::move(*store) : nullptr;
-}
+using scim_agent::testing::TempDir;
+using scim_agent::testing::openStore;
 
 std::vector<std::string> externalIds(const std::vector<HeldAction>& rows) {
   std::vector<std::string> out;
@@ -29,7 +25,7 @@ constexpr const char* kT2 = "2024-05-01T10:00:02.000000Z";
 
 TEST(HeldActionsTest, HeldActionsArePendingWithEveryField) {
   TempDir dir;
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   Result<int64_t> run = store->beginRun("apply", kT0, "d");
   ASSERT_TRUE(run.ok());
@@ -57,7 +53,7 @@ TEST(HeldActionsTest, HeldActionsArePendingWithEveryField) {
 
 TEST(HeldActionsTest, PendingCanBeFilteredByExternalId) {
   TempDir dir;
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   const int64_t run = *store->beginRun("apply", kT0, "d");
   ASSERT_TRUE(
@@ -77,7 +73,7 @@ TEST(HeldActionsTest, PendingCanBeFilteredByExternalId) {
 
 TEST(HeldActionsTest, HoldingTheSameUserAgainReplacesItsPendingRow) {
   TempDir dir;
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   const int64_t first = *store->beginRun("apply", kT0, "d");
   const int64_t first_id =
@@ -106,7 +102,7 @@ TEST(HeldActionsTest, HoldingTheSameUserAgainReplacesItsPendingRow) {
 
 TEST(HeldActionsTest, ResolveRecordsStateRunAndNoteOnce) {
   TempDir dir;
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   const int64_t run = *store->beginRun("apply", kT0, "d");
   auto ids = store->holdActions(run, {{"EMP-1", "suspend", "{}"}, {"EMP-2", "suspend", "{}"}}, kT0);
@@ -138,7 +134,7 @@ TEST(HeldActionsTest, ResolveRecordsStateRunAndNoteOnce) {
 
 TEST(HeldActionsTest, BadInputIsRefusedAndChangesNothing) {
   TempDir dir;
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   const int64_t run = *store->beginRun("apply", kT0, "d");
 
@@ -170,19 +166,19 @@ TEST(HeldActionsTest, BadInputIsRefusedAndChangesNothing) {
 TEST(HeldActionsTest, PendingRowsSurviveReopening) {
   TempDir dir;
   {
-    auto store = openOrDie(dir.file("state.db"));
+    auto store = openStore(dir.file("state.db"));
     ASSERT_TRUE(store);
     const int64_t run = *store->beginRun("apply", kT0, "d");
     ASSERT_TRUE(store->holdActions(run, {{"EMP-1", "suspend", "{\"a\":1}"}}, kT0).ok());
   }
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   auto pending = store->pendingHeldActions();
   ASSERT_TRUE(pending.ok());
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ((*pending)[0].action_json, "{\"a\":1}");
   // The database itself refuses a second pending row for one user, whoever writes it.
-  EXPECT_EQ(state_test::queryInt(dir.file("state.db"),
+  EXPECT_EQ(testing::queryInt(dir.file("state.db"),
                                  "SELECT COUNT(*) FROM sqlite_schema WHERE name = "
                                  "'held_actions_pending'"),
             1);

@@ -3,22 +3,18 @@
 #include <gtest/gtest.h>
 
 #include "state/state_store.h"
-#include "state_test_util.h"
+#include "tests/support/state_db.h"
+#include "tests/support/temp_dir.h"
 
 namespace scim_agent {
 namespace {
 
-using state_test::TempDir;
-
-std::unique_ptr<StateStore> openStore(const TempDir& dir) {
-  auto store = StateStore::open(dir.file("state.db"));
-  EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
-  return store.ok() ? std::move(store.value()) : nullptr;
-}
+using scim_agent::testing::TempDir;
+using scim_agent::testing::openStore;
 
 TEST(LifecycleStoreTest, FirstSuspensionTimeIsKeptAndRevocationStateUpdated) {
   TempDir dir;
-  auto store = openStore(dir);
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   auto run = store->beginRun("apply", "2026-01-01T00:00:00Z", "d");
   ASSERT_TRUE(run.ok());
@@ -44,7 +40,7 @@ TEST(LifecycleStoreTest, FirstSuspensionTimeIsKeptAndRevocationStateUpdated) {
 TEST(LifecycleStoreTest, CleanupStepsKeepTheirOrderAndSurviveReopen) {
   TempDir dir;
   {
-    auto store = openStore(dir);
+    auto store = openStore(dir.file("state.db"));
     ASSERT_TRUE(store);
     ASSERT_TRUE(store->recordCleanupStep("u1", "archive", 1, "{\"conversations\":3}", "t1").ok());
     ASSERT_TRUE(store->recordCleanupStep("u1", "queues", 1, "{}", "t2").ok());
@@ -52,7 +48,7 @@ TEST(LifecycleStoreTest, CleanupStepsKeepTheirOrderAndSurviveReopen) {
     ASSERT_TRUE(store->recordCleanupStep("u1", "archive", 2, "{\"conversations\":4}", "t4").ok())
         << "recording a step again replaces it";
   }
-  auto store = openStore(dir);
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   auto steps = store->cleanupSteps("u1");
   ASSERT_TRUE(steps.ok());
@@ -68,7 +64,7 @@ TEST(LifecycleStoreTest, CleanupStepsKeepTheirOrderAndSurviveReopen) {
 
 TEST(LifecycleStoreTest, EachConversationIsArchivedOncePerUser) {
   TempDir dir;
-  auto store = openStore(dir);
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   auto added = store->archiveConversations(
       "u1", 1, {R"({"conversationId":"c1","x":1})", R"({"conversationId":"c2"})"}, "t1");
@@ -83,7 +79,7 @@ TEST(LifecycleStoreTest, EachConversationIsArchivedOncePerUser) {
   EXPECT_EQ(*store->archivedConversationCount("u1"), 3);
   EXPECT_EQ(*store->archivedConversationCount("u2"), 1);
   EXPECT_EQ(*store->archivedConversationCount("u3"), 0);
-  EXPECT_EQ(state_test::queryInt(dir.file("state.db"),
+  EXPECT_EQ(testing::queryInt(dir.file("state.db"),
                                  "SELECT COUNT(*) FROM archived_conversations WHERE "
                                  "json_extract(body_json, '$.x') = 1"),
             1)

@@ -8,22 +8,18 @@
 #include <gtest/gtest.h>
 
 #include "state/state_store.h"
-#include "unit/state/state_test_util.h"
+#include "tests/support/state_db.h"
+#include "tests/support/temp_dir.h"
 
 namespace scim_agent {
 namespace {
 
-using state_test::TempDir;
-
-std::unique_ptr<StateStore> openOrDie(const std::string& path) {
-  Result<std::unique_ptr<StateStore>> store = StateStore::open(path);
-  EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
-  return store.ok() ? std::move(*store) : nullptr;
-}
+using scim_agent::testing::TempDir;
+using scim_agent::testing::openStore;
 
 TEST(OperationJournalTest, IntentThenOutcome) {
   TempDir dir;
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   Result<int64_t> run = store->beginRun("apply", "t0", "d");
   ASSERT_TRUE(run.ok());
@@ -66,7 +62,7 @@ TEST(OperationJournalTest, IntentThenOutcome) {
 
 TEST(OperationJournalTest, IntentInsideATransactionIsRefused) {
   TempDir dir;
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   Result<int64_t> run = store->beginRun("apply", "t0", "d");
   ASSERT_TRUE(run.ok());
@@ -83,7 +79,7 @@ TEST(OperationJournalTest, PendingIntentsSurviveAKilledProcess) {
   const std::string path = dir.file("state.db");
   int64_t run_id = 0;
   {
-    auto store = openOrDie(path);
+    auto store = openStore(path);
     ASSERT_TRUE(store);
     Result<int64_t> run = store->beginRun("apply", "t0", "d");
     ASSERT_TRUE(run.ok());
@@ -109,7 +105,7 @@ TEST(OperationJournalTest, PendingIntentsSurviveAKilledProcess) {
   ASSERT_EQ(::waitpid(child, &wstatus, 0), child);
   ASSERT_TRUE(WIFSIGNALED(wstatus)) << "child exited with " << WEXITSTATUS(wstatus);
 
-  auto store = openOrDie(path);
+  auto store = openStore(path);
   ASSERT_TRUE(store);
   Result<std::vector<JournalEntry>> pending = store->pendingIntents();
   ASSERT_TRUE(pending.ok());
@@ -138,7 +134,7 @@ TEST(OperationJournalTest, PendingIntentsSurviveAKilledProcess) {
 // Apply workers may journal from several threads while another thread holds a transaction.
 TEST(OperationJournalTest, ConcurrentIntentsFromSeveralThreads) {
   TempDir dir;
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   Result<int64_t> run = store->beginRun("apply", "t0", "d");
   ASSERT_TRUE(run.ok());

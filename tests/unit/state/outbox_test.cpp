@@ -4,18 +4,14 @@
 #include <gtest/gtest.h>
 
 #include "state/state_store.h"
-#include "unit/state/state_test_util.h"
+#include "tests/support/state_db.h"
+#include "tests/support/temp_dir.h"
 
 namespace scim_agent {
 namespace {
 
-using state_test::TempDir;
-
-std::unique_ptr<StateStore> openOrDie(const std::string& path) {
-  Result<std::unique_ptr<StateStore>> store = StateStore::open(path);
-  EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
-  return store.ok() ? std::move(*store) : nullptr;
-}
+using scim_agent::testing::TempDir;
+using scim_agent::testing::openStore;
 
 std::vector<std::string> keys(const std::vector<OutboxMessage>& messages) {
   std::vector<std::string> out;
@@ -31,7 +27,7 @@ constexpr const char* kT9 = "2024-05-01T10:00:09.000000Z";
 
 TEST(OutboxTest, EnqueuedMessageIsDueAtOnceWithEveryField) {
   TempDir dir;
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   Result<bool> added = store->enqueueOutbox("user.deleted:u1", "webhook", R"({"event":"x"})", kT0);
   ASSERT_TRUE(added.ok()) << added.error().message;
@@ -54,7 +50,7 @@ TEST(OutboxTest, EnqueuedMessageIsDueAtOnceWithEveryField) {
 
 TEST(OutboxTest, SameDedupeKeyIsEnqueuedOnceEvenAfterDelivery) {
   TempDir dir;
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   ASSERT_TRUE(*store->enqueueOutbox("k1", "webhook", "{\"n\":1}", kT0));
   Result<bool> again = store->enqueueOutbox("k1", "webhook", "{\"n\":2}", kT1);
@@ -75,7 +71,7 @@ TEST(OutboxTest, SameDedupeKeyIsEnqueuedOnceEvenAfterDelivery) {
 
 TEST(OutboxTest, RejectsEmptyKeyAndUnknownChannel) {
   TempDir dir;
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   Result<bool> no_key = store->enqueueOutbox("", "webhook", "{}", kT0);
   ASSERT_FALSE(no_key.ok());
@@ -89,7 +85,7 @@ TEST(OutboxTest, RejectsEmptyKeyAndUnknownChannel) {
 
 TEST(OutboxTest, DueListsOnlyPendingMessagesWhoseTimeHasComeOldestFirst) {
   TempDir dir;
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   // Enqueued out of time order: "oldest" is the order they were enqueued in.
   ASSERT_TRUE(*store->enqueueOutbox("a", "webhook", "{}", kT1));
@@ -115,7 +111,7 @@ TEST(OutboxTest, DueListsOnlyPendingMessagesWhoseTimeHasComeOldestFirst) {
 
 TEST(OutboxTest, FailedAttemptsCountAndKeepTheLastErrorUntilDelivered) {
   TempDir dir;
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   ASSERT_TRUE(*store->enqueueOutbox("k", "webhook", "{}", kT0));
   const int64_t id = (*store->outboxMessages(false))[0].id;
@@ -139,7 +135,7 @@ TEST(OutboxTest, FailedAttemptsCountAndKeepTheLastErrorUntilDelivered) {
 TEST(OutboxTest, MarkingAnUnknownOrDeliveredMessageFailsNamingTheFile) {
   TempDir dir;
   const std::string path = dir.file("state.db");
-  auto store = openOrDie(path);
+  auto store = openStore(path);
   ASSERT_TRUE(store);
   Status unknown = store->markOutboxDelivered(42, kT0);
   ASSERT_FALSE(unknown.ok());
@@ -166,7 +162,7 @@ TEST(OutboxTest, MessagesAndTheirBookkeepingSurviveReopening) {
   TempDir dir;
   const std::string path = dir.file("state.db");
   {
-    auto store = openOrDie(path);
+    auto store = openStore(path);
     ASSERT_TRUE(store);
     ASSERT_TRUE(*store->enqueueOutbox("a", "webhook", R"({"n":"a"})", kT0));
     ASSERT_TRUE(*store->enqueueOutbox("b", "webhook", R"({"n":"b"})", kT0));
@@ -175,7 +171,7 @@ TEST(OutboxTest, MessagesAndTheirBookkeepingSurviveReopening) {
     ASSERT_TRUE(store->markOutboxDelivered(all[0].id, kT1).ok());
     ASSERT_TRUE(store->markOutboxFailed(all[1].id, "timed out", kT5).ok());
   }
-  auto store = openOrDie(path);
+  auto store = openStore(path);
   ASSERT_TRUE(store);
   std::vector<OutboxMessage> all = *store->outboxMessages(false);
   ASSERT_EQ(keys(all), (std::vector<std::string>{"a", "b", "c"}));
@@ -191,7 +187,7 @@ TEST(OutboxTest, MessagesAndTheirBookkeepingSurviveReopening) {
 // Enqueueing joins a caller's transaction: rolled back with it, nothing is left to deliver.
 TEST(OutboxTest, EnqueueInsideARolledBackTransactionLeavesNothing) {
   TempDir dir;
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   {
     Result<Transaction> tx = store->transaction();

@@ -4,14 +4,15 @@
 #include <gtest/gtest.h>
 
 #include "state/state_store.h"
-#include "unit/state/state_test_util.h"
+#include "tests/support/state_db.h"
+#include "tests/support/temp_dir.h"
 
 namespace scim_agent {
 namespace {
 
-using state_test::TempDir;
-using state_test::fileSize;
-using state_test::queryInt;
+using scim_agent::testing::TempDir;
+using scim_agent::testing::fileSize;
+using scim_agent::testing::queryInt;
 
 // A user document of realistic size (~450 bytes of canonical JSON).
 std::string userDocument(int i, const std::string& title = "Agent") {
@@ -34,9 +35,8 @@ class SnapshotStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     path_ = dir_.file("state.db");
-    Result<std::unique_ptr<StateStore>> opened = StateStore::open(path_);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(*opened);
+    store_ = testing::openStore(path_);
+    ASSERT_NE(store_, nullptr);
     Result<int64_t> run = store_->beginRun("run", "2024-05-01T09:00:00Z", "d");
     ASSERT_TRUE(run.ok());
     run_ = *run;
@@ -186,7 +186,7 @@ TEST_F(SnapshotStoreTest, InsertingAUserRewritesOnlyItsPath) {
 
 TEST_F(SnapshotStoreTest, MissingDocumentIsCorrupt) {
   const int64_t id = save(users(10));
-  state_test::execSql(path_, "DELETE FROM documents WHERE rowid = 3");
+  testing::execSql(path_, "DELETE FROM documents WHERE rowid = 3");
   Result<SnapshotItems> loaded = store_->loadSnapshot(id);
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.error().code, ErrorCode::kCorrupt);

@@ -5,12 +5,13 @@
 #include <gtest/gtest.h>
 
 #include "state/state_store.h"
-#include "unit/state/state_test_util.h"
+#include "tests/support/state_db.h"
+#include "tests/support/temp_dir.h"
 
 namespace scim_agent {
 namespace {
 
-using state_test::TempDir;
+using scim_agent::testing::TempDir;
 
 TEST(SqliteErrorTest, MapsResultCodesToErrorCodes) {
   EXPECT_EQ(sqliteError(SQLITE_BUSY, "database is locked", "/s.db", "x").code, ErrorCode::kBusy);

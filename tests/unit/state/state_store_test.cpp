@@ -4,26 +4,22 @@
 
 #include <gtest/gtest.h>
 
-#include "unit/state/state_test_util.h"
+#include "tests/support/state_db.h"
+#include "tests/support/temp_dir.h"
 
 namespace scim_agent {
 namespace {
 
-using state_test::TempDir;
-using state_test::execSql;
-using state_test::fileMode;
-using state_test::queryInt;
-
-std::unique_ptr<StateStore> openOrDie(const std::string& path) {
-  Result<std::unique_ptr<StateStore>> store = StateStore::open(path);
-  EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
-  return store.ok() ? std::move(*store) : nullptr;
-}
+using scim_agent::testing::TempDir;
+using scim_agent::testing::openStore;
+using scim_agent::testing::execSql;
+using scim_agent::testing::fileMode;
+using scim_agent::testing::queryInt;
 
 TEST(StateStoreOpenTest, CreatesFileWithMode0600AndWal) {
   TempDir dir;
   const std::string path = dir.file("state.db");
-  auto store = openOrDie(path);
+  auto store = openStore(path);
   ASSERT_TRUE(store);
   ASSERT_TRUE(store->beginRun("plan", "2024-05-01T09:00:00Z", "d").ok());
 
@@ -38,9 +34,9 @@ TEST(StateStoreOpenTest, CreatesFileWithMode0600AndWal) {
 TEST(StateStoreOpenTest, TightensAnExistingFileTo0600) {
   TempDir dir;
   const std::string path = dir.file("state.db");
-  { auto store = openOrDie(path); }
+  { auto store = openStore(path); }
   ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
-  auto store = openOrDie(path);
+  auto store = openStore(path);
   ASSERT_TRUE(store);
   EXPECT_EQ(fileMode(path), 0600u);
 }
@@ -49,12 +45,12 @@ TEST(StateStoreOpenTest, MigrationsAreIdempotentOnReopen) {
   TempDir dir;
   const std::string path = dir.file("state.db");
   {
-    auto store = openOrDie(path);
+    auto store = openStore(path);
     ASSERT_TRUE(store);
     ASSERT_TRUE(store->beginRun("run", "2024-05-01T09:00:00Z", "d").ok());
   }
   for (int i = 0; i < 2; ++i) {
-    auto store = openOrDie(path);
+    auto store = openStore(path);
     ASSERT_TRUE(store);
     Result<std::vector<RunRecord>> runs = store->listRuns(0);
     ASSERT_TRUE(runs.ok());
@@ -73,7 +69,7 @@ TEST(StateStoreOpenTest, MigrationsAreIdempotentOnReopen) {
 TEST(StateStoreOpenTest, NewerSchemaIsCorrupt) {
   TempDir dir;
   const std::string path = dir.file("state.db");
-  { auto store = openOrDie(path); }
+  { auto store = openStore(path); }
   execSql(path, "INSERT INTO schema_version (version, description) VALUES (" +
                     std::to_string(StateStore::schemaVersion() + 1) + ", 'from the future')");
   Result<std::unique_ptr<StateStore>> store = StateStore::open(path);
@@ -100,7 +96,7 @@ TEST(StateStoreOpenTest, DamagedHeaderPastTheMagicIsCorrupt) {
   TempDir dir;
   const std::string path = dir.file("state.db");
   {
-    auto store = openOrDie(path);
+    auto store = openStore(path);
     ASSERT_TRUE(store);
   }
   {
@@ -139,7 +135,7 @@ TEST(StateStoreOpenTest, MissingParentDirectoryIsIoNamingIt) {
 
 TEST(StateStoreRunsTest, RoundTripNewestFirst) {
   TempDir dir;
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   Result<int64_t> first = store->beginRun("plan", "2024-05-01T09:00:00Z", "sha256:aaa");
   Result<int64_t> second = store->beginRun("apply", "2024-05-01T09:15:00Z", "sha256:bbb");
@@ -174,7 +170,7 @@ TEST(StateStoreRunsTest, RoundTripNewestFirst) {
 
 TEST(StateStoreRunsTest, RejectsBadKindOutcomeAndDoubleFinish) {
   TempDir dir;
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   Result<int64_t> bad = store->beginRun("deploy", "t", "d");
   ASSERT_FALSE(bad.ok());
@@ -194,7 +190,7 @@ TEST(StateStoreRunsTest, RejectsBadKindOutcomeAndDoubleFinish) {
 
 TEST(StateStorePlansTest, RoundTripExactText) {
   TempDir dir;
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   Result<int64_t> run = store->beginRun("plan", "t0", "sha256:d");
   ASSERT_TRUE(run.ok());
@@ -211,7 +207,7 @@ TEST(StateStorePlansTest, RoundTripExactText) {
 TEST(StateStoreTransactionTest, RollsBackOnScopeExitAndCommitsOnCommit) {
   TempDir dir;
   const std::string path = dir.file("state.db");
-  auto store = openOrDie(path);
+  auto store = openStore(path);
   ASSERT_TRUE(store);
   {
     Result<Transaction> tx = store->transaction();
@@ -234,7 +230,7 @@ TEST(StateStoreTransactionTest, RollsBackOnScopeExitAndCommitsOnCommit) {
 
 TEST(StateStoreTransactionTest, AFailedCallInsideLeavesTheOuterTransactionUsable) {
   TempDir dir;
-  auto store = openOrDie(dir.file("state.db"));
+  auto store = openStore(dir.file("state.db"));
   ASSERT_TRUE(store);
   Result<Transaction> tx = store->transaction();
   ASSERT_TRUE(tx.ok());
@@ -250,12 +246,12 @@ TEST(StateStoreTransactionTest, AFailedCallInsideLeavesTheOuterTransactionUsable
 TEST(StateStoreTest, CheckpointTruncatesTheWal) {
   TempDir dir;
   const std::string path = dir.file("state.db");
-  auto store = openOrDie(path);
+  auto store = openStore(path);
   ASSERT_TRUE(store);
   ASSERT_TRUE(store->beginRun("run", "t0", "d").ok());
-  EXPECT_GT(state_test::fileSize(path + "-wal"), 0);
+  EXPECT_GT(testing::fileSize(path + "-wal"), 0);
   ASSERT_TRUE(store->checkpoint().ok());
-  EXPECT_EQ(state_test::fileSize(path + "-wal"), 0);
+  EXPECT_EQ(testing::fileSize(path + "-wal"), 0);
 }
 
 }  // namespace

@@ -7,30 +7,26 @@
 #include <gtest/gtest.h>
 
 #include "state/state_store.h"
-#include "unit/state/state_test_util.h"
+#include "tests/support/state_db.h"
+#include "tests/support/temp_dir.h"
 
 namespace scim_agent {
 namespace {
 
-using state_test::TempDir;
+using scim_agent::testing::TempDir;
+using scim_agent::testing::openStore;
 using std::chrono::milliseconds;
-
-std::unique_ptr<StateStore> openOrDie(const std::string& path) {
-  Result<std::unique_ptr<StateStore>> store = StateStore::open(path);
-  EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
-  return store.ok() ? std::move(*store) : nullptr;
-}
 
 TEST(WriterLockTest, SecondStoreIsBusyAtOnceWithTimeoutZero) {
   TempDir dir;
   const std::string path = dir.file("state.db");
-  auto first = openOrDie(path);
-  auto second = openOrDie(path);
+  auto first = openStore(path);
+  auto second = openStore(path);
   ASSERT_TRUE(first && second);
   ASSERT_TRUE(first->acquireWriterLock(milliseconds(0)).ok());
   EXPECT_TRUE(first->acquireWriterLock(milliseconds(0)).ok());  // already held: fine
   EXPECT_TRUE(first->holdsWriterLock());
-  EXPECT_EQ(state_test::fileMode(path + ".lock"), 0600u);
+  EXPECT_EQ(testing::fileMode(path + ".lock"), 0600u);
 
   const auto start = std::chrono::steady_clock::now();
   Status busy = second->acquireWriterLock(milliseconds(0));
@@ -45,7 +41,7 @@ TEST(WriterLockTest, SecondStoreIsBusyAtOnceWithTimeoutZero) {
   EXPECT_TRUE(second->acquireWriterLock(milliseconds(0)).ok());
   first.reset();
   second.reset();  // destruction releases too
-  auto third = openOrDie(path);
+  auto third = openStore(path);
   EXPECT_TRUE(third->acquireWriterLock(milliseconds(0)).ok());
 }
 
@@ -65,7 +61,7 @@ pid_t childHoldingLock(const std::string& path, int ready_fd, int release_fd) {
 TEST(WriterLockTest, AnotherProcessHoldingTheLockBlocksUntilItLetsGo) {
   TempDir dir;
   const std::string path = dir.file("state.db");
-  auto store = openOrDie(path);
+  auto store = openStore(path);
   ASSERT_TRUE(store);
   int ready[2];
   int release[2];
@@ -99,7 +95,7 @@ TEST(WriterLockTest, AnotherProcessHoldingTheLockBlocksUntilItLetsGo) {
 TEST(WriterLockTest, AKilledHolderLeavesNoStaleLock) {
   TempDir dir;
   const std::string path = dir.file("state.db");
-  auto store = openOrDie(path);
+  auto store = openStore(path);
   ASSERT_TRUE(store);
   int ready[2];
   int release[2];

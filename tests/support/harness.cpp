@@ -1,4 +1,4 @@
-#include "tests/integration/harness.h"
+#include "tests/support/harness.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -7,8 +7,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -22,16 +20,8 @@
 
 namespace scim_agent::testing {
 
-namespace fs = std::filesystem;
 
 namespace {
-
-std::string readFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 // fork + execv with stdout/stderr to files: no shell, no pipes to drain.
 pid_t spawn(const std::string& binary, const std::vector<std::string>& args,
@@ -68,25 +58,6 @@ pid_t spawn(const std::string& binary, const std::vector<std::string>& args,
 }
 
 }  // namespace
-
-TempDir::TempDir() {
-  std::string templ = (fs::temp_directory_path() / "scim-agent-test-XXXXXX").string();
-  if (!::mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = templ;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
-std::string TempDir::write(const std::string& name, const std::string& content) const {
-  const std::string p = file(name);
-  fs::create_directories(fs::path(p).parent_path());
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f << content;
-  return p;
-}
 
 SimProcess::SimProcess(const std::vector<std::string>& extra_args) {
   std::vector<std::string> args{"--host", "127.0.0.1", "--port", "0", "--port-file",
@@ -221,6 +192,14 @@ std::map<std::string, Json> SimProcess::usersByExternalId() {
   return out;
 }
 
+Json SimProcess::userByExternalId(const std::string& external_id) {
+  const Json s = state();
+  for (const auto& u : s.get("users").asArray()) {
+    if (u.getString("externalId") == external_id) return u;
+  }
+  return Json();
+}
+
 RunResult runAgent(const std::vector<std::string>& args,
                    const std::map<std::string, std::string>& env) {
   TempDir io;
@@ -293,6 +272,13 @@ std::string writeAgentConfig(const TempDir& dir, const SimProcess& sim, const st
     << "desired: " << desired << "\n"
     << "state: " << dir.file("state.db") << "\n";
   return dir.write("agent.yaml", y.str());
+}
+
+std::string addWebhookConfig(const TempDir& dir, const std::string& url,
+                             const std::string& secret) {
+  dir.write("webhook-secret", secret + "\n");
+  return dir.append("agent.yaml", "notify:\n  webhook:\n    url: " + url + "\n    secretFile: " +
+                                      dir.file("webhook-secret") + "\n");
 }
 
 }  // namespace scim_agent::testing
