@@ -17,11 +17,11 @@ namespace scim_agent {
 
 namespace {
 
-using Clock = std::chrono::system_clock;
+using WallClock = std::chrono::system_clock;
 
 // The analytics query's interval ends, in milliseconds as Genesys writes them
 // ("2026-11-23T12:00:00.123Z"): formatIso8601's microseconds cut to three digits.
-std::string iso(Clock::time_point t) { return formatIso8601(t).substr(0, 23) + "Z"; }
+std::string iso(WallClock::time_point t) { return formatIso8601(t).substr(0, 23) + "Z"; }
 
 std::string label(const Action& a) {
   return a.external_id.empty() ? a.user_name : a.external_id + " (" + a.user_name + ")";
@@ -374,13 +374,13 @@ Result<Json> Lifecycle::archive(const Action& action) {
   // Windows of at most 31 days (the query's limit with a user filter), newest first, back to
   // archiveDays before now.
   constexpr auto kWindow = std::chrono::hours(24 * 31);
-  const Clock::time_point end = options_.now();
-  const Clock::time_point oldest = end - std::chrono::hours(24) * options_.archive_days;
+  const WallClock::time_point end = options_.now();
+  const WallClock::time_point oldest = end - std::chrono::hours(24) * options_.archive_days;
   int stored = 0;
   int windows = 0;
   int64_t seen = 0;
-  for (Clock::time_point to = end; to > oldest; to -= kWindow) {
-    const Clock::time_point from = std::max(oldest, to - kWindow);
+  for (WallClock::time_point to = end; to > oldest; to -= kWindow) {
+    const WallClock::time_point from = std::max(oldest, to - kWindow);
     const std::string interval = iso(from) + "/" + iso(to);
     ++windows;
     int64_t window_seen = 0;
