@@ -33,6 +33,7 @@ Result<HoldSplit> splitHeld(StateStore& store, const Plan& plan, const SplitRequ
                           a.external_id == request.allow_external_id);
     if (allowed) {
       if (pending_user) split.allowed.push_back(p->second);
+      split.allowed_by = request.allow_destructive ? "--allow-destructive" : "HR termination event";
       continue;
     }
     if (!request.hold_all && !pending_user) continue;
@@ -136,7 +137,8 @@ Status resolveAllowed(StateStore& store, int64_t run_id, const HoldSplit& split,
       if (!a.isDestructive() || heldKey(a) != h.external_id) continue;
       if (r.outcome != ActionOutcome::kDone) continue;
       Status s = store.resolveHeldAction(h.id, heldStateName(HeldState::kApplied), run_id,
-                                         "applied by run " + std::to_string(run_id), at);
+                                         "applied by run " + std::to_string(run_id) + " (" + split.allowed_by + ")",
+                                         at);
       if (!s.ok()) return s;
     }
   }

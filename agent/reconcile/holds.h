@@ -42,6 +42,7 @@ struct HoldSplit {
   std::vector<HeldAction> discard;    // pending rows no longer planned (whole-org plans only)
   std::vector<HeldAction> allowed;    // pending rows whose action this run applies:
                                       // resolved "applied" if it took effect
+  std::string allowed_by;             // why: "--allow-destructive" or "HR termination event"
 };
 
 struct SplitRequest {

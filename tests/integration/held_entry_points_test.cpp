@@ -19,7 +19,9 @@
 #include "agent/codec/hmac_sha256.h"
 #include "agent/codec/json_parse.h"
 #include "state/state_store.h"
-#include "tests/integration/harness.h"
+#include "tests/support/harness.h"
+#include "tests/support/org.h"
+#include "tests/support/temp_dir.h"
 
 namespace scim_agent::testing {
 namespace {
@@ -28,39 +30,11 @@ const std::string kSecret = "held-entry-points-secret";
 const std::string kUserPatch = "PATCH /scim/v2/users/{id}";
 const std::string kTokens = "DELETE /api/v2/tokens/{userId}";
 
-std::string desiredYaml(const std::vector<std::string>& ids, const std::string& title) {
-  std::ostringstream y;
-  y << "apiVersion: scim-agent/v1\n"
-    << "policy:\n  scope: { externalIdPattern: \"^EMP-\" }\n"
-    << "  maxDestructive: { count: 100, percent: 100 }\n"
-    << "users:\n";
-  for (const auto& id : ids) {
-    y << "  - externalId: " << id << "\n    userName: " << id << "@example.com\n"
-      << "    displayName: " << id << "\n    title: " << title << "\n";
-  }
-  return y.str();
-}
-
-Json seedOrg(const std::vector<std::string>& ids) {
-  Json users = Json::array();
-  for (const auto& id : ids) {
-    Json u = Json::object();
-    u["externalId"] = id;
-    u["userName"] = id + "@example.com";
-    u["displayName"] = id;
-    u["title"] = "Engineer";
-    users.push(u);
-  }
-  Json seed = Json::object();
-  seed["users"] = users;
-  return seed;
-}
-
-Json userByExternalId(SimProcess& sim, const std::string& external_id) {
-  for (const auto& u : sim.state().get("users").asArray()) {
-    if (u.getString("externalId") == external_id) return u;
-  }
-  return Json();
+// EMP-1 and EMP-2 stay (with `title`), EMP-3 is live but removed from the desired state.
+std::vector<Person> people(const std::string& title) {
+  return {{"EMP-1", "emp-1@example.com", "active", "", title, {}},
+          {"EMP-2", "emp-2@example.com", "active", "", title, {}},
+          {"EMP-3", "emp-3@example.com", "", "", "Engineer", {}}};
 }
 
 int postEvent(int port, const std::string& type, const std::string& external_id) {
@@ -111,22 +85,22 @@ std::vector<std::string> pending(const TempDir& dir) {
 
 TEST(HeldEntryPointsTest, OnlyApproveAppliesAHeldSuspend) {
   SimProcess sim;
-  sim.seed(seedOrg({"EMP-1", "EMP-2", "EMP-3"}));
+  sim.seed(seedOrg(people("Engineer")));
   TempDir dir;
-  dir.write("desired.yaml", desiredYaml({"EMP-1", "EMP-2"}, "Engineer"));  // EMP-3 removed
+  dir.write("desired.yaml", desiredYaml(people("Engineer")));
   const std::string config = writeAgentConfig(dir, sim, dir.file("desired.yaml"));
   dir.write("event-secret", kSecret + "\n");
   std::ofstream(config, std::ios::app) << "serve: { listen: 127.0.0.1:0, eventSecretFile: "
                                        << dir.file("event-secret") << " }\n";
   auto held = [&] {
-    const Json u = userByExternalId(sim, "EMP-3");
+    const Json u = sim.userByExternalId("EMP-3");
     return u.getBool("active") && u.getNumber("tokensRevoked", -1) == 0;
   };
 
   RunResult r = runAgent({"apply", "--config", config, "--auto-approve", "--hold-destructive"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   ASSERT_EQ(pending(dir), std::vector<std::string>{"EMP-3"});
-  ASSERT_TRUE(held());
+  ASSERT_TRUE(held()) << sim.userByExternalId("EMP-3").dump();
 
   // The timer's run.
   sim.resetCounters();
@@ -137,7 +111,7 @@ TEST(HeldEntryPointsTest, OnlyApproveAppliesAHeldSuspend) {
   EXPECT_EQ(sim.count(kTokens), 0);
 
   // serve: its start-up cycle and periodic cycles, then an HR event for another user.
-  dir.write("desired.yaml", desiredYaml({"EMP-1", "EMP-2"}, "Lead"));  // EMP-1/2: a new title
+  dir.write("desired.yaml", desiredYaml(people("Lead")));  // EMP-1, EMP-2: a new title
   const int runs_before = runsRecorded(dir);
   const std::string port_file = dir.file("serve.port");
   {
@@ -146,7 +120,7 @@ TEST(HeldEntryPointsTest, OnlyApproveAppliesAHeldSuspend) {
     ASSERT_TRUE(eventually([&] { return static_cast<bool>(std::ifstream(port_file) >> port); }));
     // At least two full cycles (start-up and periodic), each an apply run.
     ASSERT_TRUE(eventually([&] { return runsRecorded(dir) >= runs_before + 2; }));
-    EXPECT_EQ(userByExternalId(sim, "EMP-2").getString("title"), "Lead");  // the cycles applied
+    EXPECT_EQ(sim.userByExternalId("EMP-2").getString("title"), "Lead");  // the cycles applied
     EXPECT_TRUE(held());
     const int runs_after_cycles = runsRecorded(dir);
     ASSERT_EQ(postEvent(port, "update", "EMP-1"), 202);
@@ -162,7 +136,7 @@ TEST(HeldEntryPointsTest, OnlyApproveAppliesAHeldSuspend) {
   sim.resetCounters();
   r = runAgent({"approve", "--config", config, "--externalId", "EMP-3"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_FALSE(userByExternalId(sim, "EMP-3").getBool("active"));
+  EXPECT_FALSE(sim.userByExternalId("EMP-3").getBool("active"));
   EXPECT_EQ(sim.count(kTokens), 1);
   EXPECT_TRUE(pending(dir).empty());
 }

@@ -267,7 +267,7 @@ TEST(ServeTest, TerminationSuspendsAtOnceAndHoldsOverTheDesiredState) {
     ASSERT_TRUE(audit.ok());
     ASSERT_FALSE(audit->empty());
     EXPECT_EQ(audit->back().action, "clear-termination");
-    EXPECT_EQ(audit->back().actor, "alice");
+    EXPECT_EQ(audit->back().actor, "operator:alice");
     EXPECT_EQ(audit->back().subject, "EMP-2");
   }
   const RunResult reactivated = runAgent({"apply", "--config", config, "--auto-approve"});
