@@ -24,6 +24,8 @@ constexpr const char* kAdoptReportHelp =
     "Genesys. Exit 0 when that apply would suspend or delete nobody and meets no ambiguous user, "
     "2 when it would, 1 on error. Adoption itself happens in apply";
 
+}  // namespace
+
 int runAdopt(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.has("report")) {
     err << "scim-agent adopt: --report is required: adopt only reports (matched, ambiguous, "
@@ -33,11 +35,9 @@ int runAdopt(const Args& args, std::ostream& out, std::ostream& err) {
            "[--format text|json|markdown] [--out FILE]\n";
     return kExitUsage;
   }
-  const std::string format = args.get("format", "text");
-  if (format != "text" && format != "json" && format != "markdown") {
-    err << "error: --format must be text, json or markdown, not \"" << format << "\"\n";
-    return kExitUsage;
-  }
+  const auto format_option = formatOption(args, {"text", "json", "markdown"}, err);
+  if (!format_option) return kExitUsage;
+  const std::string format = *format_option;
   std::unique_ptr<Agent> agent;
   if (int code = openAgent(args, err, agent); code != kExitOk) return code;
   Reconciler& reconciler = agent->reconciler();
@@ -80,19 +80,11 @@ int runAdopt(const Args& args, std::ostream& out, std::ostream& err) {
   return report.clean() ? kExitOk : kExitChanges;
 }
 
-void adoptOptions(Poco::Util::OptionSet& set) {
+void addAdoptOptions(Poco::Util::OptionSet& set) {
   using Poco::Util::Option;
   set.addOption(Option("report", "", kAdoptReportHelp));
   set.addOption(Option("format", "f", "output format: text, json or markdown").argument("FORMAT"));
   set.addOption(Option("out", "o", "write the report to FILE instead of stdout").argument("FILE"));
 }
-
-}  // namespace
-
-const Command kAdoptCommand{
-    "adopt",
-    "adopt --report [--config FILE] [--desired PATH] [--format text|json|markdown] [--out FILE]",
-    "First run against an org: report matched, ambiguous, unmanaged and to-be-destroyed users.",
-    kConfigOption | kDesiredOption, adoptOptions, runAdopt};
 
 }  // namespace scim_agent

@@ -55,12 +55,12 @@ void printResult(const Action& a, const ActionResult& r, std::ostream& out) {
   out << "\n";
 }
 
+}  // namespace
+
 int runApply(const Args& args, std::ostream& out, std::ostream& err) {
-  const std::string format = args.get("format", "text");
-  if (format != "text" && format != "json") {
-    err << "error: --format must be text or json for apply, not \"" << format << "\"\n";
-    return kExitUsage;
-  }
+  const auto format_option = formatOption(args, {"text", "json"}, err);
+  if (!format_option) return kExitUsage;
+  const std::string format = *format_option;
   if (args.positional.size() > 1) {
     err << "error: apply takes at most one plan file\n";
     return kExitUsage;
@@ -167,23 +167,11 @@ int runApply(const Args& args, std::ostream& out, std::ostream& err) {
   return report.destructive_skipped ? kExitBlocked : kExitOk;
 }
 
-void applyOptions(Poco::Util::OptionSet& set) {
+void addApplyOptions(Poco::Util::OptionSet& set) {
   using Poco::Util::Option;
-  set.addOption(Option("format", "f", "output format: text, json or markdown").argument("FORMAT"));
-  set.addOption(Option("dry-run", "", "plan and print; write nothing remote"));
-  set.addOption(Option("allow-destructive", "",
-                       "apply suspends and deletes even beyond policy.maxDestructive"));
+  addPlanningOptions(set, "text or json");
   set.addOption(Option("auto-approve", "y", "apply without asking for confirmation"));
   set.addOption(Option("hold-destructive", "", kHoldDestructiveHelp));
 }
-
-}  // namespace
-
-const Command kApplyCommand{
-    "apply",
-    "apply [PLAN.json] [--config FILE] [--desired PATH] [--auto-approve] [--dry-run] "
-    "[--allow-destructive | --hold-destructive] [--format text|json]",
-    "Apply a saved plan exactly, or make a plan, show it, ask, and apply it.",
-    kConfigOption | kDesiredOption, applyOptions, runApply};
 
 }  // namespace scim_agent

@@ -60,12 +60,12 @@ void printApprovals(const ApproveReport& report, bool quiet, std::ostream& out) 
   }
 }
 
+}  // namespace
+
 int runApprove(const Args& args, std::ostream& out, std::ostream& err) {
-  const std::string format = args.get("format", "text");
-  if (format != "text" && format != "json") {
-    err << "error: --format must be text or json for approve, not \"" << format << "\"\n";
-    return kExitUsage;
-  }
+  const auto format_option = formatOption(args, {"text", "json"}, err);
+  if (!format_option) return kExitUsage;
+  const std::string format = *format_option;
   const std::vector<std::string> ids = externalIds(args);
   const bool all = args.has("all");
   if (all && !ids.empty()) {
@@ -123,7 +123,7 @@ int runApprove(const Args& args, std::ostream& out, std::ostream& err) {
   return report.allApplied() ? kExitOk : kExitError;
 }
 
-void approveOptions(Poco::Util::OptionSet& set) {
+void addApproveOptions(Poco::Util::OptionSet& set) {
   using Poco::Util::Option;
   set.addOption(Option("externalId", "e",
                        "approve the held action of this user (repeatable, or comma-separated)")
@@ -132,12 +132,5 @@ void approveOptions(Poco::Util::OptionSet& set) {
   set.addOption(Option("all", "a", "approve every pending held action"));
   set.addOption(Option("format", "f", "text or json").argument("FORMAT"));
 }
-
-}  // namespace
-
-const Command kApproveCommand{
-    "approve", "approve [--config FILE] [--externalId ID]... [--all] [--format text|json]",
-    "Apply suspends and deletes that apply --hold-destructive held, after checking each again.",
-    kConfigOption | kDesiredOption, approveOptions, runApprove};
 
 }  // namespace scim_agent

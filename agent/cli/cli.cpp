@@ -28,19 +28,51 @@ int printVersion(const Args&, std::ostream& out, std::ostream&) {
   return kExitOk;
 }
 
-const Command kVersionCommand{"version", "version", "Print the version.", kNoCommon, nullptr,
-                              printVersion};
-
 // The table of commands, in the order `--help` lists them.
-const Command* const kCommands[] = {
-    &kValidateCommand, &kPlanCommand,         &kApplyCommand,   &kApproveCommand,
-    &kAdoptCommand,    &kServeCommand,        &kRunCommand,     &kTerminationsCommand,
-    &kHistoryCommand,  &kVersionCommand,
+const Command kCommands[] = {
+    {"validate", "validate [--config FILE] [--desired PATH]",
+     "Check the desired state and report every error as file:line:column: message.",
+     kConfigOption | kDesiredOption, nullptr, runValidate},
+    {"plan",
+     "plan [--config FILE] [--desired PATH] [--format text|json|markdown] [--out FILE] "
+     "[--detailed-exitcode]",
+     "Read the live users, compare them with the desired state and show what apply would do.",
+     kConfigOption | kDesiredOption, addPlanOptions, runPlan},
+    {"apply",
+     "apply [PLAN.json] [--config FILE] [--desired PATH] [--auto-approve] [--dry-run] "
+     "[--allow-destructive | --hold-destructive] [--format text|json]",
+     "Apply a saved plan exactly, or make a plan, show it, ask, and apply it.",
+     kConfigOption | kDesiredOption, addApplyOptions, runApply},
+    {"approve", "approve [--config FILE] [--externalId ID]... [--all] [--format text|json]",
+     "Apply suspends and deletes that apply --hold-destructive held, after checking each again.",
+     kConfigOption | kDesiredOption, addApproveOptions, runApprove},
+    {"adopt",
+     "adopt --report [--config FILE] [--desired PATH] [--format text|json|markdown] [--out FILE]",
+     "First run against an org: report matched, ambiguous, unmanaged and to-be-destroyed users.",
+     kConfigOption | kDesiredOption, addAdoptOptions, runAdopt},
+    {"serve",
+     "serve [--config FILE] [--desired PATH] [--listen HOST:PORT] [--interval 15m] "
+     "[--port-file FILE]",
+     "Take HR events on POST /v1/events (signed), act on each at once; also /healthz, /metrics "
+     "and the full cycle every --interval.",
+     kConfigOption | kDesiredOption, addServeOptions, runServe},
+    {"run",
+     "run [--config FILE] [--desired PATH] [--loop --interval 15m] [--metrics-textfile DIR] "
+     "[--allow-destructive]",
+     "One unattended cycle for the timer: plan, guardrails, apply, record, metrics "
+     "(exit 0 ok, 1 error, 3 blocked, 4 busy).",
+     kConfigOption | kDesiredOption, addRunOptions, runRun},
+    {"terminations", "terminations [--config FILE] [--clear EXTERNALID] [--format text|json]",
+     "List the HR terminations that hold over the desired state; --clear one (audited).",
+     kConfigOption, addTerminationsOptions, runTerminations},
+    {"history", "history [--config FILE] [--limit N] [--format text|json]",
+     "List past runs and what each did.", kConfigOption, addHistoryOptions, runHistory},
+    {"version", "version", "Print the version.", kNoCommon, nullptr, printVersion},
 };
 
 const Command* findCommand(const std::string& name) {
-  for (const Command* c : kCommands) {
-    if (name == c->name) return c;
+  for (const Command& c : kCommands) {
+    if (name == c.name) return &c;
   }
   return nullptr;
 }
@@ -72,10 +104,10 @@ void printUsage(std::ostream& out) {
          "Keeps the users of a Genesys Cloud organization equal to a desired state.\n\n"
          "Commands:\n";
   size_t width = 0;  // the longest command name, so the summaries line up
-  for (const Command* c : kCommands) width = std::max(width, std::string(c->name).size());
-  for (const Command* c : kCommands) {
-    out << "  " << c->name << std::string(width + 2 - std::string(c->name).size(), ' ')
-        << c->summary << "\n";
+  for (const Command& c : kCommands) width = std::max(width, std::string(c.name).size());
+  for (const Command& c : kCommands) {
+    out << "  " << c.name << std::string(width + 2 - std::string(c.name).size(), ' ')
+        << c.summary << "\n";
   }
   out << "\nRun 'scim-agent COMMAND --help' for a command's options.\n";
 }

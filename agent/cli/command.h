@@ -2,7 +2,7 @@
 
 // One command of the scim-agent command line: its name, usage line, summary, options and
 // handler. cli.cpp keeps the table of every command and generates --help and usage errors from
-// it, so a new command is one new file (defining its Command) and one row in that table.
+// it, so a new command is one new file (its handler and options) and one row in that table.
 
 #include <iosfwd>
 #include <map>
@@ -45,15 +45,27 @@ struct Command {
   int (*run)(const Args& args, std::ostream& out, std::ostream& err);
 };
 
-// The commands, one per file (cli/<name>_command.cpp).
-extern const Command kValidateCommand;
-extern const Command kPlanCommand;
-extern const Command kApplyCommand;
-extern const Command kApproveCommand;
-extern const Command kAdoptCommand;
-extern const Command kServeCommand;
-extern const Command kRunCommand;
-extern const Command kTerminationsCommand;
-extern const Command kHistoryCommand;
+// The commands' handlers and options, one file per command (cli/<name>_command.cpp); cli.cpp
+// holds the table that names them.
+int runValidate(const Args& args, std::ostream& out, std::ostream& err);
+int runPlan(const Args& args, std::ostream& out, std::ostream& err);
+int runApply(const Args& args, std::ostream& out, std::ostream& err);
+int runApprove(const Args& args, std::ostream& out, std::ostream& err);
+int runAdopt(const Args& args, std::ostream& out, std::ostream& err);
+int runServe(const Args& args, std::ostream& out, std::ostream& err);
+int runRun(const Args& args, std::ostream& out, std::ostream& err);
+int runTerminations(const Args& args, std::ostream& out, std::ostream& err);
+int runHistory(const Args& args, std::ostream& out, std::ostream& err);
+void addPlanOptions(Poco::Util::OptionSet& options);
+void addApplyOptions(Poco::Util::OptionSet& options);
+void addApproveOptions(Poco::Util::OptionSet& options);
+void addAdoptOptions(Poco::Util::OptionSet& options);
+void addServeOptions(Poco::Util::OptionSet& options);
+void addRunOptions(Poco::Util::OptionSet& options);
+void addTerminationsOptions(Poco::Util::OptionSet& options);
+void addHistoryOptions(Poco::Util::OptionSet& options);
+// --format (with the formats `formats` names), --dry-run and --allow-destructive: plan's and
+// apply's.
+void addPlanningOptions(Poco::Util::OptionSet& options, const char* formats);
 
 }  // namespace scim_agent

@@ -52,6 +52,8 @@ std::string padded(const std::string& s, size_t width) {
   return s + std::string(s.size() < width ? width - s.size() : 1, ' ');
 }
 
+}  // namespace
+
 int runHistory(const Args& args, std::ostream& out, std::ostream& err) {
   Diagnostics diags;
   auto config = loadAgentConfig(args.configPath(), diags);
@@ -88,16 +90,10 @@ int runHistory(const Args& args, std::ostream& out, std::ostream& err) {
   return kExitOk;
 }
 
-void historyOptions(Poco::Util::OptionSet& set) {
+void addHistoryOptions(Poco::Util::OptionSet& set) {
   using Poco::Util::Option;
   set.addOption(Option("limit", "n", "how many runs to list (default 20)").argument("N"));
   set.addOption(Option("format", "f", "text or json").argument("FORMAT"));
 }
-
-}  // namespace
-
-const Command kHistoryCommand{"history", "history [--config FILE] [--limit N] [--format text|json]",
-                              "List past runs and what each did.", kConfigOption, historyOptions,
-                              runHistory};
 
 }  // namespace scim_agent

@@ -73,6 +73,22 @@ void logPlan(const char* command, int64_t run_id, const Plan& plan,
   logInfo("plan made", fields);
 }
 
+std::optional<std::string> formatOption(const Args& args,
+                                        std::initializer_list<std::string_view> allowed,
+                                        std::ostream& err) {
+  const std::string format = args.get("format", "text");
+  std::string names;
+  size_t i = 0;
+  for (std::string_view name : allowed) {
+    if (name == format) return format;
+    names += std::string(i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ") + std::string(name);
+    ++i;
+  }
+  err << "error: --format must be " << names << " for " << args.command << ", not \"" << format
+      << "\"\n";
+  return std::nullopt;
+}
+
 bool stdinIsTty() { return ::isatty(STDIN_FILENO) == 1; }
 
 bool colorWanted() { return ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr; }

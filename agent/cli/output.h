@@ -3,9 +3,12 @@
 // What several commands print the same way.
 
 #include <functional>
+#include <initializer_list>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/base/diagnostics.h"
@@ -40,6 +43,11 @@ std::string renderPlan(const Plan& plan, const std::string& format);
 // One info line summing up a plan: action counts by kind, and the guardrail's verdict.
 void logPlan(const char* command, int64_t run_id, const Plan& plan,
              const GuardrailVerdict& guardrail);
+
+// --format's value (default "text") when it is one of `allowed`; else says so on `err`.
+std::optional<std::string> formatOption(const Args& args,
+                                        std::initializer_list<std::string_view> allowed,
+                                        std::ostream& err);
 
 bool stdinIsTty();
 // ANSI colours on stdout: a terminal, and NO_COLOR unset.

@@ -16,12 +16,12 @@ namespace scim_agent {
 
 namespace {
 
+}  // namespace
+
 int runPlan(const Args& args, std::ostream& out, std::ostream& err) {
-  const std::string format = args.get("format", "text");
-  if (format != "text" && format != "json" && format != "markdown") {
-    err << "error: --format must be text, json or markdown, not \"" << format << "\"\n";
-    return kExitUsage;
-  }
+  const auto format_option = formatOption(args, {"text", "json", "markdown"}, err);
+  if (!format_option) return kExitUsage;
+  const std::string format = *format_option;
   std::unique_ptr<Agent> agent;
   if (int code = openAgent(args, err, agent); code != kExitOk) return code;
   logInfo("run started", {{"command", "plan"}, {"config", args.configPath()}});
@@ -52,25 +52,21 @@ int runPlan(const Args& args, std::ostream& out, std::ostream& err) {
   return plan.hasChanges() ? kExitChanges : kExitOk;
 }
 
-void planOptions(Poco::Util::OptionSet& set) {
+void addPlanningOptions(Poco::Util::OptionSet& set, const char* formats) {
   using Poco::Util::Option;
-  set.addOption(Option("format", "f", "output format: text, json or markdown").argument("FORMAT"));
+  set.addOption(Option("format", "f", std::string("output format: ") + formats).argument("FORMAT"));
   set.addOption(Option("dry-run", "", "plan and print; write nothing remote"));
   set.addOption(Option("allow-destructive", "",
                        "apply suspends and deletes even beyond policy.maxDestructive"));
+}
+
+void addPlanOptions(Poco::Util::OptionSet& set) {
+  using Poco::Util::Option;
+  addPlanningOptions(set, "text, json or markdown");
   set.addOption(Option("out", "o", "save the plan document (JSON) to FILE").argument("FILE"));
   set.addOption(Option("detailed-exitcode", "",
                        "exit 0 with no changes, 2 with changes, 3 when a guardrail blocks, 1 on "
                        "error"));
 }
-
-}  // namespace
-
-const Command kPlanCommand{
-    "plan",
-    "plan [--config FILE] [--desired PATH] [--format text|json|markdown] [--out FILE] "
-    "[--detailed-exitcode]",
-    "Read the live users, compare them with the desired state and show what apply would do.",
-    kConfigOption | kDesiredOption, planOptions, runPlan};
 
 }  // namespace scim_agent

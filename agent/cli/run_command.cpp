@@ -146,6 +146,8 @@ std::string readFile(const std::string& path) {
 }
 
 // `out` is unused: run reports through the service log (stdout), errors go to `err`.
+}  // namespace
+
 int runRun(const Args& args, std::ostream& /*out*/, std::ostream& err) {
   const bool loop = args.has("loop");
   if (args.has("interval") && !loop) {
@@ -209,7 +211,7 @@ int runRun(const Args& args, std::ostream& /*out*/, std::ostream& err) {
   return loop ? kExitOk : code;
 }
 
-void runOptions(Poco::Util::OptionSet& set) {
+void addRunOptions(Poco::Util::OptionSet& set) {
   using Poco::Util::Option;
   set.addOption(Option("allow-destructive", "",
                        "apply suspends and deletes even beyond policy.maxDestructive"));
@@ -220,15 +222,5 @@ void runOptions(Poco::Util::OptionSet& set) {
                        "DIR/scim_agent.prom after each cycle (overrides metrics.textfileDir)")
                     .argument("DIR"));
 }
-
-}  // namespace
-
-const Command kRunCommand{
-    "run",
-    "run [--config FILE] [--desired PATH] [--loop --interval 15m] [--metrics-textfile DIR] "
-    "[--allow-destructive]",
-    "One unattended cycle for the timer: plan, guardrails, apply, record, metrics "
-    "(exit 0 ok, 1 error, 3 blocked, 4 busy).",
-    kConfigOption | kDesiredOption, runOptions, runRun};
 
 }  // namespace scim_agent

@@ -7,13 +7,13 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include <Poco/Util/Option.h>
 
 #include "agent/base/duration.h"
+#include "agent/config/secret_file.h"
+#include "agent/cli/clock.h"
 #include "agent/cli/command.h"
 #include "agent/cli/exit_code.h"
 #include "agent/cli/output.h"
@@ -79,6 +79,8 @@ class ReconcileProcessor final : public EventProcessor {
   std::ostream& err_;
 };
 
+}  // namespace
+
 int runServe(const Args& args, std::ostream& out, std::ostream& err) {
   const auto interval = parseDuration(args.get("interval", "15m"));
   if (!interval) {
@@ -104,21 +106,14 @@ int runServe(const Args& args, std::ostream& out, std::ostream& err) {
   options.interval = *interval;
   options.port_file = args.get("port-file");
   options.hold_events = args.has("hold-events");
-  {
-    std::ifstream f(config.serve_event_secret_file, std::ios::binary);
-    std::stringstream text;
-    text << f.rdbuf();
-    options.secret = text.str();
-    while (!options.secret.empty() &&
-           (options.secret.back() == '\n' || options.secret.back() == '\r')) {
-      options.secret.pop_back();
-    }
-    if (config.serve_event_secret_file.empty() || !f || options.secret.empty()) {
-      err << "error: serve.eventSecretFile " << config.serve_event_secret_file
-          << " is not set, cannot be read or is empty\n";
-      return kExitError;
-    }
+  if (config.serve_event_secret_file.empty()) {
+    err << "error: serve.eventSecretFile is not set: serve refuses unsigned events\n";
+    return kExitError;
   }
+  auto secret = readSecretFile(config.serve_event_secret_file, "serve.eventSecretFile");
+  if (!secret.ok()) return printError(secret.error(), err);
+  options.secret = std::move(secret.value());
+  options.clock = &cliClock();
   // The writer lock for serve's whole life (SPEC §10): a concurrent run exits 4.
   Status locked = agent->reconciler().lock();
   if (!locked.ok()) return printError(locked.error(), err);
@@ -146,7 +141,7 @@ int runServe(const Args& args, std::ostream& out, std::ostream& err) {
   return kExitOk;
 }
 
-void serveOptions(Poco::Util::OptionSet& set) {
+void addServeOptions(Poco::Util::OptionSet& set) {
   using Poco::Util::Option;
   set.addOption(Option("listen", "l", "host:port to listen on (overrides serve.listen)")
                     .argument("HOST:PORT"));
@@ -155,15 +150,5 @@ void serveOptions(Poco::Util::OptionSet& set) {
   set.addOption(Option("port-file", "", "write the bound port to FILE").argument("FILE"));
   set.addOption(Option("hold-events", "", "test only: journal events, do not act on them"));
 }
-
-}  // namespace
-
-const Command kServeCommand{
-    "serve",
-    "serve [--config FILE] [--desired PATH] [--listen HOST:PORT] [--interval 15m] "
-    "[--port-file FILE]",
-    "Take HR events on POST /v1/events (signed), act on each at once; also /healthz, /metrics "
-    "and the full cycle every --interval.",
-    kConfigOption | kDesiredOption, serveOptions, runServe};
 
 }  // namespace scim_agent

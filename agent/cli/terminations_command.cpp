@@ -23,13 +23,13 @@ namespace scim_agent {
 
 namespace {
 
+}  // namespace
+
 int runTerminations(const Args& args, std::ostream& out, std::ostream& err) {
-  const std::string format = args.get("format", "text");
+  const auto format_option = formatOption(args, {"text", "json"}, err);
+  if (!format_option) return kExitUsage;
+  const std::string format = *format_option;
   const std::string clear = args.get("clear");
-  if (format != "text" && format != "json") {
-    err << "error: --format must be text or json, not \"" << format << "\"\n";
-    return kExitUsage;
-  }
   Diagnostics diags;
   auto config = loadAgentConfig(args.configPath(), diags);
   if (!config) {
@@ -96,20 +96,12 @@ int runTerminations(const Args& args, std::ostream& out, std::ostream& err) {
   return kExitOk;
 }
 
-
-void terminationsOptions(Poco::Util::OptionSet& set) {
+void addTerminationsOptions(Poco::Util::OptionSet& set) {
   using Poco::Util::Option;
   set.addOption(
       Option("clear", "", "forget the termination of this externalId (audited as $USER)")
           .argument("EXTERNALID"));
   set.addOption(Option("format", "f", "text or json").argument("FORMAT"));
 }
-
-}  // namespace
-
-const Command kTerminationsCommand{
-    "terminations", "terminations [--config FILE] [--clear EXTERNALID] [--format text|json]",
-    "List the HR terminations that hold over the desired state; --clear one (audited).",
-    kConfigOption, terminationsOptions, runTerminations};
 
 }  // namespace scim_agent

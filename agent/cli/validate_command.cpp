@@ -11,6 +11,8 @@ namespace scim_agent {
 
 namespace {
 
+}  // namespace
+
 int runValidate(const Args& args, std::ostream& out, std::ostream& err) {
   Diagnostics diags;
   auto agent = Agent::load(args.configPath(), args.get("desired"), diags);
@@ -28,12 +30,5 @@ int runValidate(const Args& args, std::ostream& out, std::ostream& err) {
   }
   return kExitOk;
 }
-
-}  // namespace
-
-const Command kValidateCommand{
-    "validate", "validate [--config FILE] [--desired PATH]",
-    "Check the desired state and report every error as file:line:column: message.",
-    kConfigOption | kDesiredOption, nullptr, runValidate};
 
 }  // namespace scim_agent

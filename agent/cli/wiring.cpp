@@ -1,10 +1,9 @@
 #include "agent/cli/wiring.h"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "agent/cli/clock.h"
+#include "agent/config/secret_file.h"
 #include "agent/notify/webhook_notifier.h"
 #include "agent/scim/genesys_directory.h"
 #include "agent/scim/genesys_platform.h"
@@ -52,16 +51,14 @@ class WebhookDelivery final : public Notifier {
       : store_(store), options_(std::move(options)), secret_file_(std::move(secret_file)) {}
 
   Result<NotifySummary> deliverDue() override {
-    std::ifstream file(secret_file_, std::ios::binary);
-    std::stringstream text;
-    text << file.rdbuf();
-    std::string secret = text.str();
-    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-    if (!file || secret.empty()) {
-      return Error(ErrorCode::kIo, "notify.webhook.secretFile " + secret_file_ +
-                                       " cannot be read or is empty; notifications wait");
+    auto secret = readSecretFile(secret_file_, "notify.webhook.secretFile");
+    if (!secret.ok()) {
+      Error e = secret.error();
+      e.message += "; notifications wait";
+      return e;
     }
-    WebhookNotifier notifier(store_, options_, std::move(secret), [] { return cliClock().now(); });
+    WebhookNotifier notifier(store_, options_, std::move(secret.value()),
+                             [] { return cliClock().now(); });
     return notifier.deliverDue();
   }
 

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <memory>
 
+#include "agent/base/ansi.h"
 #include "agent/base/clock.h"
 #include "agent/base/json.h"
 
@@ -85,7 +86,7 @@ bool progressAllowed() {
 // REQUIRES: g_mu held.
 void clearProgressLine() {
   if (!g_progress_shown) return;
-  std::cerr << "\r\033[K" << std::flush;
+  std::cerr << ansi(Ansi::kClearLine) << std::flush;
   g_progress_shown = false;
 }
 
@@ -194,10 +195,10 @@ std::string Logger::format(LogLevel level, std::string_view msg, const LogFields
   std::string name = logLevelName(level);
   name.resize(5, ' ');  // "info " / "debug": the messages line up
   if (options_.color) {
-    static constexpr const char* kColors[] = {"\033[31m", "\033[33m", "\033[32m", "\033[2m"};
-    line += kColors[static_cast<int>(level)];
+    static constexpr Ansi kColors[] = {Ansi::kRed, Ansi::kYellow, Ansi::kGreen, Ansi::kDim};
+    line += ansi(kColors[static_cast<int>(level)]);
     line += logLevelName(level);
-    line += "\033[0m";
+    line += ansi(Ansi::kReset);
     line += name.substr(std::string(logLevelName(level)).size());
   } else {
     line += name;
@@ -319,7 +320,7 @@ void ProgressBar::update(size_t done) {
   const auto now = std::chrono::steady_clock::now();
   if (done < total_ && now - last_draw_ < std::chrono::milliseconds(50)) return;
   last_draw_ = now;
-  std::cerr << "\r\033[K" << render(label_, done_, total_) << std::flush;
+  std::cerr << ansi(Ansi::kClearLine) << render(label_, done_, total_) << std::flush;
   g_progress_shown = true;
 }
 

@@ -68,12 +68,12 @@ const char* classColor(AdoptClass c) {
   switch (c) {
     case AdoptClass::kAmbiguous:
     case AdoptClass::kDestroyed:
-      return kAnsiRed;
+      return ansi(Ansi::kRed);
     case AdoptClass::kProtected:
     case AdoptClass::kAdopted:
-      return kAnsiYellow;
+      return ansi(Ansi::kYellow);
     case AdoptClass::kCreated:
-      return kAnsiGreen;
+      return ansi(Ansi::kGreen);
     case AdoptClass::kMatched:
     case AdoptClass::kUnmanaged:
     case AdoptClass::kLeftAlone:
@@ -204,12 +204,12 @@ Json entryJson(const AdoptEntry& e) {
 
 std::string renderAdoptText(const AdoptReport& report, bool color) {
   TextWriter w(color);
-  w.line(headerLine(report), kAnsiBold);
+  w.line(headerLine(report), ansi(Ansi::kBold));
   w.blank();
   for (AdoptClass c : allAdoptClasses()) {
     const int n = report.count(c);
     if (n == 0) continue;
-    w.line(std::string(sectionTitle(c)) + " (" + std::to_string(n) + "):", kAnsiBold);
+    w.line(std::string(sectionTitle(c)) + " (" + std::to_string(n) + "):", ansi(Ansi::kBold));
     for (const AdoptEntry& e : report.entries) {
       if (e.kind != c) continue;
       std::string text = std::string(marker(c)) + " " + userLabel(e.external_id, e.user_name);
@@ -229,16 +229,16 @@ std::string renderAdoptText(const AdoptReport& report, bool color) {
     w.blank();
   }
   if (!report.warnings.empty()) {
-    w.line("Warnings:", kAnsiBold);
-    for (const Notice& n : report.warnings) w.line(noticeLine(n), kAnsiYellow, 2);
+    w.line("Warnings:", ansi(Ansi::kBold));
+    for (const Notice& n : report.warnings) w.line(noticeLine(n), ansi(Ansi::kYellow), 2);
     w.blank();
   }
   if (report.guardrail.blocked) {
-    w.line("Guardrail: " + report.guardrail.message, kAnsiRed);
+    w.line("Guardrail: " + report.guardrail.message, ansi(Ansi::kRed));
     w.blank();
   }
-  w.line(summaryLine(report), kAnsiBold);
-  w.line(verdictLine(report), report.clean() ? kAnsiGreen : kAnsiRed);
+  w.line(summaryLine(report), ansi(Ansi::kBold));
+  w.line(verdictLine(report), report.clean() ? ansi(Ansi::kGreen) : ansi(Ansi::kRed));
   return w.take();
 }
 

@@ -58,15 +58,15 @@ const char* actionColor(ActionKind k) {
     case ActionKind::kCreate:
     case ActionKind::kReactivate:
     case ActionKind::kRestore:
-      return kAnsiGreen;
+      return ansi(Ansi::kGreen);
     case ActionKind::kUpdate:
     case ActionKind::kGroupMembers:
-      return kAnsiYellow;
+      return ansi(Ansi::kYellow);
     case ActionKind::kSuspend:
     case ActionKind::kDelete:
-      return kAnsiRed;
+      return ansi(Ansi::kRed);
   }
-  return kAnsiReset;
+  return ansi(Ansi::kReset);
 }
 
 // "+ title: "Lead"", "- title: "Agent"", "~ title: "Agent" → "Lead"".
@@ -77,9 +77,9 @@ std::string changeLine(const AttributeChange& c) {
 }
 
 const char* changeColor(const AttributeChange& c) {
-  if (c.before.isNull()) return kAnsiGreen;
-  if (c.after.isNull()) return kAnsiRed;
-  return kAnsiYellow;
+  if (c.before.isNull()) return ansi(Ansi::kGreen);
+  if (c.after.isNull()) return ansi(Ansi::kRed);
+  return ansi(Ansi::kYellow);
 }
 
 std::string groupHeader(const Action& a) {
@@ -140,10 +140,10 @@ std::string costLine(const PlanCost& cost) {
 const char* noticeColor(NoticeKind k) {
   switch (k) {
     case NoticeKind::kConflict:
-      return kAnsiRed;
+      return ansi(Ansi::kRed);
     case NoticeKind::kProtected:
     case NoticeKind::kWarning:
-      return kAnsiYellow;
+      return ansi(Ansi::kYellow);
     case NoticeKind::kUnmanaged:
       return nullptr;
   }
@@ -152,7 +152,7 @@ const char* noticeColor(NoticeKind k) {
 
 void writeNotices(TextWriter& w, const Plan& plan) {
   if (plan.notices.empty()) return;
-  w.line("Notices:", kAnsiBold);
+  w.line("Notices:", ansi(Ansi::kBold));
   for (const Notice& n : plan.notices) w.line(noticeLine(n), noticeColor(n.kind), 2);
   w.blank();
 }
@@ -192,7 +192,7 @@ std::string markdownRow(const Action& a) {
 std::string renderPlanText(const Plan& plan, bool color) {
   TextWriter w(color);
   if (!plan.hasChanges()) {
-    w.line("No changes. Genesys Cloud matches the desired state.", kAnsiGreen);
+    w.line("No changes. Genesys Cloud matches the desired state.", ansi(Ansi::kGreen));
     if (!plan.notices.empty()) w.blank();
     writeNotices(w, plan);
     return w.take();
@@ -202,9 +202,9 @@ std::string renderPlanText(const Plan& plan, bool color) {
     if (a.kind == ActionKind::kGroupMembers) {
       w.line("~ " + groupHeader(a), color_code);
       for (const MemberRef& m : a.add_members)
-        w.line("+ " + userLabel(m.external_id, m.user_name), kAnsiGreen, 4);
+        w.line("+ " + userLabel(m.external_id, m.user_name), ansi(Ansi::kGreen), 4);
       for (const MemberRef& m : a.remove_members)
-        w.line("- " + userLabel(m.external_id, m.user_name), kAnsiRed, 4);
+        w.line("- " + userLabel(m.external_id, m.user_name), ansi(Ansi::kRed), 4);
     } else {
       w.line(actionVerb(a.kind) + " " + userLabel(a.external_id, a.user_name), color_code);
       for (const AttributeChange& c : a.changes) w.line(changeLine(c), changeColor(c), 4);
@@ -218,7 +218,7 @@ std::string renderPlanText(const Plan& plan, bool color) {
     w.blank();
   }
   writeNotices(w, plan);
-  w.line(summaryLine(plan), kAnsiBold);
+  w.line(summaryLine(plan), ansi(Ansi::kBold));
   w.line(costLine(plan.cost));
   return w.take();
 }

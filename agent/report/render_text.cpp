@@ -7,7 +7,7 @@ void TextWriter::line(const std::string& text, const char* color, int indent) {
   if (color_ && color) {
     out_ += color;
     out_ += text;
-    out_ += kAnsiReset;
+    out_ += ansi(Ansi::kReset);
   } else {
     out_ += text;
   }

@@ -3,19 +3,13 @@
 #include <string>
 #include <utility>
 
+#include "agent/base/ansi.h"
 #include "agent/model/plan.h"
 
 namespace scim_agent {
 
-// Pieces shared by the plan renderers (render.h) and the adopt report (adopt_report.h), so both
-// outputs label users, show notices and escape Markdown the same way. Internal to agent/plan.
-
-// ANSI SGR sequences for TextWriter.
-inline constexpr const char* kAnsiGreen = "\x1b[32m";
-inline constexpr const char* kAnsiYellow = "\x1b[33m";
-inline constexpr const char* kAnsiRed = "\x1b[31m";
-inline constexpr const char* kAnsiBold = "\x1b[1m";
-inline constexpr const char* kAnsiReset = "\x1b[0m";
+// Pieces shared by the plan renderers (plan_render.h) and the adopt report (adopt_render.h), so both
+// outputs label users, show notices and escape Markdown the same way. Internal to agent/report.
 
 // Collects terminal text line by line. A line's colour is written only when the writer was made
 // with `color` true and the line has one (nullptr: plain).
@@ -23,7 +17,7 @@ class TextWriter {
  public:
   explicit TextWriter(bool color) : color_(color) {}
 
-  // `indent` spaces, then `text` (wrapped in `color` and kAnsiReset), then a newline.
+  // `indent` spaces, then `text` (wrapped in `color` and the reset), then a newline.
   void line(const std::string& text, const char* color = nullptr, int indent = 0);
   void blank() { out_ += '\n'; }
   // The text so far; the writer is empty afterwards.
