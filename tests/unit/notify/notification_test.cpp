@@ -4,7 +4,8 @@
 
 #include "agent/codec/json_parse.h"
 #include "state/state_store.h"
-#include "unit/state/state_test_util.h"
+#include "tests/support/state_db.h"
+#include "tests/support/temp_dir.h"
 
 namespace scim_agent {
 namespace {
@@ -74,7 +75,7 @@ TEST(NotificationTest, DedupeKeyNamesEventUserAndRun) {
 }
 
 TEST(NotificationTest, EnqueueAddsOneWebhookMessagePerKey) {
-  state_test::TempDir dir;
+  ::scim_agent::testing::TempDir dir;
   Result<std::unique_ptr<StateStore>> store = StateStore::open(dir.file("state.db"));
   ASSERT_TRUE(store.ok());
   const std::string at = "2024-05-01T10:00:01.000000Z";

@@ -16,8 +16,9 @@
 #include "agent/base/clock.h"
 #include "agent/notify/notification.h"
 #include "state/state_store.h"
-#include "tests/integration/webhook_receiver.h"
-#include "unit/state/state_test_util.h"
+#include "tests/support/webhook_receiver.h"
+#include "tests/support/state_db.h"
+#include "tests/support/temp_dir.h"
 
 namespace scim_agent {
 namespace {
@@ -92,7 +93,7 @@ class WebhookNotifierTest : public ::testing::Test {
     return summary.ok() ? *summary : NotifySummary{};
   }
 
-  state_test::TempDir dir_;
+  ::scim_agent::testing::TempDir dir_;
   std::unique_ptr<StateStore> store_;
   FakeClock clock_;
 };

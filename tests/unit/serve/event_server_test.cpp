@@ -17,7 +17,8 @@
 #include "agent/base/clock.h"
 #include "agent/codec/hmac_sha256.h"
 #include "state/state_store.h"
-#include "unit/state/state_test_util.h"
+#include "tests/support/state_db.h"
+#include "tests/support/temp_dir.h"
 
 namespace scim_agent {
 namespace {
@@ -91,7 +92,7 @@ class EventServerTest : public ::testing::Test {
     return {};
   }
 
-  state_test::TempDir dir_;
+  ::scim_agent::testing::TempDir dir_;
   FixedClock clock_{*parseIso8601("2031-01-01T00:00:00.25Z")};
   ProcessEverything processor_;
   std::unique_ptr<StateStore> store_;

@@ -7,12 +7,13 @@
 #include <gtest/gtest.h>
 
 #include "state/state_store.h"
-#include "unit/state/state_test_util.h"
+#include "tests/support/state_db.h"
+#include "tests/support/temp_dir.h"
 
 namespace scim_agent {
 namespace {
 
-using state_test::TempDir;
+using ::scim_agent::testing::TempDir;
 
 class JournalAuditTest : public ::testing::Test {
  protected:
@@ -90,14 +91,14 @@ TEST_F(JournalAuditTest, WithoutAuditRowOnlyTheOutcomeIsRecorded) {
   const int64_t entry = intent("patch:EMP-8");
   ASSERT_TRUE(store_->journalOutcome(entry, false, 409, "{}", "t2", nullptr).ok());
   EXPECT_EQ(entryState(entry), "failed");
-  EXPECT_EQ(state_test::queryInt(path_, "SELECT COUNT(*) FROM audit_log"), 0);
+  EXPECT_EQ(::scim_agent::testing::queryInt(path_, "SELECT COUNT(*) FROM audit_log"), 0);
 }
 
 TEST_F(JournalAuditTest, AuditRowThatCannotBeAppendedRollsBackTheOutcome) {
   ASSERT_TRUE(store_->appendAudit("t0", run_id_, "scim-agent", "create", "EMP-1", "{}").ok());
   const int64_t entry = intent("suspend:EMP-7");
   // What a full disk or a damaged table would do to the append, made certain.
-  state_test::execSql(path_,
+  ::scim_agent::testing::execSql(path_,
                       "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log "
                       "BEGIN SELECT RAISE(ABORT, 'audit refused'); END;");
   const AuditEntry row = audit("suspend", "EMP-7");
@@ -114,11 +115,11 @@ TEST_F(JournalAuditTest, AuditRowThatCannotBeAppendedRollsBackTheOutcome) {
   ASSERT_TRUE(pending.ok());
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ((*pending)[0].id, entry);
-  EXPECT_EQ(state_test::queryInt(path_, "SELECT COUNT(*) FROM audit_log"), 1);
+  EXPECT_EQ(::scim_agent::testing::queryInt(path_, "SELECT COUNT(*) FROM audit_log"), 1);
   EXPECT_TRUE(verify().intact());
 
   // The store is usable afterwards, and the outcome can still be recorded once the audit can.
-  state_test::execSql(path_, "DROP TRIGGER refuse_audit;");
+  ::scim_agent::testing::execSql(path_, "DROP TRIGGER refuse_audit;");
   status = store_->journalOutcome(entry, true, 200, "{}", "t3", &row);
   ASSERT_TRUE(status.ok()) << status.error().message;
   EXPECT_EQ(entryState(entry), "done");
@@ -139,7 +140,7 @@ TEST_F(JournalAuditTest, RefusedOutcomeAppendsNoAuditRow) {
   Status unknown = store_->journalOutcome(entry + 100, true, 200, "{}", "t3", &row);
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(state_test::queryInt(path_, "SELECT COUNT(*) FROM audit_log"), 1);
+  EXPECT_EQ(::scim_agent::testing::queryInt(path_, "SELECT COUNT(*) FROM audit_log"), 1);
   EXPECT_TRUE(verify().intact());
 }
 
