@@ -19,6 +19,12 @@ std::unique_ptr<StateStore> tryOpenStore(const std::string& path) {
   return store.ok() ? std::move(*store) : nullptr;
 }
 
+AuditVerifyReport verifyAuditOf(StateStore& store) {
+  Result<AuditVerifyReport> report = store.verifyAudit();
+  EXPECT_TRUE(report.ok()) << (report.ok() ? "" : report.error().message);
+  return report.ok() ? *report : AuditVerifyReport{};
+}
+
 ::testing::AssertionResult auditChainIntact(const std::string& path) {
   Result<std::unique_ptr<StateStore>> store = StateStore::open(path);
   if (!store.ok()) {

@@ -25,6 +25,10 @@ std::unique_ptr<StateStore> tryOpenStore(const std::string& path);
 // EXPECT_TRUE(auditChainIntact(dir.file("state.db"))).
 ::testing::AssertionResult auditChainIntact(const std::string& path);
 
+// store.verifyAudit()'s report; a failed verification adds a test failure and gives an empty
+// report.
+AuditVerifyReport verifyAuditOf(StateStore& store);
+
 // The permission bits of `path` (0 when it cannot be stat'ed).
 unsigned fileMode(const std::string& path);
 // The size of `path` in bytes, -1 when it cannot be read.

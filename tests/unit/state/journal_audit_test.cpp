@@ -47,11 +47,7 @@ class JournalAuditTest : public ::testing::Test {
     return "missing";
   }
 
-  AuditVerifyReport verify() {
-    Result<AuditVerifyReport> report = store_->verifyAudit();
-    EXPECT_TRUE(report.ok()) << (report.ok() ? "" : report.error().message);
-    return report.ok() ? *report : AuditVerifyReport{};
-  }
+  AuditVerifyReport verify() { return ::scim_agent::testing::verifyAuditOf(*store_); }
 
   TempDir dir_;
   std::string path_;
