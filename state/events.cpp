@@ -119,4 +119,23 @@ Result<std::vector<TerminationRecord>> StateStore::terminations() {
                                     &TerminationRecord::recorded_at));
 }
 
+Result<std::string> StateStore::planSigningKey(const std::string& at) {
+  auto lock = db_->lock();
+  Status made = runSql(*db_,
+                       "INSERT INTO agent_keys (name, value, created_at) "
+                       "VALUES ('plan-signing', lower(hex(randomblob(32))), ?) "
+                       "ON CONFLICT(name) DO NOTHING",
+                       at);
+  if (!made.ok()) return made.error();
+  Result<SqliteStatement> stmt =
+      db_->prepare("SELECT value FROM agent_keys WHERE name = 'plan-signing'");
+  if (!stmt.ok()) return stmt.error();
+  auto rows = readRows(*stmt, [](const SqliteStatement& s) { return s.text(0); });
+  if (!rows.ok()) return rows.error();
+  if (rows->empty() || rows->front().size() != 64) {
+    return Error(ErrorCode::kCorrupt, "state database " + path() + ": the plan-signing key is damaged");
+  }
+  return rows->front();
+}
+
 }  // namespace scim_agent

@@ -238,12 +238,23 @@ Result<std::optional<int>> recordedVersion(SqliteDb& db) {
 
 }  // namespace
 
+// Version 3 (issue 10): secrets the agent makes for itself. "plan-signing": the key saved plans
+// are signed with when agent.yaml names no planSigningKeyFile (random, made on first use).
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE agent_keys (
+  name       TEXT PRIMARY KEY,
+  value      TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+)sql";
+
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "runs, snapshots, plans, journal, audit log, events, outbox, suspensions, archive",
        kSchemaV1},
       {2, "delete clean-up steps, archived conversation ids, held destructive actions, terminations",
        kSchemaV2},
+      {3, "keys the agent keeps (plan signing)", kSchemaV3},
   };
   return kMigrations;
 }

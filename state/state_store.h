@@ -406,6 +406,12 @@ class StateStore {
   // Every recorded termination, by externalId.
   Result<std::vector<TerminationRecord>> terminations();
 
+  // ---- Keys (issue 10) ----
+
+  // The key saved plans are signed with when agent.yaml names no planSigningKeyFile: 32 random
+  // bytes (SQLite's randomblob) as hex, made on first use and kept. Thread-safe.
+  Result<std::string> planSigningKey(const std::string& at);
+
  private:
   explicit StateStore(std::unique_ptr<SqliteDb> db);
   Status requireRun(int64_t run_id, const std::string& what);

@@ -488,6 +488,16 @@ ActionResult Applier::replanned(const Action& action, const Error& conflict,
     r.message = "changed in Genesys since the plan; re-planned: nothing left to do";
     return r;
   }
+  if (options.gate) {
+    if (std::optional<std::string> refused = options.gate(*again)) {
+      ActionResult r;
+      r.outcome = ActionOutcome::kFailed;
+      r.user_id = action.user_id;
+      r.message = "changed in Genesys since the plan; the re-planned change was refused by the "
+                  "policy gate: " + *refused;
+      return r;
+    }
+  }
   ApplyOptions once = options;
   once.replan = nullptr;  // re-plan once; a second conflict is reported stale
   ActionResult r = again->kind == ActionKind::kDelete ? remove(*again, once) : patch(*again, once);

@@ -75,6 +75,9 @@ struct ApplyOptions {
   // the user as Genesys now has it, the action to send instead, or nullopt when nothing is left
   // to do. Empty: a conflict is reported stale (a saved, reviewed plan is applied exactly).
   std::function<std::optional<Action>(const Action&, const LiveUser& fresh)> replan;
+  // The policy gate for what the applier makes itself (a re-planned action): why it may not be
+  // written, or nullopt. The caller gates the plan's own actions before apply().
+  std::function<std::optional<std::string>(const Action&)> gate;
   // Action keys ("create:EMP-7") whose intent an earlier, killed run journaled without an
   // outcome: their creates look the user up by userName before anything is sent again.
   std::set<std::string> unfinished_keys;

@@ -15,7 +15,6 @@
 #include "agent/cli/wiring.h"
 #include "agent/codec/json_parse.h"
 #include "agent/log/log.h"
-#include "agent/plan/plan_json.h"
 #include "agent/report/plan_render.h"
 
 namespace scim_agent {
@@ -27,16 +26,15 @@ const char* const kHoldDestructiveHelp =
 
 namespace {
 
-Result<Plan> readPlanFile(const std::string& path) {
+// The plan document of `path`, parsed; its signature and content are checked by the cycle.
+Result<Json> readPlanFile(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) return Error(ErrorCode::kIo, "cannot read plan file " + path);
   std::stringstream text;
   text << f.rdbuf();
   auto json = parseJson(text.str());
   if (!json.ok()) return Error(ErrorCode::kInvalidInput, path + ": " + json.error().message);
-  auto plan = planFromJson(*json);
-  if (!plan.ok()) return Error(ErrorCode::kInvalidInput, path + ": " + plan.error().message);
-  return plan;
+  return json;
 }
 
 bool confirm(std::ostream& out) {

@@ -10,7 +10,6 @@
 #include "agent/cli/output.h"
 #include "agent/cli/wiring.h"
 #include "agent/log/log.h"
-#include "agent/report/plan_render.h"
 
 namespace scim_agent {
 
@@ -32,10 +31,14 @@ int runPlan(const Args& args, std::ostream& out, std::ostream& err) {
   if (report.error) return printCycleError(report, err);
   const Plan& plan = report.plan;
   logPlan("plan", report.run_id, plan, report.guardrail);
-  out << renderPlan(plan, format);
+  // The JSON document is signed (SPEC §16): apply refuses one changed after it was made.
+  auto document = agent->reconciler().signedPlanDocument(plan);
+  if (!document.ok()) return printError(document.error(), err);
+  const std::string signed_json = document->pretty() + "\n";
+  out << (format == "json" ? signed_json : renderPlan(plan, format));
   int code = kExitOk;
   if (args.has("out")) {
-    Status saved = writeFileAtomically(args.get("out"), renderPlanJson(plan));
+    Status saved = writeFileAtomically(args.get("out"), signed_json);
     if (!saved.ok()) {
       code = printError(saved.error(), err);
     } else if (format == "text" && !args.has("quiet")) {

@@ -106,6 +106,7 @@ std::unique_ptr<Agent> Agent::load(const std::string& config_path,
   s.notify = !c.notify_webhook_url.empty();
   s.notify_target = c.notify_webhook_url;
   s.lock_timeout = lockTimeout();
+  s.plan_signing_key_file = c.plan_signing_key_file;
   return agent;
 }
 

@@ -72,6 +72,7 @@ constexpr const char* kScalarKeyPaths[] = {
     "target.pageSize",
     "desired",
     "state",
+    "planSigningKeyFile",
     "policy.scope.externalIdPattern",
     "policy.unmanaged",
     "policy.onRemoval",
@@ -552,7 +553,8 @@ std::optional<Config> loadConfigFile(const std::string& path,
 
   const SourcePos top{path, 1, 1};
   YamlMap map(path, root, "agent.yaml", top,
-              {"target", "desired", "sources", "state", "policy", "notify", "serve", "metrics"},
+              {"target", "desired", "sources", "state", "planSigningKeyFile", "policy", "notify",
+               "serve", "metrics"},
               problems);
 
   if (const YamlEntry* e = map.find("target")) {
@@ -575,6 +577,16 @@ std::optional<Config> loadConfigFile(const std::string& path,
         problems.add(e->pos, "state must not be empty");
       } else {
         config.state_path = resolvePath(base_dir, *s);
+      }
+    }
+  }
+  if (const YamlEntry* e = map.find("planSigningKeyFile")) {
+    if (auto s = readString(*e, problems)) {
+      if (s->empty()) {
+        problems.add(e->pos, "planSigningKeyFile must not be empty (leave it out to use a key kept "
+                             "in the state database)");
+      } else {
+        config.plan_signing_key_file = resolvePath(base_dir, *s);
       }
     }
   }

@@ -47,6 +47,9 @@ struct Config {
   TargetConfig target;
   std::string desired_path;  // file or directory; "" when agent.yaml has no `desired:`
   std::string state_path = "/var/lib/scim-agent/state.db";
+  // planSigningKeyFile: the key saved plans are signed with (a secret file, so a plan made in CI
+  // verifies on another host); "" = a key kept in the state DB.
+  std::string plan_signing_key_file;
   Policy policy;            // agent.yaml's policy: section over SPEC defaults
   bool has_policy = false;  // agent.yaml (or the environment) set some policy key
   std::string notify_webhook_url;

@@ -162,7 +162,7 @@ ApproveReport Reconciler::approve(const ApproveRequest& request) {
   std::set<size_t> done;
   if (!users.actions.empty()) {
     // A user changed between the re-read and the write is refused by its version: stale.
-    ApplyReport report = applyPlan(run, users, false, false, nullptr);
+    ApplyReport report = applyPlan(run, users, false, false, nullptr, out.warnings);
     for (const ActionResult& r : report.results) {
       Approval& a = out.approvals[user_index[r.index]];
       a.message = r.message;
@@ -176,7 +176,7 @@ ApproveReport Reconciler::approve(const ApproveRequest& request) {
   const Plan groups = groupRemovals(out.approvals, done);
   std::map<std::string, std::string> group_failures;  // user id → why its removal failed
   if (!groups.actions.empty()) {
-    ApplyReport report = applyPlan(run, groups, false, false, nullptr);
+    ApplyReport report = applyPlan(run, groups, false, false, nullptr, out.warnings);
     for (const ActionResult& r : report.results) {
       if (r.outcome == ActionOutcome::kDone) continue;
       for (const MemberRef& m : groups.actions[r.index].remove_members) {

@@ -14,7 +14,11 @@
 #include "agent/model/audit_actor.h"
 #include "agent/plan/match.h"
 #include "agent/plan/plan_json.h"
+#include "agent/plan/policy_rules.h"
+#include "agent/config/secret_file.h"
 #include "agent/reconcile/cycle_run.h"
+#include "agent/reconcile/plan_signature.h"
+#include "agent/reconcile/policy_gate.h"
 #include "agent/scim/platform_directory.h"
 #include "agent/scim/scim_directory.h"
 #include "agent/scim/user_codec.h"
@@ -181,12 +185,14 @@ void Reconciler::finishRun(Run& run, CycleReport& report) {
 CycleReport Reconciler::cycle(const CycleOptions& options) {
   CycleReport report;
   if (!loadDesired(report, options.event.has_value())) return report;
-  if (options.saved_plan && options.saved_plan->desired_digest != desired_.digest) {
-    report.error = Error(ErrorCode::kInvalidInput,
-                         options.saved_plan_path + " was made from other desired inputs (digest " +
-                             options.saved_plan->desired_digest.substr(0, 12) + ", now " +
-                             desired_.digest.substr(0, 12) + "); run plan again");
-    return report;
+  std::optional<Plan> saved;
+  if (options.saved_plan) {
+    auto plan = savedPlan(options);
+    if (!plan.ok()) {
+      report.error = plan.error();
+      return report;
+    }
+    saved = std::move(plan.value());
   }
   if (options.event && !options.event->terminate) {
     const bool known = std::any_of(desired_.users.begin(), desired_.users.end(), [&](auto& d) {
@@ -197,6 +203,18 @@ CycleReport Reconciler::cycle(const CycleOptions& options) {
       report.outcome = RunOutcome::kOk;
       report.note = "no desired entry for " + options.event->external_id +
                     ": the desired state is the source";
+      return report;
+    }
+  }
+  if (options.event && options.event->terminate) {
+    const std::string& id = options.event->external_id;
+    const bool known = std::any_of(desired_.users.begin(), desired_.users.end(),
+                                   [&](const DesiredUser& d) { return d.external_id == id; });
+    if (!known && !Scope(desired_.policy.scope_external_id_pattern).contains(id)) {
+      report.ignored = true;
+      report.outcome = RunOutcome::kOk;
+      report.note = "termination of " + id + " ignored: outside policy.scope (externalIdPattern \"" +
+                    desired_.policy.scope_external_id_pattern + "\"), not managed by this agent";
       return report;
     }
   }
@@ -254,7 +272,7 @@ CycleReport Reconciler::cycle(const CycleOptions& options) {
       fail(run, report, applied.error());
       return report;
     }
-    report.plan = *options.saved_plan;
+    report.plan = std::move(*saved);
     report.guardrail = guardrail(report.plan);
   } else {
     auto planned = planWholeOrg(run);
@@ -317,7 +335,7 @@ CycleReport Reconciler::cycle(const CycleOptions& options) {
   if (apply_now.hasChanges()) {
     const bool replan = !options.saved_plan && !options.event;
     report.report = applyPlan(run, apply_now, replan, report.destructive_skipped,
-                              options.on_result);
+                              options.on_result, report.warnings);
     report.applied = true;
     Status resolved = resolveAllowed(store_, run.id, report.holds, report.report, now());
     if (!resolved.ok()) {
@@ -356,6 +374,38 @@ CycleReport Reconciler::cycle(const CycleOptions& options) {
 }
 
 // ---- Planning -------------------------------------------------------------------------------
+
+Result<std::string> Reconciler::planSigningKey() {
+  if (!settings_.plan_signing_key_file.empty()) {
+    return readSecretFile(settings_.plan_signing_key_file, "planSigningKeyFile");
+  }
+  return store_.planSigningKey(now());
+}
+
+Result<Json> Reconciler::signedPlanDocument(const Plan& plan) {
+  auto key = planSigningKey();
+  if (!key.ok()) return key.error();
+  Json doc = planToJson(plan);
+  signPlanDocument(doc, *key);
+  return doc;
+}
+
+Result<Plan> Reconciler::savedPlan(const CycleOptions& options) {
+  const std::string& path = options.saved_plan_path;
+  auto key = planSigningKey();
+  if (!key.ok()) return key.error();
+  Status verified = verifyPlanDocument(*options.saved_plan, *key, path);
+  if (!verified.ok()) return verified.error();
+  auto plan = planFromJson(*options.saved_plan);
+  if (!plan.ok()) return Error(ErrorCode::kInvalidInput, path + ": " + plan.error().message);
+  if (plan->desired_digest != desired_.digest) {
+    return Error(ErrorCode::kInvalidInput,
+                 path + " was made from other desired inputs (digest " +
+                     plan->desired_digest.substr(0, 12) + ", now " + desired_.digest.substr(0, 12) +
+                     "); run plan again");
+  }
+  return plan;
+}
 
 PlanOptions Reconciler::planOptions() const {
   PlanOptions options;
@@ -633,7 +683,37 @@ std::optional<Action> Reconciler::replanUser(const Action& refused, const LiveUs
 
 ApplyReport Reconciler::applyPlan(
     Run& run, const Plan& plan, bool replan_conflicts, bool skip_destructive,
-    const std::function<void(const Action&, const ActionResult&)>& on_result) {
+    const std::function<void(const Action&, const ActionResult&)>& on_result,
+    std::vector<std::string>& warnings) {
+  // The policy gate first: what it refuses is reported failed and never sent.
+  const PolicyGate gate(desired_);
+  Plan allowed = plan;
+  allowed.actions.clear();
+  std::vector<size_t> origin;  // allowed.actions[k] is plan.actions[origin[k]]
+  std::vector<ActionResult> results(plan.actions.size());
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    const Action& a = plan.actions[i];
+    std::optional<std::string> refused = gate.refusal(a);
+    Action admitted = a;
+    if (!refused && a.kind == ActionKind::kGroupMembers) {
+      std::vector<std::string> members;
+      admitted = gate.members(a, &members);
+      for (const std::string& m : members) warnings.push_back("refused by the policy gate: " + m);
+      if (admitted.add_members.empty() && admitted.remove_members.empty()) {
+        refused = "no member of this change may be written";
+      }
+    }
+    if (refused) {
+      results[i] = {i, ActionOutcome::kFailed, "refused by the policy gate: " + *refused,
+                    a.user_id, ""};
+      logActionResult(a, results[i]);
+      if (on_result) on_result(a, results[i]);
+      continue;
+    }
+    origin.push_back(i);
+    allowed.actions.push_back(std::move(admitted));
+  }
+
   ApplyOptions options;
   options.skip_destructive = skip_destructive;
   options.on_result = on_result;
@@ -644,7 +724,8 @@ ApplyReport Reconciler::applyPlan(
       return replanUser(refused, fresh);
     };
   }
-  for (const Action& a : plan.actions) {
+  options.gate = [&gate](const Action& a) { return gate.refusal(a); };
+  for (const Action& a : allowed.actions) {
     if (a.kind == ActionKind::kDelete) run.planned_delete_ids.insert(a.user_id);
   }
   StateJournal journal(store_, clock_, run.id);
@@ -655,7 +736,14 @@ ApplyReport Reconciler::applyPlan(
   lifecycle_options.now = [this] { return clock_.now(); };
   Lifecycle lifecycle(directory_, platform_, journal, store_, lifecycle_options);
   Applier applier(directory_, journal, &lifecycle);
-  return applier.apply(plan, options);
+  ApplyReport applied = applier.apply(allowed, options);
+  for (ActionResult& r : applied.results) {
+    r.index = origin[r.index];
+    results[r.index] = std::move(r);
+  }
+  ApplyReport report;
+  report.results = std::move(results);
+  return report;
 }
 
 void Reconciler::housekeeping(Run& run, RunOutcome outcome, Json& record,
@@ -689,17 +777,32 @@ void Reconciler::housekeeping(Run& run, RunOutcome outcome, Json& record,
   }
   // Users suspended earlier whose token revocation failed: still inactive? (this cycle's whole
   // read, or one GET each when the cycle did not read the whole org).
+  // The policy gate too: never a protected or out-of-scope user, never one the desired state
+  // keeps active.
   std::vector<std::string> errors;
+  const PolicyGate gate(desired_);
   auto revoked = lifecycle.retryRevocations(
-      [this](const std::string& user_id) {
+      [&](const std::string& user_id) {
+        std::optional<LiveUser> user;
         if (live_whole_) {
           for (const LiveUser& u : live_.users) {
-            if (u.id == user_id) return !u.active;
+            if (u.id == user_id) user = u;
           }
+        } else if (auto read = directory_.getUser(user_id); read.ok()) {
+          user = std::move(read.value());
+        }
+        if (!user || user->active) return false;
+        Action suspend;
+        suspend.kind = ActionKind::kSuspend;
+        suspend.external_id = user->external_id;
+        suspend.user_name = user->user_name;
+        suspend.user_id = user->id;
+        if (auto refused = gate.refusal(suspend)) {
+          warnings.push_back("token revocation for " + user->user_name +
+                             " refused by the policy gate: " + *refused);
           return false;
         }
-        auto user = directory_.getUser(user_id);
-        return user.ok() && !user->active;
+        return true;
       },
       &errors);
   if (!revoked.ok()) errors.push_back(revoked.error().message);

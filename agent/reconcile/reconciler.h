@@ -66,6 +66,7 @@ struct ReconcilerSettings {
   bool notify = false;                  // notify.webhook is configured: enqueue notifications
   std::string notify_target;            // where they go, for messages ("" when not configured)
   std::chrono::milliseconds lock_timeout{10'000};  // waiting for another run's writer lock
+  std::string plan_signing_key_file;  // planSigningKeyFile; "" = the key in the state DB
 };
 
 // Loads the desired state `settings` name, merged with the base policy. Problems go to `diags`.
@@ -87,9 +88,10 @@ struct CycleOptions {
   bool dry_run = false;            // plan, record "dry-run", write nothing remote
   bool hold_destructive = false;   // apply --hold-destructive: every suspend and delete held
   bool allow_destructive = false;  // --allow-destructive: past the guardrails, and held ones too
-  // A saved plan (apply plan.json): applied exactly, refused when made from other desired
-  // inputs; a user changed since is reported stale, never re-planned.
-  std::optional<Plan> saved_plan;
+  // A saved plan document (apply plan.json): applied exactly; refused when its signature does
+  // not verify (plan_signature.h) or it was made from other desired inputs; a user changed since
+  // is reported stale, never re-planned.
+  std::optional<Json> saved_plan;
   std::string saved_plan_path;  // for messages
   // One user (an HR event) instead of the whole org. Uses the desired state of the last full
   // cycle (loaded now when there was none), so an event costs no reload.
@@ -184,6 +186,9 @@ class Reconciler {
   // explicit human decision. Recorded as an apply run with its housekeeping.
   ApproveReport approve(const ApproveRequest& request);
 
+  // `plan` as a signed plan document (plan_signature.h): what `plan --out` saves.
+  Result<Json> signedPlanDocument(const Plan& plan);
+
   // The desired state and live users of the last cycle (adopt's report reads them).
   const DesiredState& desired() const { return desired_; }
   const LiveState& live() const { return live_; }
@@ -198,7 +203,9 @@ class Reconciler {
 
   Result<Plan> planWholeOrg(Run& run);
   Result<std::optional<Plan>> planEvent(Run& run, const EventScope& event, CycleReport& report);
-  Status checkSavedPlan(const CycleOptions& options, CycleReport& report);
+  // The saved plan of `options`, verified and decoded; the error names the file and the problem.
+  Result<Plan> savedPlan(const CycleOptions& options);
+  Result<std::string> planSigningKey();
   GuardrailVerdict guardrail(const Plan& plan) const;
   GuardrailVerdict sourceShrinkVerdict() const;
   PlanOptions planOptions() const;
@@ -207,9 +214,11 @@ class Reconciler {
   std::optional<Action> replanUser(const Action& refused, const LiveUser& fresh) const;
   void lookUpDeletedUsers(Plan& plan, const PlanOptions& options);
 
-  ApplyReport applyPlan(Run& run, const Plan& plan, bool replan_conflicts,
-                        bool skip_destructive,
-                        const std::function<void(const Action&, const ActionResult&)>& on_result);
+  // Applies `plan` through the policy gate (policy_gate.h): what it refuses is a failed result
+  // and never sent; group members it refuses are dropped and named in `warnings`.
+  ApplyReport applyPlan(Run& run, const Plan& plan, bool replan_conflicts, bool skip_destructive,
+                        const std::function<void(const Action&, const ActionResult&)>& on_result,
+                        std::vector<std::string>& warnings);
   void housekeeping(Run& run, RunOutcome outcome, Json& record, std::vector<std::string>& warnings);
   Json deliverNotifications(std::vector<std::string>& warnings);
   std::string now() const;

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 
 #include "agent/scim/platform_directory.h"
@@ -221,7 +222,10 @@ TEST_F(ReconcilerTest, AHeldSuspendIsAppliedByNoCycleButApprove) {
   ASSERT_FALSE(r.error);
   EXPECT_EQ(r.holds.held_actions.size(), 1u);
   CycleOptions saved;
-  saved.saved_plan = whole;
+  auto document = reconciler_->signedPlanDocument(whole);
+  ASSERT_TRUE(document.ok());
+  saved.saved_plan = *document;
+  saved.saved_plan_path = "plan.json";
   r = reconciler_->cycle(saved);
   ASSERT_FALSE(r.error) << r.error->message;
   EXPECT_EQ(r.holds.held_actions.size(), 1u);
@@ -348,6 +352,119 @@ TEST_F(ReconcilerTest, ADesiredStateThatDoesNotLoadRecordsNoRunAndWritesNothing)
   EXPECT_FALSE(r.diagnostics.empty());
   EXPECT_EQ(r.run_id, 0);
   EXPECT_TRUE(directory_.writes.empty());
+}
+
+// A saved plan: made by plan, tampered with as an attacker would, then applied.
+class SavedPlanTest : public ReconcilerTest {
+ protected:
+  void SetUp() override {
+    ReconcilerTest::SetUp();
+    directory_.add("u1", "EMP-1", true, "Old");
+    directory_.add("u2", "EMP-2");
+    writeDesired(desiredYaml({"EMP-1", "EMP-2"}));
+    CycleOptions plan;
+    plan.kind = RunKind::kPlan;
+    plan.plan_only = true;
+    const CycleReport r = reconciler_->cycle(plan);
+    ASSERT_FALSE(r.error);
+    ASSERT_EQ(r.plan.actions.size(), 1u);  // EMP-1's title
+    auto doc = reconciler_->signedPlanDocument(r.plan);
+    ASSERT_TRUE(doc.ok());
+    document_ = *doc;
+  }
+  CycleReport apply(const Json& document) {
+    CycleOptions options;
+    options.saved_plan = document;
+    options.saved_plan_path = "plan.json";
+    return reconciler_->cycle(options);
+  }
+  Json& firstAction() { return document_.asObject()["actions"].asArray()[0]; }
+
+  Json document_;
+};
+
+TEST_F(SavedPlanTest, TheSignedPlanApplies) {
+  const CycleReport r = apply(document_);
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(directory_.byExternalId("EMP-1").title, "Engineer");
+}
+
+TEST_F(SavedPlanTest, ATamperedPlanIsRefusedWithNothingWritten) {
+  struct Tamper {
+    const char* what;
+    std::function<void(Json&)> edit;
+  };
+  const std::vector<Tamper> tampers = {
+      {"changed userId", [](Json& a) { a["userId"] = "admin"; }},
+      {"changed kind", [](Json& a) { a["kind"] = "suspend"; }},
+      {"changed op", [](Json& a) { a.asObject()["ops"].asArray()[0]["value"] = "pwned"; }},
+      {"added op",
+       [](Json& a) {
+         a.asObject()["ops"].push(Json(Json::Object{{"op", "replace"}, {"path", "active"},
+                                                    {"value", false}}));
+       }},
+  };
+  for (const Tamper& t : tampers) {
+    Json doc = document_;
+    t.edit(doc.asObject()["actions"].asArray()[0]);
+    const CycleReport r = apply(doc);
+    ASSERT_TRUE(r.error) << t.what;
+    EXPECT_NE(r.error->message.find("was changed after it was made: actions[0]"), std::string::npos)
+        << t.what << ": " << r.error->message;
+    EXPECT_EQ(r.run_id, 0) << t.what;
+  }
+  Json digest = document_;
+  digest["desiredDigest"] = "0000";
+  const CycleReport r = apply(digest);
+  ASSERT_TRUE(r.error);
+  EXPECT_NE(r.error->message.find("outside its actions"), std::string::npos) << r.error->message;
+  Json bare = document_;
+  bare.asObject().erase("signature");
+  ASSERT_TRUE(apply(bare).error);
+  EXPECT_TRUE(directory_.writes.empty());
+}
+
+TEST_F(SavedPlanTest, ASignedPlanThatBreaksPolicyIsRefusedByTheGate) {
+  // Signed with our key (say, made before the desired state changed), but it suspends a user
+  // the desired state keeps active, and writes a protected user.
+  Plan plan;
+  plan.desired_digest = reconciler_->desired().digest;
+  Action suspend;
+  suspend.kind = ActionKind::kSuspend;
+  suspend.external_id = "EMP-2";
+  suspend.user_name = "emp-2@corp.example";
+  suspend.user_id = "u2";
+  suspend.version = "\"1\"";
+  suspend.ops = {PatchOp{"replace", "active", Json(false)}};
+  plan.actions.push_back(suspend);
+  auto doc = reconciler_->signedPlanDocument(plan);
+  ASSERT_TRUE(doc.ok());
+  const CycleReport r = apply(*doc);
+  ASSERT_FALSE(r.error);
+  ASSERT_EQ(r.report.results.size(), 1u);
+  EXPECT_EQ(r.report.results[0].outcome, ActionOutcome::kFailed);
+  EXPECT_NE(r.report.results[0].message.find("policy gate"), std::string::npos);
+  EXPECT_EQ(r.outcome, RunOutcome::kFailed);
+  EXPECT_TRUE(directory_.byExternalId("EMP-2").active);
+  EXPECT_TRUE(directory_.writes.empty());
+}
+
+TEST_F(ReconcilerTest, ATerminationOutsideScopeIsIgnored) {
+  directory_.add("u1", "EMP-1");
+  directory_.add("c1", "CONTRACTOR-1");
+  std::string yaml = desiredYaml({"EMP-1"});
+  yaml.replace(yaml.find("policy:\n"), 8, "policy:\n  scope: { externalIdPattern: \"^EMP-\" }\n");
+  writeDesired(yaml);
+  CycleOptions event;
+  event.event = EventScope{"CONTRACTOR-1", true, 0, "2026-09-01T00:00:00Z"};
+  const CycleReport r = reconciler_->cycle(event);
+  EXPECT_TRUE(r.ignored);
+  EXPECT_NE(r.note.find("outside policy.scope"), std::string::npos) << r.note;
+  EXPECT_TRUE(directory_.byExternalId("CONTRACTOR-1").active);
+  EXPECT_TRUE(directory_.writes.empty());
+  auto held = store_->terminations();
+  ASSERT_TRUE(held.ok());
+  EXPECT_TRUE(held->empty());
 }
 
 }  // namespace
