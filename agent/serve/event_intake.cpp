@@ -132,7 +132,8 @@ IntakeVerdict checkEvent(const std::string& secret, const std::string& timestamp
   }
   if (const size_t at = invalidUtf8At(body); at != std::string_view::npos) {
     char byte[8];
-    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned>(static_cast<unsigned char>(body[at])));
+    std::snprintf(byte, sizeof byte, "0x%02X",
+                  static_cast<unsigned>(static_cast<unsigned char>(body[at])));
     return {400, "the body is not valid UTF-8 (byte " + std::string(byte) + " at offset " +
                      std::to_string(at) + ")", {}};
   }
