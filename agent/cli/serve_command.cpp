@@ -106,6 +106,10 @@ int runServe(const Args& args, std::ostream& out, std::ostream& err) {
   options.interval = *interval;
   options.port_file = args.get("port-file");
   options.hold_events = args.has("hold-events");
+  options.tls_cert_file = config.serve_tls_cert_file;
+  options.tls_key_file = config.serve_tls_key_file;
+  if (config.serve_max_connections) options.max_connections = *config.serve_max_connections;
+  if (config.serve_request_timeout) options.request_timeout = *config.serve_request_timeout;
   if (config.serve_event_secret_file.empty()) {
     err << "error: serve.eventSecretFile is not set: serve refuses unsigned events\n";
     return kExitError;
@@ -130,8 +134,9 @@ int runServe(const Args& args, std::ostream& out, std::ostream& err) {
   Status started = server.start();
   if (!started.ok()) return printError(started.error(), err);
   if (!args.has("quiet")) {
-    out << "serve: listening on " << options.listen.substr(0, options.listen.rfind(':')) << ":"
-        << server.port() << " (POST /v1/events, GET /healthz, GET /metrics)" << std::endl;
+    out << "serve: listening on " << (options.tls_cert_file.empty() ? "http://" : "https://")
+        << options.listen.substr(0, options.listen.rfind(':')) << ":" << server.port()
+        << " (POST /v1/events, GET /healthz, GET /metrics)" << std::endl;
   }
   int received = 0;
   sigwait(&signals, &received);

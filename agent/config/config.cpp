@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "agent/base/duration.h"
 #include "agent/config/policy_yaml.h"
 #include "agent/config/secret_file.h"
 #include "agent/config/yaml_reader.h"
@@ -86,6 +87,10 @@ constexpr const char* kScalarKeyPaths[] = {
     "notify.webhook.secretFile",
     "serve.listen",
     "serve.eventSecretFile",
+    "serve.tls.certFile",
+    "serve.tls.keyFile",
+    "serve.maxConnections",
+    "serve.requestTimeout",
     "metrics.textfileDir",
 };
 
@@ -432,7 +437,8 @@ void readNotify(const YamlEntry& entry, const fs::path& base_dir, Config& config
 
 void readServe(const YamlEntry& entry, const fs::path& base_dir, Config& config,
                Diagnostics& diags) {
-  YamlMap serve(entry, {"listen", "eventSecretFile"}, diags);
+  YamlMap serve(entry, {"listen", "eventSecretFile", "tls", "maxConnections", "requestTimeout"},
+                diags);
   if (const YamlEntry* e = serve.find("listen")) {
     if (auto listen = readString(*e, diags)) {
       const size_t colon = listen->rfind(':');
@@ -452,6 +458,48 @@ void readServe(const YamlEntry& entry, const fs::path& base_dir, Config& config,
   if (const YamlEntry* e = serve.find("eventSecretFile")) {
     if (auto file = readString(*e, diags)) {
       config.serve_event_secret_file = resolvePath(base_dir, *file);
+    }
+  }
+  if (const YamlEntry* e = serve.find("tls")) {
+    YamlMap tls(*e, {"certFile", "keyFile"}, diags);
+    if (tls.ok()) {
+      std::string files[2];
+      const char* keys[2] = {"certFile", "keyFile"};
+      for (int i = 0; i < 2; ++i) {
+        const YamlEntry* f = tls.find(keys[i]);
+        if (!f) {
+          diags.add(e->pos, std::string("tls needs certFile and keyFile: ") + keys[i] +
+                                " is missing");
+          continue;
+        }
+        if (auto s = readString(*f, diags)) {
+          const std::string path = resolvePath(base_dir, *s);
+          std::error_code ec;
+          if (s->empty() || !fs::is_regular_file(path, ec)) {
+            diags.add(f->pos, std::string(keys[i]) + " " + path + " is not a readable file");
+          } else {
+            files[i] = path;
+          }
+        }
+      }
+      if (!files[0].empty() && !files[1].empty()) {
+        config.serve_tls_cert_file = files[0];
+        config.serve_tls_key_file = files[1];
+      }
+    }
+  }
+  if (const YamlEntry* e = serve.find("maxConnections")) {
+    if (auto n = readIntInRange<int>(*e, 1, 1024, diags)) config.serve_max_connections = *n;
+  }
+  if (const YamlEntry* e = serve.find("requestTimeout")) {
+    if (auto s = readString(*e, diags)) {
+      const std::optional<std::chrono::seconds> d = parseDuration(*s);
+      if (!d || d->count() < 1 || d->count() > 600) {
+        diags.add(e->pos, "requestTimeout must be a duration from 1s to 10m, like 10s or 1m, got " +
+                              quote(*s));
+      } else {
+        config.serve_request_timeout = *d;
+      }
     }
   }
 }

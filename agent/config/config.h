@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -56,6 +57,13 @@ struct Config {
   std::string notify_webhook_secret_file;  // absolute path or ""
   std::string serve_listen = "127.0.0.1:8443";
   std::string serve_event_secret_file;  // absolute path or ""
+  // serve.tls: HTTPS with this certificate (chain) and key, PEM, absolute paths; both "" = plain
+  // HTTP, which serve allows only on a loopback listen address.
+  std::string serve_tls_cert_file;
+  std::string serve_tls_key_file;
+  // serve.maxConnections and serve.requestTimeout; nullopt: serve's defaults (ServeOptions).
+  std::optional<int> serve_max_connections;
+  std::optional<std::chrono::seconds> serve_request_timeout;
   // metrics.textfileDir: where `run` writes scim_agent.prom for node_exporter; "" = nowhere.
   std::string metrics_textfile_dir;  // absolute path or ""
 };

@@ -44,7 +44,24 @@ class EventProcessor {
 };
 
 struct ServeOptions {
-  std::string listen = "127.0.0.1:8443";  // host:port; port 0 picks a free one
+  // host:port; port 0 picks a free one. Without TLS only a loopback host (127.0.0.0/8, ::1,
+  // localhost) is accepted: start() refuses any other with kInvalidInput.
+  std::string listen = "127.0.0.1:8443";
+  // serve.tls: both set (absolute paths, PEM) → HTTPS only, TLS 1.2 or later; both empty → plain
+  // HTTP, loopback only.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Connections open at once (serve.maxConnections), each answered by its own worker thread; one
+  // more is closed as soon as it is accepted. Sized so that /healthz and events are still
+  // answered while a few dozen slow clients hold connections until their deadline.
+  int max_connections = 64;
+  // The whole-request deadline (serve.requestTimeout): from a request's first byte to the last
+  // byte of its body, however slowly it trickles in. A request past it is answered 408 (plain
+  // HTTP; over TLS the connection is only closed) and its connection closed.
+  std::chrono::milliseconds request_timeout{10'000};
+  // How long a connection may sit idle before its first request and between keep-alive requests;
+  // also the bound on any single read or write.
+  std::chrono::milliseconds idle_timeout{5'000};
   std::string secret;                     // serve.eventSecretFile's content
   std::chrono::seconds interval{15 * 60};  // the periodic full cycle; 0: none
   std::string port_file;                   // the bound port is written here when not empty
@@ -67,9 +84,11 @@ class EventServer {
   EventServer& operator=(const EventServer&) = delete;
 
   // Binds serve.listen, starts the HTTP threads and the worker. kInvalidInput for a bad listen
-  // address, kIo when it cannot bind or write the port file.
+  // address, a non-loopback one without TLS, or a certificate or key that does not load; kIo
+  // when it cannot bind or write the port file.
   Status start();
-  // Stops accepting, lets the worker finish the event it is acting on, joins. Idempotent.
+  // Stops accepting, cuts every connection still reading (a response being written is
+  // finished), lets the worker finish the event it is acting on, joins. Idempotent.
   void stop();
   int port() const;
 

@@ -2,14 +2,17 @@
 # Serve latency benchmark (issue #5): genesys-sim with USERS users, `scim-agent serve` on
 # loopback (no periodic cycle), and N termination events posted one at a time, each timed from
 # the POST until the sim has answered the suspending PATCH of that user. Prints p50 and p99
-# (target: p99 under 1 s).
+# (target: p99 under 1 s), and those of GET /healthz and of the 202.
+# SLOW (default 0) slow clients hold connections all along (issue 10: 40 partial POSTs
+# trickling a byte every 2 s, cut at serve.requestTimeout and reconnecting).
 #
-#   tests/bench/serve_latency.sh BIN_DIR [N [USERS]]
+#   tests/bench/serve_latency.sh BIN_DIR [N [USERS [SLOW]]]
 set -euo pipefail
 
-BIN="${1:?usage: serve_latency.sh BIN_DIR [N [USERS]]}"
+BIN="${1:?usage: serve_latency.sh BIN_DIR [N [USERS [SLOW]]]}"
 N="${2:-200}"
 USERS="${3:-1000}"
+SLOW="${4:-0}"
 WORK="$(mktemp -d /tmp/scim-agent-serve.XXXXXX)"
 cleanup() {
   [[ -n "${SERVE_PID:-}" ]] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null
@@ -42,4 +45,4 @@ YAML
   >"$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
 for _ in $(seq 1 600); do [[ -s "$WORK/serve.port" ]] && break; sleep 0.05; done
-"$BIN/serve_poster" "$SIM" "$(cat "$WORK/serve.port")" "$WORK/event-secret" "$N"
+"$BIN/serve_poster" "$SIM" "$(cat "$WORK/serve.port")" "$WORK/event-secret" "$N" "$SLOW"

@@ -1,12 +1,19 @@
 // The serve latency benchmark's client (tests/bench/serve_latency.sh): posts N signed termination
 // events to `scim-agent serve`, one at a time, and times each until genesys-sim has answered the
 // suspending PATCH of that user (polled on /sim/requests, reset before each event). Prints p50,
-// p99 and max in milliseconds.
+// p99 and max in milliseconds of that, of the 202 (each POST on a new connection) and of a
+// GET /healthz on a new connection before each event.
 //
-//   serve_poster SIM_URL SERVE_PORT SECRET_FILE [N]
+// With SLOW > 0, that many slow clients hold connections to serve all along (issue 10): each
+// sends a POST header announcing a 1000-byte body and then one byte every 2 s, and reconnects
+// when serve cuts it at its request deadline.
+//
+//   serve_poster SIM_URL SERVE_PORT SECRET_FILE [N [SLOW]]
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -19,6 +26,8 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
@@ -52,11 +61,52 @@ Answer call(Poco::Net::HTTPClientSession& session, const std::string& method,
   return a;
 }
 
+// One slow client (see the top of the file), until `quit`.
+void slowClient(int port, const std::atomic<bool>& quit, std::atomic<int>& cuts) {
+  const std::string head =
+      "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 1000\r\n\r\n{";
+  while (!quit) {
+    try {
+      Poco::Net::StreamSocket socket(
+          Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)));
+      socket.sendBytes(head.data(), static_cast<int>(head.size()));
+      while (!quit) {
+        if (socket.poll(Poco::Timespan(2, 0), Poco::Net::Socket::SELECT_READ)) {
+          ++cuts;  // serve answered (408) or closed it
+          break;
+        }
+        socket.sendBytes("a", 1);
+      }
+    } catch (const Poco::Exception&) {
+      if (!quit) ++cuts;  // reset by serve
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+}
+
+struct Percentiles {
+  std::vector<double> ms;
+  void add(std::chrono::steady_clock::time_point start) {
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
+  }
+  void print(const char* what) {
+    std::sort(ms.begin(), ms.end());
+    auto pct = [&](double p) {
+      return ms[std::min(ms.size() - 1, static_cast<size_t>(p * ms.size()))];
+    };
+    std::printf("%s: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu)\n", what, pct(0.50), pct(0.99),
+                ms.back(), ms.size());
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::cerr << "usage: serve_poster SIM_URL SERVE_PORT SECRET_FILE [N]\n";
+    std::cerr << "usage: serve_poster SIM_URL SERVE_PORT SECRET_FILE [N [SLOW]]\n";
     return 64;
   }
   const Poco::URI sim_uri(argv[1]);
@@ -65,9 +115,16 @@ int main(int argc, char** argv) {
   std::string secret;
   std::getline(secret_file, secret);
   const size_t n = argc > 4 ? static_cast<size_t>(std::stoul(argv[4])) : 200;
+  const int slow = argc > 5 ? std::stoi(argv[5]) : 0;
+  std::atomic<bool> quit{false};
+  std::atomic<int> cuts{0};
+  std::vector<std::thread> slow_clients;
+  for (int i = 0; i < slow; ++i) {
+    slow_clients.emplace_back([&] { slowClient(serve_port, quit, cuts); });
+  }
+  if (slow > 0) std::this_thread::sleep_for(std::chrono::seconds(1));  // all connected
 
   Poco::Net::HTTPClientSession sim(sim_uri.getHost(), sim_uri.getPort());
-  Poco::Net::HTTPClientSession serve("127.0.0.1", static_cast<Poco::UInt16>(serve_port));
   auto state = scim_agent::parseJson(call(sim, "GET", "/sim/state").body);
   if (!state.ok()) {
     std::cerr << "cannot read /sim/state\n";
@@ -80,10 +137,23 @@ int main(int argc, char** argv) {
     }
     if (users.size() == n) break;
   }
-  std::vector<double> ms;
+  Percentiles acted;
+  Percentiles accepted;
+  Percentiles health;
   for (size_t i = 0; i < users.size(); ++i) {
     const auto& [external_id, id] = users[i];
     call(sim, "POST", "/sim/counters/reset", "{}");
+    {
+      Poco::Net::HTTPClientSession probe("127.0.0.1", static_cast<Poco::UInt16>(serve_port));
+      const auto probe_start = std::chrono::steady_clock::now();
+      const Answer h = call(probe, "GET", "/healthz");
+      health.add(probe_start);
+      if (h.status != 200) {
+        std::cerr << "/healthz: " << h.status << " " << h.body << "\n";
+        return 1;
+      }
+    }
+    Poco::Net::HTTPClientSession serve("127.0.0.1", static_cast<Poco::UInt16>(serve_port));
     const std::string body = "{\"type\":\"termination\",\"externalId\":\"" + external_id +
                              "\",\"occurredAt\":\"2026-11-23T09:00:00Z\",\"eventId\":\"bench-" +
                              std::to_string(std::time(nullptr)) + "-" + std::to_string(i) + "\"}";
@@ -93,6 +163,7 @@ int main(int argc, char** argv) {
         call(serve, "POST", "/v1/events", body,
              {{"X-Scim-Agent-Timestamp", ts},
               {"X-Scim-Agent-Signature", scim_agent::timestampedSignature(secret, ts, body)}});
+    accepted.add(start);
     if (posted.status != 202) {
       std::cerr << external_id << ": " << posted.status << " " << posted.body << "\n";
       return 1;
@@ -114,12 +185,14 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                     .count());
+    acted.add(start);
   }
-  std::sort(ms.begin(), ms.end());
-  auto pct = [&](double p) { return ms[std::min(ms.size() - 1, static_cast<size_t>(p * ms.size()))]; };
-  std::printf("%zu termination events: p50 %.0f ms, p99 %.0f ms, max %.0f ms\n", ms.size(),
-              pct(0.50), pct(0.99), ms.back());
+  quit = true;
+  for (std::thread& t : slow_clients) t.join();
+  std::printf("%d slow clients holding connections (%d cut by serve and reconnected)\n", slow,
+              cuts.load());
+  health.print("GET /healthz, new connection");
+  accepted.print("POST /v1/events to 202, new connection");
+  acted.print("termination events, POST to the suspending PATCH");
   return 0;
 }
