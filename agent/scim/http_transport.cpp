@@ -257,12 +257,13 @@ class PocoTransport::Impl {
     const auto left = exchange.timeLeft();
     if (left.count() <= 0) throw Poco::TimeoutException("request deadline passed");
     const auto wait = std::min(left, options_.receive_timeout);
+    // The session keeps these for the connection it opens (or re-opens after a keep-alive
+    // timeout); a connection already open gets them directly.
+    session.setTimeout(toTimespan(std::min(left, options_.connect_timeout)), toTimespan(wait),
+                       toTimespan(wait));
     if (session.connected()) {
       session.socket().setReceiveTimeout(toTimespan(wait));
       session.socket().setSendTimeout(toTimespan(wait));
-    } else {
-      session.setTimeout(toTimespan(std::min(left, options_.connect_timeout)), toTimespan(wait),
-                         toTimespan(wait));
     }
   }
 
