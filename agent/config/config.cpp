@@ -425,8 +425,9 @@ void readTarget(const YamlEntry& entry, const fs::path& base_dir,
     if (auto s = readString(*e, diags)) {
       const std::optional<std::chrono::seconds> d = parseDuration(*s);
       if (!d || *d < std::chrono::seconds(1) || *d > std::chrono::hours(1)) {
-        diags.add(e->pos, e->key + " must be a duration between 1s and 1h such as 120s or 2m, got " +
-                              quote(*s));
+        diags.add(
+            e->pos,
+            e->key + " must be a duration between 1s and 1h such as 120s or 2m, got " + quote(*s));
       } else {
         target.request_deadline = *d;
       }

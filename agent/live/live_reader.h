@@ -24,8 +24,9 @@ struct LiveReadOptions {
 // later (inactive) listing saw it. A user one listing returned at two different versions (the
 // directory keeps such copies, scim_directory.h) is left out of `users` and put in
 // LiveState::unsettled with the keys of every copy: the read still succeeds, and that user is
-// left alone for the run (SPEC §16). It is logged as a warning; the caller shows it. Users come back sorted by id, groups by id, so the result
-// does not depend on the service's page order.
+// left alone for the run (SPEC §16). It is logged as a warning; the caller shows it. Users
+// come back sorted by id, groups by id, unsettled users by id, so the result does not depend on
+// the service's page order.
 //
 // Cost: 25 users per page, always. Genesys allows larger pages only when all four expensive
 // attributes (externalId, roles, routingSkills, routingLanguages) are projected out

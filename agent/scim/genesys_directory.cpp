@@ -126,9 +126,10 @@ Result<std::vector<Json>> GenesysDirectory::listResources(
     }
     const Json& list = json->get("Resources");
     if (!list.isArray() && start <= total) {
-      return notWhole(std::string("Resources is ") + (list.isNull() ? "null or absent" : "not a list") +
-                      " while totalResults " + std::to_string(total) + " says users from " +
-                      std::to_string(start) + " on are there");
+      return notWhole(std::string("Resources is ") +
+                      (list.isNull() ? "null or absent" : "not a list") + " while totalResults " +
+                      std::to_string(total) + " says users from " + std::to_string(start) +
+                      " on are there");
     }
     const size_t received = list.isArray() ? list.asArray().size() : 0;
     if (start > total && received > 0) {

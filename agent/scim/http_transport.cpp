@@ -311,7 +311,8 @@ class PocoTransport::Impl {
       boundNextRead(session, exchange);
       if (in.peek() == std::char_traits<char>::eof()) break;
       // Never more than one byte past the cap: that byte proves the body is too large.
-      const auto room = options_.max_response_bytes + 1 - static_cast<int64_t>(response.body.size());
+      const int64_t room =
+          options_.max_response_bytes + 1 - static_cast<int64_t>(response.body.size());
       const std::streamsize n =
           in.readsome(buffer, static_cast<std::streamsize>(
                                   std::min<int64_t>(room, static_cast<int64_t>(sizeof buffer))));
