@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <sstream>
 
@@ -71,6 +72,8 @@ constexpr const char* kScalarKeyPaths[] = {
     "target.tls.caFile",
     "target.tls.verify",
     "target.pageSize",
+    "target.maxResponseBytes",
+    "target.requestDeadline",
     "desired",
     "state",
     "planSigningKeyFile",
@@ -300,12 +303,41 @@ std::optional<T> readIntInRange(const YamlEntry& entry, long long low, long long
   return static_cast<T>(*n);
 }
 
+// A byte count: a whole number of bytes, or one with a binary unit (KiB, MiB, GiB), between
+// 1 KiB and 1 GiB: "16777216", "16MiB", "512KiB".
+std::optional<int64_t> readByteSize(const YamlEntry& entry, Diagnostics& diags) {
+  auto text = readString(entry, diags);
+  if (!text) return std::nullopt;
+  const std::string& s = *text;
+  size_t digits = 0;
+  while (digits < s.size() && digits < 12 && s[digits] >= '0' && s[digits] <= '9') ++digits;
+  const std::string unit = s.substr(digits);
+  int shift = -1;
+  if (unit.empty()) shift = 0;
+  if (unit == "KiB") shift = 10;
+  if (unit == "MiB") shift = 20;
+  if (unit == "GiB") shift = 30;
+  if (digits > 0 && shift >= 0) {
+    const int64_t number = std::stoll(s.substr(0, digits));  // at most 12 digits: no overflow
+    if (number <= (int64_t{1} << 30) >> shift) {
+      const int64_t n = number << shift;
+      if (n >= (int64_t{1} << 10)) return n;
+    }
+  }
+  diags.add(entry.pos, entry.key +
+                           " must be a byte count between 1KiB and 1GiB, such as 16777216 or "
+                           "16MiB (units KiB, MiB, GiB), got " +
+                           quote(s));
+  return std::nullopt;
+}
+
 void readTarget(const YamlEntry& entry, const fs::path& base_dir,
                 const std::map<std::string, std::string>& env, TargetConfig& target,
                 Diagnostics& diags) {
   YamlMap map(entry,
               {"kind", "region", "apiBase", "loginBase", "clientId", "clientSecretFile",
-               "clientSecret", "elevated", "rateLimit", "tls", "pageSize"},
+               "clientSecret", "elevated", "rateLimit", "tls", "pageSize", "maxResponseBytes",
+               "requestDeadline"},
               diags);
   if (!map.ok()) return;
 
@@ -388,6 +420,23 @@ void readTarget(const YamlEntry& entry, const fs::path& base_dir,
 
   if (const YamlEntry* e = map.find("pageSize")) {
     if (auto n = readIntInRange<int>(*e, 1, 1000, diags)) target.page_size = *n;
+  }
+
+  // Bounds on what the server may send (SPEC §16).
+  if (const YamlEntry* e = map.find("maxResponseBytes")) {
+    if (auto n = readByteSize(*e, diags)) target.max_response_bytes = *n;
+  }
+  if (const YamlEntry* e = map.find("requestDeadline")) {
+    if (auto s = readString(*e, diags)) {
+      const std::optional<std::chrono::seconds> d = parseDuration(*s);
+      if (!d || *d < std::chrono::seconds(1) || *d > std::chrono::hours(1)) {
+        diags.add(
+            e->pos,
+            e->key + " must be a duration between 1s and 1h such as 120s or 2m, got " + quote(*s));
+      } else {
+        target.request_deadline = *d;
+      }
+    }
   }
 
   if (const YamlEntry* e = map.find("tls")) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -39,6 +40,11 @@ struct TargetConfig {
   std::string ca_file;     // absolute path, "" for the system trust store
   bool tls_verify = true;  // false only for loopback targets
   int page_size = 25;      // users per page on full-attribute reads (genesys-api.md §2.3)
+  // Bounds on what the server may send (SPEC §16): a response body over max_response_bytes
+  // (maxResponseBytes: bytes, or with a KiB/MiB/GiB unit; 1KiB..1GiB) and a request not answered
+  // whole within request_deadline (requestDeadline: the duration grammar, 1s..1h) are failures.
+  int64_t max_response_bytes = int64_t{16} << 20;  // 16 MiB
+  std::chrono::seconds request_deadline{120};
 };
 
 // agent.yaml (SPEC §4), with environment overrides applied and relative paths resolved against

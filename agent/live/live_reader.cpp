@@ -26,6 +26,7 @@ Result<LiveState> readLive(ScimDirectory& directory, const LiveReadOptions& opti
   ProgressBar progress("reading live users", 3);
   size_t step = 0;
   std::map<std::string, LiveUser> by_id;
+  std::map<std::string, UnsettledLiveUser> unsettled;
   for (const bool inactive : {false, true}) {
     list.inactive = inactive;
     Result<std::vector<LiveUser>> users = directory.listUsers(list);
@@ -35,8 +36,32 @@ Result<LiveState> readLive(ScimDirectory& directory, const LiveReadOptions& opti
                   " users failed: " + e.message;
       return e;
     }
+    // One id at two versions within one listing: which is current cannot be told (SPEC §16).
+    std::map<std::string, std::vector<const LiveUser*>> copies;
+    for (const LiveUser& user : *users) copies[user.id].push_back(&user);
+    for (auto& [id, seen] : copies) {
+      if (seen.size() < 2 && !unsettled.count(id)) continue;
+      UnsettledLiveUser& u = unsettled[id];
+      if (u.id.empty()) {
+        u.id = id;
+        u.listing = inactive ? "inactive" : "active";
+      }
+      for (const LiveUser* copy : seen) {
+        u.versions.push_back(copy->version);
+        if (!copy->external_id.empty()) u.external_ids.push_back(copy->external_id);
+        u.user_names.push_back(copy->user_name);
+      }
+      if (auto it = by_id.find(id); it != by_id.end()) {
+        // Read settled in the active listing, unsettled now: keep its keys, leave it out.
+        if (!it->second.external_id.empty()) u.external_ids.push_back(it->second.external_id);
+        u.user_names.push_back(it->second.user_name);
+        by_id.erase(it);
+      }
+    }
     // Later reads win: a user deactivated between the listings shows as inactive.
-    for (LiveUser& user : *users) by_id[user.id] = std::move(user);
+    for (LiveUser& user : *users) {
+      if (!unsettled.count(user.id)) by_id[user.id] = std::move(user);
+    }
     progress.update(++step);
   }
 
@@ -50,10 +75,21 @@ Result<LiveState> readLive(ScimDirectory& directory, const LiveReadOptions& opti
   progress.update(++step);
   progress.done();
   logInfo("read live state", {{"users", by_id.size()}, {"groups", groups->size()}});
+  for (const auto& [id, u] : unsettled) {
+    logWarn("live user read at two versions: left alone this run",
+               {{"id", id}, {"listing", u.listing}});
+  }
 
   LiveState state;
   state.users.reserve(by_id.size());
   for (auto& [id, user] : by_id) state.users.push_back(std::move(user));
+  for (auto& [id, u] : unsettled) {
+    for (auto* keys : {&u.external_ids, &u.user_names}) {
+      std::sort(keys->begin(), keys->end());
+      keys->erase(std::unique(keys->begin(), keys->end()), keys->end());
+    }
+    state.unsettled.push_back(std::move(u));
+  }
   state.groups = std::move(groups).value();
   std::sort(state.groups.begin(), state.groups.end(),
             [](const Group& a, const Group& b) { return a.id < b.id; });

@@ -121,13 +121,28 @@ struct DeletedLiveUser {
   int64_t version = 0;    // the Platform user version
 };
 
+// A user one listing showed at two or more different versions (it changed while the listing was
+// read, or the service is inconsistent): which copy is current cannot be told, so the user is
+// not in LiveState::users and is left alone for the run (SPEC §16). The keys of every copy are
+// kept, so the planner can tell which desired user it is (it must plan nothing for that user,
+// not even a create) and the plan can say why.
+struct UnsettledLiveUser {
+  std::string id;
+  std::vector<std::string> versions;      // as read, in the order read
+  std::vector<std::string> external_ids;  // distinct non-empty externalIds of the copies, sorted
+  std::vector<std::string> user_names;    // distinct userNames of the copies, sorted
+  std::string listing;                    // "active" or "inactive"
+};
+
 // What the reader saw: every active and inactive user (never half a listing), and every group.
 // `deleted`: deleted Genesys users holding the userName of a desired user that would otherwise
 // be created (looked up only for those, when policy.restoreDeleted is on).
+// `unsettled`: users read at two versions in one listing, left out of `users`; sorted by id.
 struct LiveState {
   std::vector<LiveUser> users;
   std::vector<Group> groups;
   std::vector<DeletedLiveUser> deleted;
+  std::vector<UnsettledLiveUser> unsettled = {};
 };
 
 }  // namespace scim_agent

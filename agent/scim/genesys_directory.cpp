@@ -1,5 +1,7 @@
 #include "agent/scim/genesys_directory.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <unordered_map>
 
 #include "agent/base/text.h"
@@ -12,8 +14,16 @@ namespace {
 
 constexpr const char* kScimJson = "application/scim+json";
 constexpr const char* kScimPrefix = "/api/v2/scim/v2";
-// A listing that never reaches totalResults (a server bug) stops here instead of looping.
-constexpr int kMaxPages = 100'000;
+// The most resources one listing may hold: a totalResults above it is not believed (SPEC §16).
+constexpr int64_t kMaxListed = 1'000'000;
+
+// A JSON number as the server sent it, for messages ("1000000000", not "1e+09").
+std::string formatCount(double n) {
+  if (n >= -9e15 && n <= 9e15 && n == static_cast<double>(static_cast<int64_t>(n))) {
+    return std::to_string(static_cast<int64_t>(n));
+  }
+  return std::to_string(n);
+}
 
 std::string encode(const std::string& s) { return GenesysClient::encode(s); }
 
@@ -69,40 +79,126 @@ Result<std::vector<Json>> GenesysDirectory::listResources(
     int page_size) {
   if (page_size < 1) page_size = 25;
   std::vector<Json> resources;
-  std::unordered_map<std::string, size_t> position;  // id → index in resources
+  // id → meta.version of every copy read so far: a copy at a version already read is dropped.
+  std::unordered_map<std::string, std::vector<std::string>> seen;
+  std::vector<std::string> previous_ids;
+  int64_t first_total = -1;
+  int64_t max_pages = 0;
   int64_t start = 1;
-  for (int page = 0; page < kMaxPages; ++page) {
+  for (int64_t page = 1;; ++page) {
     ApiCall call = scimCall("GET", collection, collection);
     call.query = {{"startIndex", std::to_string(start)}, {"count", std::to_string(page_size)}};
     call.query.insert(call.query.end(), query.begin(), query.end());
     call.retryable = true;
     Result<Json> json = getList(call);
     if (!json.ok()) return json.error();
+    // Every check below fails the whole listing: a read that is not whole is a failed read,
+    // never half a picture (SPEC §8, §16).
+    auto notWhole = [&](const std::string& why) {
+      return Error(ErrorCode::kInvalidInput, "GET " + call.route() + " (page " +
+                                                 std::to_string(page) + "): " + why +
+                                                 ": the listing cannot be read whole");
+    };
+    const Json& total_json = json->get("totalResults");
+    if (!total_json.isNumber()) return notWhole("no totalResults");
+    const double total_number = total_json.asNumber();
+    if (total_number < 0 || total_number > static_cast<double>(kMaxListed)) {
+      return notWhole("totalResults " + formatCount(total_number) +
+                      " is not believable (at most " + std::to_string(kMaxListed) +
+                      " are read)");
+    }
+    const auto total = static_cast<int64_t>(total_number);
+    if (first_total < 0) {
+      first_total = total;
+    } else if (std::llabs(total - first_total) > std::max<int64_t>(page_size, first_total / 10)) {
+      return notWhole("totalResults changed from " + std::to_string(first_total) +
+                      " on the first page to " + std::to_string(total));
+    }
+    if (page > 1 && page > max_pages) {
+      return notWhole("the listing did not end within " + std::to_string(max_pages) +
+                      " pages (totalResults " + std::to_string(first_total) +
+                      " on the first page)");
+    }
+    const Json& echoed = json->get("startIndex");
+    if (echoed.isNumber() && static_cast<int64_t>(echoed.asNumber()) != start) {
+      return notWhole("answered startIndex " + formatCount(echoed.asNumber()) +
+                      " to a request for startIndex " + std::to_string(start));
+    }
     const Json& list = json->get("Resources");
-    const int64_t total = static_cast<int64_t>(json->getNumber("totalResults", 0));
+    if (!list.isArray() && start <= total) {
+      return notWhole(std::string("Resources is ") +
+                      (list.isNull() ? "null or absent" : "not a list") + " while totalResults " +
+                      std::to_string(total) + " says users from " + std::to_string(start) +
+                      " on are there");
+    }
     const size_t received = list.isArray() ? list.asArray().size() : 0;
-    if (received > 0) {
-      for (const Json& item : list.asArray()) {
-        const std::string id = item.getString("id");
-        // A listing that shifts while it is read (a user created or deactivated meanwhile) may
-        // show a user on two pages: keep it once, as last read.
-        if (auto it = position.find(id); !id.empty() && it != position.end()) {
-          resources[it->second] = item;
-        } else {
-          if (!id.empty()) position[id] = resources.size();
-          resources.push_back(item);
-        }
+    if (start > total && received > 0) {
+      return notWhole("startIndex " + std::to_string(start) + " is beyond totalResults " +
+                      std::to_string(total) + ", yet the page holds " +
+                      std::to_string(received) + " resources");
+    }
+    // A server may send fewer than were asked for (RFC 7644 §3.4.2.4: it caps its pages) and
+    // says so in itemsPerPage; a page shorter than its own itemsPerPage, or an empty page, before
+    // totalResults is reached has lost resources.
+    const auto declared = static_cast<int64_t>(json->getNumber("itemsPerPage", 0));
+    const auto got = static_cast<int64_t>(received);
+    if ((got == 0 || got < declared) && start + got - 1 < total) {
+      return notWhole("a short page: " + std::to_string(got) + " resources" +
+                      (declared > got ? " where itemsPerPage says " + std::to_string(declared)
+                                      : std::string()) +
+                      ", before the end (startIndex " + std::to_string(start) +
+                      ", totalResults " + std::to_string(total) + ")");
+    }
+
+    if (page == 1) {
+      // The page budget: the pages totalResults takes at the first page's size (a server may
+      // cap its pages below what was asked for), with room for a listing that grows a little
+      // while it is read. A server that never lets the listing end is stopped there.
+      const int64_t per_page = got > 0 ? std::min<int64_t>(got, page_size) : page_size;
+      const int64_t pages = (total + per_page - 1) / per_page;
+      max_pages = pages + 2 + pages / 10;
+    }
+
+    std::vector<std::string> ids;
+    size_t fresh = 0;
+    static const Json::Array kNoItems;
+    for (const Json& item : list.isArray() ? list.asArray() : kNoItems) {
+      const std::string id = item.getString("id");
+      ids.push_back(id);
+      const std::string version = item.get("meta").getString("version");
+      if (!id.empty()) {
+        std::vector<std::string>& versions = seen[id];
+        // A listing that shifts while it is read (a user created meanwhile) shows a user on
+        // two pages: the same id at the same version is kept once.
+        if (std::find(versions.begin(), versions.end(), version) != versions.end()) continue;
+        if (versions.empty()) ++fresh;
+        versions.push_back(version);
+      } else {
+        ++fresh;
+      }
+      // The same id at another version is kept too: the caller decides (readLive leaves such a
+      // user alone for the run).
+      resources.push_back(item);
+      if (resources.size() > static_cast<size_t>(kMaxListed)) {
+        return notWhole("more than " + std::to_string(kMaxListed) + " resources");
       }
     }
-    // Next page: startIndex + itemsPerPage (genesys-api.md §2.3). An empty page ends the read
-    // even when totalResults says more: the listing shrank while it was read.
-    int64_t step = static_cast<int64_t>(json->getNumber("itemsPerPage", 0));
-    if (step <= 0 || step > static_cast<int64_t>(received)) step = static_cast<int64_t>(received);
-    if (received == 0 || start + step > total) return resources;
+    if (received > 0 && ids == previous_ids) {
+      return notWhole("the page repeats the previous page (the same " + std::to_string(received) +
+                      " ids)");
+    }
+    if (received > 0 && fresh == 0) {
+      return notWhole("every one of the " + std::to_string(received) +
+                      " resources on the page was read on an earlier page");
+    }
+    previous_ids = std::move(ids);
+
+    // Next page: startIndex + itemsPerPage (genesys-api.md §2.3).
+    int64_t step = declared;
+    if (step <= 0 || step > got) step = got;
+    if (got == 0 || start + step > total) return resources;
     start += step;
   }
-  return Error(ErrorCode::kUnavailable, "GET " + collection + ": listing did not end after " +
-                                            std::to_string(kMaxPages) + " pages");
 }
 
 Result<std::vector<LiveUser>> GenesysDirectory::listUsers(const ListOptions& options) {
@@ -135,12 +231,20 @@ Result<std::vector<Group>> GenesysDirectory::listGroups() {
   if (!resources.ok()) return resources.error();
   std::vector<Group> groups;
   groups.reserve(resources->size());
+  std::unordered_map<std::string, size_t> position;  // id → index in groups
   for (const Json& resource : *resources) {
     Group group = groupFromScim(resource);
     if (group.id.empty()) {
       return Error(ErrorCode::kInvalidInput, "GET /Groups: malformed SCIM group: missing id");
     }
-    groups.push_back(std::move(group));
+    // A group read at two versions (renamed while listed) is kept once, as last read: only
+    // its id and name are used, and memberships are written by id.
+    if (auto it = position.find(group.id); it != position.end()) {
+      groups[it->second] = std::move(group);
+    } else {
+      position[group.id] = groups.size();
+      groups.push_back(std::move(group));
+    }
   }
   return groups;
 }

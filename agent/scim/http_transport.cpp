@@ -18,6 +18,7 @@
 #include <map>
 #include <mutex>
 
+#include "agent/base/duration.h"
 #include "agent/base/text.h"
 
 namespace scim_agent {
@@ -39,6 +40,20 @@ Poco::Timespan toTimespan(std::chrono::milliseconds ms) {
 // Where in the round trip an exception happened: it decides whether the request may have been
 // processed, and what the message says.
 enum class Phase { kSending, kAwaitingResponse, kReadingBody };
+
+// One attempt at a request: its deadline, and how far it got.
+struct Exchange {
+  std::chrono::steady_clock::time_point deadline;
+  Phase phase = Phase::kSending;
+  int64_t body_bytes = 0;
+
+  std::chrono::milliseconds timeLeft() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+  }
+  // With a little slack: a socket wait cut to the time left may end a hair early.
+  bool pastDeadline() const { return timeLeft() < std::chrono::milliseconds(100); }
+};
 
 struct Target {
   std::string scheme;  // "http" or "https"
@@ -77,6 +92,7 @@ class PocoTransport::Impl {
  public:
   explicit Impl(TransportOptions options) : options_(std::move(options)) {
     if (options_.concurrency < 1) options_.concurrency = 1;
+    if (options_.max_response_bytes < 0) options_.max_response_bytes = 0;
   }
 
   Result<HttpResponse> send(const HttpRequest& request) {
@@ -89,18 +105,32 @@ class PocoTransport::Impl {
     // At most two attempts: the second only after a stale kept-alive connection (see header).
     for (int attempt = 0;; ++attempt) {
       Lease lease = acquire(*target);
-      Phase phase = Phase::kSending;
+      // The deadline counts from when this request has a connection of its own: waiting for a
+      // free session is waiting on our own other requests, each bounded in turn.
+      Exchange exchange{std::chrono::steady_clock::now() + options_.request_deadline};
       try {
-        HttpResponse response = roundTrip(*lease.session, *target, request, phase);
-        release(*target, std::move(lease.session), true);
+        Result<HttpResponse> response = roundTrip(*lease.session, *target, request, exchange);
+        // A response refused over a bound was not read to the end: the session cannot be reused.
+        release(*target, std::move(lease.session), response.ok());
         return response;
       } catch (const Poco::Exception& e) {
         release(*target, std::move(lease.session), false);
-        const bool stale = lease.reused && phase != Phase::kReadingBody &&
+        if (dynamic_cast<const Poco::TimeoutException*>(&e) != nullptr && exchange.pastDeadline()) {
+          return deadlineError(request, exchange);
+        }
+        if (dynamic_cast<const Poco::Net::HostNotFoundException*>(&e) != nullptr ||
+            dynamic_cast<const Poco::Net::NoAddressFoundException*>(&e) != nullptr) {
+          // The name does not exist (getaddrinfo EAI_NONAME / EAI_NODATA): asking again cannot
+          // help, so this is not kUnavailable, which callers retry.
+          return Error(ErrorCode::kInvalidInput, describeRequest(request) + ": host not found (" +
+                                                     e.displayText() +
+                                                     "): check target.region or apiBase/loginBase");
+        }
+        const bool stale = lease.reused && exchange.phase != Phase::kReadingBody &&
                            dynamic_cast<const Poco::TimeoutException*>(&e) == nullptr &&
                            dynamic_cast<const Poco::Net::SSLException*>(&e) == nullptr;
         if (stale && attempt == 0 && isIdempotent(request)) continue;
-        return Error(ErrorCode::kUnavailable, describe(request, e, phase));
+        return Error(ErrorCode::kUnavailable, describe(request, e, exchange.phase));
       } catch (const std::exception& e) {
         release(*target, std::move(lease.session), false);
         return Error(ErrorCode::kUnavailable, describeRequest(request) + ": " + e.what());
@@ -221,8 +251,24 @@ class PocoTransport::Impl {
     cv_.notify_all();  // waiters may be waiting on another host's pool
   }
 
-  static HttpResponse roundTrip(Poco::Net::HTTPClientSession& session, const Target& target,
-                                const HttpRequest& request, Phase& phase) {
+  // Sets the session's socket to wait at most the per-read timeout, and never past the
+  // deadline; throws TimeoutException when the deadline has passed.
+  void boundNextRead(Poco::Net::HTTPClientSession& session, const Exchange& exchange) const {
+    const auto left = exchange.timeLeft();
+    if (left.count() <= 0) throw Poco::TimeoutException("request deadline passed");
+    const auto wait = std::min(left, options_.receive_timeout);
+    // The session keeps these for the connection it opens (or re-opens after a keep-alive
+    // timeout); a connection already open gets them directly.
+    session.setTimeout(toTimespan(std::min(left, options_.connect_timeout)), toTimespan(wait),
+                       toTimespan(wait));
+    if (session.connected()) {
+      session.socket().setReceiveTimeout(toTimespan(wait));
+      session.socket().setSendTimeout(toTimespan(wait));
+    }
+  }
+
+  Result<HttpResponse> roundTrip(Poco::Net::HTTPClientSession& session, const Target& target,
+                                 const HttpRequest& request, Exchange& exchange) const {
     Poco::Net::HTTPRequest req(request.method, target.path_etc, Poco::Net::HTTPMessage::HTTP_1_1);
     req.setKeepAlive(true);
     for (const auto& [name, value] : request.headers.fields()) req.add(name, value);
@@ -230,28 +276,86 @@ class PocoTransport::Impl {
                           request.method == "PUT" || request.method == "PATCH";
     if (has_body) req.setContentLength(static_cast<std::streamsize>(request.body.size()));
 
-    phase = Phase::kSending;
+    exchange.phase = Phase::kSending;
+    boundNextRead(session, exchange);
     std::ostream& out = session.sendRequest(req);
     if (has_body) out.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
     out.flush();
 
-    phase = Phase::kAwaitingResponse;
+    exchange.phase = Phase::kAwaitingResponse;
+    boundNextRead(session, exchange);
     Poco::Net::HTTPResponse res;
     std::istream& in = session.receiveResponse(res);
 
-    phase = Phase::kReadingBody;
+    exchange.phase = Phase::kReadingBody;
     HttpResponse response;
     response.status = static_cast<int>(res.getStatus());
     for (const auto& [name, value] : res) response.headers.add(name, value);
-    Poco::StreamCopier::copyToString(in, response.body);
-    if (in.bad()) throw Poco::IOException("response body truncated");
     const auto length = res.getContentLength64();
-    if (length != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
-        static_cast<Poco::Int64>(response.body.size()) != length) {
+    const bool known_length = length != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH;
+    if (known_length && length > options_.max_response_bytes) {
+      return Error(ErrorCode::kInvalidInput,
+                   describeRequest(request) + " → " + std::to_string(response.status) +
+                       ": response body of " + std::to_string(length) + " bytes is larger than " +
+                       sizeLimit() + "; not read");
+    }
+    // The body in pieces as they arrive: peek() makes at most one read of the socket (so one
+    // wait of at most the time left), readsome() takes what that read brought. A body read
+    // with one istream::read would wait for its whole size, past any deadline.
+    if (known_length) response.body.reserve(static_cast<size_t>(length));
+    // std::istream turns an exception of the stream buffer (POCO's socket errors) into badbit;
+    // have it rethrown, so a timeout stays a timeout.
+    in.exceptions(std::ios::badbit);
+    char buffer[16 * 1024];
+    for (;;) {
+      boundNextRead(session, exchange);
+      if (in.peek() == std::char_traits<char>::eof()) break;
+      // Never more than one byte past the cap: that byte proves the body is too large.
+      const int64_t room =
+          options_.max_response_bytes + 1 - static_cast<int64_t>(response.body.size());
+      const std::streamsize n =
+          in.readsome(buffer, static_cast<std::streamsize>(
+                                  std::min<int64_t>(room, static_cast<int64_t>(sizeof buffer))));
+      response.body.append(buffer, static_cast<size_t>(n));
+      exchange.body_bytes = static_cast<int64_t>(response.body.size());
+      if (exchange.body_bytes > options_.max_response_bytes) {
+        return Error(ErrorCode::kInvalidInput,
+                     describeRequest(request) + " → " + std::to_string(response.status) +
+                         ": response body is larger than " + sizeLimit() +
+                         "; stopped reading after " + std::to_string(exchange.body_bytes) +
+                         " bytes");
+      }
+    }
+    if (in.bad()) throw Poco::IOException("response body truncated");
+    if (known_length && static_cast<Poco::Int64>(response.body.size()) != length) {
       throw Poco::IOException("response body truncated (" + std::to_string(response.body.size()) +
                               " of " + std::to_string(length) + " bytes)");
     }
     return response;
+  }
+
+  std::string sizeLimit() const {
+    return "the " + std::to_string(options_.max_response_bytes) +
+           "-byte limit (target.maxResponseBytes)";
+  }
+
+  Error deadlineError(const HttpRequest& request, const Exchange& exchange) const {
+    const auto ms = options_.request_deadline;
+    const std::string deadline =
+        ms.count() % 1000 == 0
+            ? formatDuration(std::chrono::duration_cast<std::chrono::seconds>(ms))
+            : std::to_string(ms.count()) + " ms";
+    std::string where;
+    switch (exchange.phase) {
+      case Phase::kSending: where = "while connecting or sending"; break;
+      case Phase::kAwaitingResponse: where = "while waiting for the response headers"; break;
+      case Phase::kReadingBody:
+        where = "after " + std::to_string(exchange.body_bytes) + " bytes of the body";
+        break;
+    }
+    return Error(ErrorCode::kInvalidInput,
+                 describeRequest(request) + ": no complete response within the " + deadline +
+                     " request deadline (target.requestDeadline); gave up " + where);
   }
 
   std::string describe(const HttpRequest& request, const Poco::Exception& e, Phase phase) const {
@@ -281,7 +385,7 @@ class PocoTransport::Impl {
       return where + "connection closed before a response";
     }
     if (dynamic_cast<const Poco::Net::DNSException*>(&e)) {
-      return where + "host not found (" + e.displayText() + ")";
+      return where + "temporary DNS failure (" + e.displayText() + ")";
     }
     if (dynamic_cast<const Poco::Net::SSLException*>(&e)) {
       return where + "TLS: " + e.displayText();

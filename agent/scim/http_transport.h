@@ -7,6 +7,7 @@
 // POCO type appears in this header: PocoTransport keeps its sessions behind a private Impl.
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,8 +64,10 @@ class HttpTransport {
   // Sends `request` and returns the response whatever its status: HTTP error statuses are data,
   // not errors. Fails only when no complete response was received:
   //   kUnavailable   connection refused / reset / dropped, timeout, TLS failure (the message says
-  //                  which, with the method and URL);
-  //   kInvalidInput  the URL is malformed or not allowed (see PocoTransport).
+  //                  which, with the method and URL): worth retrying;
+  //   kInvalidInput  the URL is malformed or not allowed, the host does not exist, or the
+  //                  response broke a bound (size, deadline; see PocoTransport): retrying would
+  //                  fail the same way.
   // A request that failed with kUnavailable may or may not have reached the server.
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
@@ -97,6 +100,14 @@ struct TransportOptions {
   // A kept-alive session idle longer than this is reconnected before use rather than risk a
   // server-side close.
   std::chrono::milliseconds keep_alive_idle{8'000};
+  // Bounds on what a server may send (SPEC §16, agent.yaml target.maxResponseBytes and
+  // target.requestDeadline). A response body larger than `max_response_bytes` is refused: a
+  // Content-Length above it is refused before the body is read, and a body without one is read
+  // no further than max_response_bytes + 1 bytes. `request_deadline` bounds one request from
+  // sending it to the last body byte, on top of the per-read `receive_timeout`: a server that
+  // trickles its body cannot hold a request past it.
+  int64_t max_response_bytes = int64_t{16} << 20;  // 16 MiB
+  std::chrono::milliseconds request_deadline{120'000};
 };
 
 // HTTP over POCO: HTTPS with certificate and host-name verification (TransportOptions), plain
@@ -106,10 +117,18 @@ struct TransportOptions {
 //
 // Failures (all as values, never exceptions):
 //   kInvalidInput  malformed URL; http:// to a non-loopback host; verify=false to a
-//                  non-loopback host;
+//                  non-loopback host; "GET https://h/p: host not found (…)" (the name does not
+//                  exist: a wrong region or apiBase, not worth retrying; a temporary DNS failure
+//                  is kUnavailable); a response over a bound: "GET https://h/p: response body
+//                  is larger than the 16777216-byte limit (target.maxResponseBytes)…", "GET
+//                  https://h/p: no complete response within the 120s request deadline
+//                  (target.requestDeadline)…";
 //   kUnavailable   "GET https://h/p: timed out after 60000 ms waiting for the response",
 //                  "... connection refused", "... connection reset", "... connection closed
-//                  before a response", "... TLS: <reason>", "... host not found".
+//                  before a response", "... TLS: <reason>", "... temporary DNS failure".
+// The deadline is checked between reads of the body, and every read waits at most the time
+// left. Response headers are read by POCO in one go: a server trickling its header lines can
+// still outlast the deadline, by up to the per-read timeout per byte (POCO caps header size).
 // A request on a reused session that fails before any response byte (the server closed the idle
 // connection) is resent once on a fresh connection when the method is idempotent (GET, HEAD,
 // PUT, DELETE, OPTIONS, or a PATCH carrying If-Match); other methods return kUnavailable.

@@ -48,9 +48,16 @@ class ScimDirectory {
   virtual ~ScimDirectory() = default;
 
   // Every user of the listing, every page (startIndex advanced by itemsPerPage until
-  // totalResults is reached or a page comes back empty), without duplicates (a user seen on two
-  // pages because the listing shifted is kept once, as last read). One failed page fails the
-  // call: callers never see half a listing (SPEC §8).
+  // totalResults is reached). One failed page fails the call: callers never see half a listing
+  // (SPEC §8). A listing that is not whole fails too, kInvalidInput naming the page and what was
+  // wrong (SPEC §16): a page that repeats the previous one or brings only users already read,
+  // an answer for another startIndex, a page shorter than its itemsPerPage (or empty) before
+  // totalResults, Resources null or absent while totalResults says more, a totalResults above
+  // 1,000,000 or moving by more than max(page size, 10%) from the first page's, more pages than
+  // the first totalResults allows (plus a margin), or a bound of the transport hit.
+  // A user seen twice at one version (the listing shifted while it was read) is returned once;
+  // a user seen at two different versions is returned at each of them, in the order read, so
+  // the caller can tell (readLive leaves such a user alone for the run).
   virtual Result<std::vector<LiveUser>> listUsers(const ListOptions& options) = 0;
 
   // Every group (id, displayName, version), all pages, members not read

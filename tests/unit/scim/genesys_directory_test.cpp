@@ -103,13 +103,134 @@ TEST_F(DirectoryTest, InactiveListingFiltersAndProjects) {
   EXPECT_TRUE(users->at(0).routing_languages_known);
 }
 
-TEST_F(DirectoryTest, EmptyPageEndsTheListingEvenIfTotalSaysMore) {
+TEST_F(DirectoryTest, EmptyPageBeforeTheEndFailsTheListing) {
+  // A read that is not whole is a failed read (SPEC §16), not the 25 users read so far.
   api.push(200, page(100, 1, 25));
   api.push(200, page(100, 26, 0));
   Result<std::vector<LiveUser>> users = directory.listUsers({});
-  ASSERT_TRUE(users.ok());
-  EXPECT_EQ(users->size(), 25u);
+  ASSERT_FALSE(users.ok());
+  EXPECT_EQ(users.error().code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(users.error().message,
+            "GET /Users?startIndex=26&count=25 (page 2): a short page: 0 resources, before the "
+            "end (startIndex 26, totalResults 100): the listing cannot be read whole");
   EXPECT_EQ(api.count(), 2u);
+}
+
+TEST_F(DirectoryTest, PageShorterThanItsItemsPerPageFailsTheListing) {
+  api.push(200, page(60, 1, 25));
+  std::string short_page = page(60, 26, 10);
+  const std::string ten = "\"itemsPerPage\":10";
+  short_page.replace(short_page.find(ten), ten.size(), "\"itemsPerPage\":25");
+  api.push(200, short_page);
+  Result<std::vector<LiveUser>> users = directory.listUsers({});
+  ASSERT_FALSE(users.ok());
+  EXPECT_NE(users.error().message.find("(page 2): a short page: 10 resources where itemsPerPage "
+                                       "says 25, before the end"),
+            std::string::npos)
+      << users.error().message;
+}
+
+TEST_F(DirectoryTest, RepeatedPageFailsTheListing) {
+  api.push(200, page(1000, 1, 25));
+  api.push(200, page(1000, 26, 25, 1));  // page 1 again, under the right startIndex
+  Result<std::vector<LiveUser>> users = directory.listUsers({});
+  ASSERT_FALSE(users.ok());
+  EXPECT_EQ(users.error().code, ErrorCode::kInvalidInput);
+  EXPECT_NE(users.error().message.find("(page 2): the page repeats the previous page (the same "
+                                       "25 ids)"),
+            std::string::npos)
+      << users.error().message;
+  EXPECT_EQ(api.count(), 2u);
+}
+
+TEST_F(DirectoryTest, PageOfUsersAlreadyReadFailsTheListing) {
+  api.push(200, page(1000, 1, 25));
+  api.push(200, page(1000, 26, 25));
+  api.push(200, page(1000, 51, 25, 1));  // page 1 again: alternating pages never end
+  Result<std::vector<LiveUser>> users = directory.listUsers({});
+  ASSERT_FALSE(users.ok());
+  EXPECT_NE(users.error().message.find("(page 3): every one of the 25 resources on the page was "
+                                       "read on an earlier page"),
+            std::string::npos)
+      << users.error().message;
+}
+
+TEST_F(DirectoryTest, AnswerForAnotherStartIndexFailsTheListing) {
+  api.push(200, page(1000, 1, 25));
+  api.push(200, page(1000, 1, 25, 26));  // new users, but "startIndex":1 again
+  Result<std::vector<LiveUser>> users = directory.listUsers({});
+  ASSERT_FALSE(users.ok());
+  EXPECT_NE(users.error().message.find("answered startIndex 1 to a request for startIndex 26"),
+            std::string::npos)
+      << users.error().message;
+}
+
+TEST_F(DirectoryTest, AbsurdTotalResultsFailsAtTheFirstPage) {
+  api.push(200, page(1'000'000'000, 1, 25));
+  Result<std::vector<LiveUser>> users = directory.listUsers({});
+  ASSERT_FALSE(users.ok());
+  EXPECT_EQ(users.error().message,
+            "GET /Users?startIndex=1&count=25 (page 1): totalResults 1000000000 is not believable "
+            "(at most 1000000 are read): the listing cannot be read whole");
+  EXPECT_EQ(api.count(), 1u);
+}
+
+TEST_F(DirectoryTest, TotalResultsThatJumpsFailsTheListing) {
+  api.push(200, page(60, 1, 25));
+  api.push(200, page(600, 26, 25));
+  Result<std::vector<LiveUser>> users = directory.listUsers({});
+  ASSERT_FALSE(users.ok());
+  EXPECT_NE(users.error().message.find("totalResults changed from 60 on the first page to 600"),
+            std::string::npos)
+      << users.error().message;
+}
+
+TEST_F(DirectoryTest, ListingThatNeverEndsIsCutAtThePageBudget) {
+  // The first page holds 10 of 100 (a server may cap its pages): 10 pages, plus a margin of 3.
+  // Then one user a page: every page new and consistent, but the listing does not end in time.
+  api.push(200, page(100, 1, 10));
+  for (int p = 0; p < 20; ++p) api.push(200, page(100, 11 + p, 1));
+  Result<std::vector<LiveUser>> users = directory.listUsers({});
+  ASSERT_FALSE(users.ok());
+  EXPECT_NE(users.error().message.find("(page 14): the listing did not end within 13 pages "
+                                       "(totalResults 100 on the first page)"),
+            std::string::npos)
+      << users.error().message;
+  EXPECT_EQ(api.count(), 14u);
+}
+
+TEST_F(DirectoryTest, NullResourcesWhileMoreAreExpectedFailsTheListing) {
+  api.push(200, R"({"totalResults":60,"startIndex":1,"itemsPerPage":25,"Resources":null})");
+  Result<std::vector<LiveUser>> users = directory.listUsers({});
+  ASSERT_FALSE(users.ok());
+  EXPECT_NE(users.error().message.find("(page 1): Resources is null or absent while "
+                                       "totalResults 60 says users from 1 on are there"),
+            std::string::npos)
+      << users.error().message;
+}
+
+TEST_F(DirectoryTest, EmptyListingWithoutResourcesIsFine) {
+  api.push(200, R"({"totalResults":0,"startIndex":1,"itemsPerPage":0})");
+  Result<std::vector<LiveUser>> users = directory.listUsers({});
+  ASSERT_TRUE(users.ok()) << users.error().message;
+  EXPECT_TRUE(users->empty());
+}
+
+TEST_F(DirectoryTest, UserSeenAtTwoVersionsIsReturnedAtBoth) {
+  // Created and edited mid-read: page 2 starts with the last user of page 1, at version 2.
+  std::string second = page(51, 26, 25, 25);
+  const std::string v1 = R"("meta":{"version":"\"1\""})";
+  second.replace(second.find(v1), v1.size(), R"("meta":{"version":"\"2\""})");
+  api.push(200, page(51, 1, 25));
+  api.push(200, second);
+  api.push(200, page(51, 51, 1, 50));
+  Result<std::vector<LiveUser>> users = directory.listUsers({});
+  ASSERT_TRUE(users.ok()) << users.error().message;
+  ASSERT_EQ(users->size(), 51u);
+  EXPECT_EQ(users->at(24).id, "u25");
+  EXPECT_EQ(users->at(24).version, "\"1\"");
+  EXPECT_EQ(users->at(25).id, "u25");
+  EXPECT_EQ(users->at(25).version, "\"2\"");
 }
 
 TEST_F(DirectoryTest, ShortPagesAdvanceByWhatWasReturned) {
