@@ -121,6 +121,8 @@ Status Agent::open(std::function<void(int)> http_observer) {
   transport.ca_file = target.ca_file;
   transport.verify = target.tls_verify;
   transport.concurrency = target.concurrency;
+  transport.max_response_bytes = target.max_response_bytes;
+  transport.request_deadline = target.request_deadline;
   remote->transport = std::make_unique<PocoTransport>(transport);
   HttpTransport* wire = remote->transport.get();
   if (http_observer) {

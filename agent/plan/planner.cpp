@@ -184,6 +184,16 @@ class Planner {
       const DesiredUser& d = desired_.users[di];
       const DesiredMatch& m = matching_.desired[di];
       noteUnknownGroups(d);
+      if (const UnsettledLiveUser* u = unsettled(d)) {
+        // Genesys answered this user at two versions in one read: what it is now is not known,
+        // so it is neither matched nor created in this run.
+        notices_.push_back(Notice{NoticeKind::kConflict, d.external_id, d.user_name,
+                                  "read at two versions (" + join(u->versions, ", ") +
+                                      ") in one listing of the " + u->listing + " users (id " +
+                                      u->id + "): left alone this run",
+                                  d.source});
+        continue;
+      }
       switch (m.kind) {
         case MatchKind::kNone:
           planCreate(d);
@@ -211,6 +221,20 @@ class Planner {
 
  private:
   // ---- per desired user -------------------------------------------------------------------
+
+  // The user read at two versions (live.unsettled) that `d` would match by externalId or
+  // userName; null when none.
+  const UnsettledLiveUser* unsettled(const DesiredUser& d) const {
+    for (const UnsettledLiveUser& u : live_.unsettled) {
+      for (const std::string& id : u.external_ids) {
+        if (!d.external_id.empty() && id == d.external_id) return &u;
+      }
+      for (const std::string& name : u.user_names) {
+        if (lowerAscii(name) == lowerAscii(d.user_name)) return &u;
+      }
+    }
+    return nullptr;
+  }
 
   void planCreate(const DesiredUser& d) {
     // A suspended or terminated user that does not exist live needs nothing.

@@ -119,6 +119,20 @@ TEST(PlannerTest, InactiveDesiredUserThatIsNotLiveIsNotCreated) {
   EXPECT_TRUE(plan.notices.empty());
 }
 
+TEST(PlannerTest, AUserReadAtTwoVersionsIsLeftAloneThisRun) {
+  Scenario s;
+  s.desired = {aDesiredUser("EMP-1"), aDesiredUser("EMP-2")};
+  LiveState live = s.liveState();
+  live.unsettled.push_back(
+      UnsettledLiveUser{"u1", {"\"3\"", "\"4\""}, {"EMP-1"}, {defaultUserName("EMP-1")}, "active"});
+  const Plan plan = makePlan(s.desiredState(), live, s.options);
+  ASSERT_EQ(plan.actions.size(), 1u);  // EMP-2's create only: no second EMP-1
+  EXPECT_EQ(plan.actions[0].external_id, "EMP-2");
+  const auto conflicts = noticesOf(plan, NoticeKind::kConflict);
+  ASSERT_EQ(conflicts.size(), 1u);
+  EXPECT_NE(conflicts[0]->message.find("read at two versions"), std::string::npos);
+}
+
 TEST(PlannerTest, CreatesManagerBeforeReportsAndDefersTheManagerLink) {
   Scenario s;
   // The reports sort before their managers by externalId; the chain is EMP-9 → EMP-5 → EMP-1.
