@@ -68,5 +68,13 @@ TEST_F(HostileConfigTest, ManyBadBytesAreListedUpToALimit) {
                     "all)");
 }
 
+TEST_F(HostileConfigTest, PolicyMaxAttributeLengthIsReadFromAgentYaml) {
+  auto config = load(kTarget + "policy:\n  maxAttributeLength: { displayName: 100, title: 80 }\n");
+  ASSERT_TRUE(config) << ::testing::PrintToString(messages(diags_));
+  EXPECT_EQ(config->policy.max_attribute_length.at("displayName"), 100);
+  EXPECT_EQ(config->policy.max_attribute_length.at("title"), 80);
+  EXPECT_EQ(config->policy.max_attribute_length.at("employeeNumber"), 64);  // default kept
+}
+
 }  // namespace
 }  // namespace scim_agent
