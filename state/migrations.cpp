@@ -202,6 +202,17 @@ CREATE TABLE terminations (
 CREATE INDEX events_by_user ON events(external_id, id);
 )sql";
 
+// Version 3 (issue 10): facts about the store itself, as key/value rows. The identity keys
+// (identity.apiBase, identity.loginBase, identity.region, identity.clientId) record the org the
+// database was made for, so a state DB of another org is refused (state/state_store.h,
+// checkIdentity). Other issues may keep their own keys here (e.g. a plan-signing key).
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql";
+
 Result<int> currentVersion(SqliteDb& db) {
   Result<SqliteStatement> stmt = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
   if (!stmt.ok()) return stmt.error();
@@ -244,6 +255,7 @@ const std::vector<Migration>& migrations() {
        kSchemaV1},
       {2, "delete clean-up steps, archived conversation ids, held destructive actions, terminations",
        kSchemaV2},
+      {3, "meta: the org the database was made for", kSchemaV3},
   };
   return kMigrations;
 }
