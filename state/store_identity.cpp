@@ -35,7 +35,8 @@ bool exists(const std::string& path) {
 
 Result<std::optional<StoreIdentity>> StateStore::identity() {
   auto lock = db_->lock();
-  Result<SqliteStatement> stmt = db_->prepare("SELECT key, value FROM meta WHERE key LIKE 'identity.%'");
+  Result<SqliteStatement> stmt =
+      db_->prepare("SELECT key, value FROM meta WHERE key LIKE 'identity.%'");
   if (!stmt.ok()) return stmt.error();
   StoreIdentity id;
   bool any = false;

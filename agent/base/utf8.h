@@ -18,9 +18,9 @@ struct Utf8Char {
 };
 
 // Decodes the character at `offset`. REQUIRES: offset < text.size().
-// Strict (RFC 3629): an overlong form, a surrogate (U+D800–U+DFFF), a code point above U+10FFFF, a
-// stray continuation byte or a truncated sequence is invalid; then `length` is 1, so a caller
-// that steps by `length` resynchronizes on the next byte.
+// Strict (RFC 3629): an overlong form, a surrogate (U+D800–U+DFFF), a code point above
+// U+10FFFF, a stray continuation byte or a truncated sequence is invalid; then `length` is 1, so
+// a caller that steps by `length` resynchronizes on the next byte.
 Utf8Char decodeUtf8(std::string_view text, size_t offset);
 
 // True when `text` is valid UTF-8 throughout.

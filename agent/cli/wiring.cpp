@@ -110,7 +110,9 @@ Result<std::unique_ptr<StateStore>> openStateFor(const std::string& path,
   switch (check->verdict) {
     case StoreIdentityCheck::Verdict::kRecorded:
     case StoreIdentityCheck::Verdict::kSame:
-      if (init) warn("--init-state: state database " + path + " belongs to this org; kept as it is");
+      if (init) {
+        warn("--init-state: state database " + path + " belongs to this org; kept as it is");
+      }
       break;
     case StoreIdentityCheck::Verdict::kClientChanged:
       warn(check->message);

@@ -167,10 +167,10 @@ void readMaxAttributeLength(const YamlEntry& entry, Policy& policy, Diagnostics&
 }  // namespace
 
 const std::vector<std::string>& policyKeys() {
-  static const std::vector<std::string> keys = {"scope",          "unmanaged", "onRemoval",
-                                                "deleteAfter",    "protected", "managedAttributes",
-                                                "maxDestructive", "roles",     "maxSourceShrink",
-                                                "restoreDeleted", "archiveDays", "maxAttributeLength"};
+  static const std::vector<std::string> keys = {
+      "scope",          "unmanaged",       "onRemoval",      "deleteAfter",
+      "protected",      "managedAttributes", "maxDestructive", "roles",
+      "maxSourceShrink", "restoreDeleted", "archiveDays",    "maxAttributeLength"};
   return keys;
 }
 
