@@ -202,6 +202,17 @@ CREATE TABLE terminations (
 CREATE INDEX events_by_user ON events(external_id, id);
 )sql";
 
+// Version 3 (issue 10): facts about the store itself, as key/value rows. The identity keys
+// (identity.apiBase, identity.loginBase, identity.region, identity.clientId) record the org the
+// database was made for, so a state DB of another org is refused (state/state_store.h,
+// checkIdentity). Other issues may keep their own keys here (e.g. a plan-signing key).
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql";
+
 Result<int> currentVersion(SqliteDb& db) {
   Result<SqliteStatement> stmt = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
   if (!stmt.ok()) return stmt.error();
@@ -238,9 +249,9 @@ Result<std::optional<int>> recordedVersion(SqliteDb& db) {
 
 }  // namespace
 
-// Version 3 (issue 10): secrets the agent makes for itself. "plan-signing": the key saved plans
+// Version 4 (issue 10): secrets the agent makes for itself. "plan-signing": the key saved plans
 // are signed with when agent.yaml names no planSigningKeyFile (random, made on first use).
-constexpr const char* kSchemaV3 = R"sql(
+constexpr const char* kSchemaV4 = R"sql(
 CREATE TABLE agent_keys (
   name       TEXT PRIMARY KEY,
   value      TEXT NOT NULL,
@@ -254,7 +265,8 @@ const std::vector<Migration>& migrations() {
        kSchemaV1},
       {2, "delete clean-up steps, archived conversation ids, held destructive actions, terminations",
        kSchemaV2},
-      {3, "keys the agent keeps (plan signing)", kSchemaV3},
+      {3, "meta: the org the database was made for", kSchemaV3},
+      {4, "keys the agent keeps (plan signing)", kSchemaV4},
   };
   return kMigrations;
 }

@@ -46,7 +46,16 @@ Status prepareFile(const std::string& path) {
     return Error(ErrorCode::kIo, "state directory " + parent.string() + " is not a directory");
   }
 
-  FdGuard fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  // An existing file is opened without O_CREAT, so that "empty" below means a file that was
+  // there empty, not one this call just made.
+  bool created = false;
+  int raw_fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (raw_fd < 0 && errno == ENOENT) {
+    raw_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    created = raw_fd >= 0;
+    if (raw_fd < 0 && errno == EEXIST) raw_fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  }
+  FdGuard fd(raw_fd);
   if (fd.get() < 0) {
     return Error(ErrorCode::kIo, "cannot open state database " + path + ": " +
                                      std::strerror(errno));
@@ -57,6 +66,14 @@ Status prepareFile(const std::string& path) {
   }
   if (!S_ISREG(file_stat.st_mode)) {
     return Error(ErrorCode::kIo, "state database " + path + " is not a regular file");
+  }
+  if (file_stat.st_size == 0 && !created) {
+    return Error(ErrorCode::kCorrupt,
+                 "state database " + path +
+                     " is empty (0 bytes): a state database is never empty once made, so its "
+                     "history (runs, journal, audit chain, terminations) is gone. Restore it from "
+                     "a backup, or run the command again with --init-state to move the empty file "
+                     "aside and start a new database");
   }
   if (file_stat.st_size > 0) {
     // Every SQLite database starts with this header (an empty file is a new database).

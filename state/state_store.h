@@ -162,6 +162,31 @@ struct TerminationRecord {
   std::string recorded_at;
 };
 
+// The org a state database belongs to (SPEC §16): recorded when the database is first opened by
+// an agent, checked on every later open, so one org's history is never taken for another's.
+struct StoreIdentity {
+  std::string api_base;    // target.apiBase, or the region's https://api.<host>
+  std::string login_base;  // target.loginBase, or the region's https://login.<host>
+  std::string region;      // target.region as written; "" when apiBase/loginBase are used
+  std::string client_id;   // target.clientId
+};
+
+// What checkIdentity found.
+struct StoreIdentityCheck {
+  enum class Verdict {
+    kRecorded,       // the database had no identity (new, or made before schema 3): now it has
+    kSame,           // the same org and OAuth client
+    kClientChanged,  // the same org, another clientId (a rotated client): recorded, warn only
+    kOtherOrg,       // another apiBase or loginBase: refuse (nothing was changed)
+  };
+  Verdict verdict = Verdict::kSame;
+  StoreIdentity recorded;  // as recorded before this check (empty fields for kRecorded)
+  // For kClientChanged and kOtherOrg: what differs, naming the database, e.g. "state database
+  // /x/state.db was made for https://api.mypurecloud.ie (region eu-west-1), not
+  // https://api.mypurecloud.com". "" otherwise.
+  std::string message;
+};
+
 // The members of a snapshot: (key, canonical JSON document). Keys are unique (externalId or user
 // id); the store returns them sorted by key, bytewise.
 using SnapshotItems = std::vector<std::pair<std::string, std::string>>;
@@ -175,7 +200,8 @@ class StateStore {
   //  - migrations run in order, one transaction each (schema_version table).
   // Fails with kIo naming the directory when the parent directory is missing, kIo when the file
   // cannot be opened, kCorrupt naming the file when it is not a SQLite database, not a scim-agent
-  // database, or has a schema newer than this binary knows.
+  // database, or has a schema newer than this binary knows, and kCorrupt when the file exists but
+  // is empty (0 bytes: its history is gone; see isEmptyFile and moveAside), leaving it untouched.
   // Opening does not take the writer lock: readers (report, audit verify) never need it.
   static Result<std::unique_ptr<StateStore>> open(const std::string& path,
                                                    int busy_timeout_ms = 5000);
@@ -186,6 +212,28 @@ class StateStore {
   const std::string& path() const;
   // The schema version this binary creates and understands.
   static int schemaVersion();
+
+  // ---- Identity (which org the database belongs to; SPEC §16) ----
+
+  // Compares `expected` with the identity recorded in the database. No identity recorded (a new
+  // database, or one made before schema 3): records `expected`, kRecorded. Another apiBase or
+  // loginBase: kOtherOrg, nothing changed; the caller refuses to go on. Another clientId alone:
+  // records the new one and returns kClientChanged (the caller warns). kIo/kBusy when the
+  // database cannot be read or written.
+  Result<StoreIdentityCheck> checkIdentity(const StoreIdentity& expected);
+  // The identity recorded, or nullopt when none is.
+  Result<std::optional<StoreIdentity>> identity();
+
+  // True when a file exists at `path` and is empty (0 bytes). open() refuses such a file: a state
+  // database is never empty once made, so an empty one lost its history.
+  static bool isEmptyFile(const std::string& path);
+  // Moves the database at `path` aside, with its -wal and -shm files, to
+  // "<path>.<stamp>.bak" (-wal, -shm likewise; ".1", ".2", … before ".bak" when taken), so a new
+  // one can be made at `path`; returns the new name of the database file. Takes the writer lock
+  // for the move (once, no waiting): kBusy when another process holds it; kIo when a rename
+  // fails; kNotFound when there is no file at `path`. `stamp` is the caller's time, e.g.
+  // "20261205T101500Z".
+  static Result<std::string> moveAside(const std::string& path, const std::string& stamp);
 
   // ---- One writer at a time (SPEC §10) ----
 

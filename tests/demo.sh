@@ -29,6 +29,9 @@ echo "genesys-sim listening on http://127.0.0.1:$PORT"
 export SCIM_AGENT_TARGET_APIBASE="http://127.0.0.1:$PORT"
 export SCIM_AGENT_TARGET_LOGINBASE="http://127.0.0.1:$PORT"
 export SCIM_AGENT_STATE="$WORK/state.db"
+# Secret files must be private (mode 0600); git checks files out 0644, so the demo uses a copy.
+install -m 600 "$EXAMPLE/client-secret" "$WORK/client-secret"
+export SCIM_AGENT_TARGET_CLIENTSECRETFILE="$WORK/client-secret"
 AGENT=("$BIN/scim-agent")
 CONFIG=(--config "$EXAMPLE/agent.yaml")
 

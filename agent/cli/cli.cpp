@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
+#include <string_view>
 
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
@@ -14,6 +15,7 @@
 
 #include "agent/cli/command.h"
 #include "agent/cli/exit_code.h"
+#include "agent/cli/wiring.h"
 #include "agent/log/log.h"
 
 namespace scim_agent {
@@ -94,6 +96,12 @@ Poco::Util::OptionSet optionsFor(const Command& command) {
   if (command.common & kDesiredOption) {
     set.addOption(Option("desired", "d", "desired state file or directory (overrides desired:)")
                       .argument("PATH"));
+    // The commands that open the state DB (validate does not).
+    if (std::string_view(command.name) != "validate") {
+      set.addOption(Option("init-state", "",
+                           "when the state DB is empty or was made for another org, move it "
+                           "aside (state.db.TIME.bak) and start a new one"));
+    }
   }
   if (command.add_options) command.add_options(set);
   return set;
@@ -216,6 +224,7 @@ int runCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream
     return kExitOk;
   }
   configureLog(interactiveLogConfig(args.has("quiet"), args.has("verbose")));
+  Agent::requestStateInit(args.has("init-state"));
   return command->run(args, out, err);
 }
 

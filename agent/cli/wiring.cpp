@@ -1,9 +1,11 @@
 #include "agent/cli/wiring.h"
 
 #include <cstdlib>
+#include <iostream>
 
 #include "agent/cli/clock.h"
 #include "agent/config/secret_file.h"
+#include "agent/log/log.h"
 #include "agent/notify/webhook_notifier.h"
 #include "agent/scim/genesys_directory.h"
 #include "agent/scim/genesys_platform.h"
@@ -68,7 +70,76 @@ class WebhookDelivery final : public Notifier {
   std::string secret_file_;
 };
 
+bool state_init_requested = false;  // --init-state (Agent::requestStateInit)
+
+// "20261205T101500Z": the CLI clock's time for a moved-aside state DB's name.
+std::string backupStamp() {
+  std::string stamp;
+  for (char c : cliNowIso()) {
+    if (c == '.' || c == 'Z') break;
+    if (c != '-' && c != ':') stamp += c;
+  }
+  return stamp + "Z";
+}
+
+void warn(const std::string& message) {
+  std::cerr << "warning: " << message << "\n";
+  logWarn(message);
+}
+
+// --init-state: moves the state DB aside and says where it went.
+Status moveStateAside(const std::string& path, const std::string& why) {
+  auto moved = StateStore::moveAside(path, backupStamp());
+  if (!moved.ok()) return moved.error();
+  warn("--init-state: state database " + path + " " + why + "; moved to " + *moved +
+       " and started a new one");
+  return Status::success();
+}
+
+// Opens the state DB at `path` and checks that it belongs to `identity`'s org (SPEC §16).
+Result<std::unique_ptr<StateStore>> openStateFor(const std::string& path,
+                                                 const StoreIdentity& identity, bool init) {
+  if (init && StateStore::isEmptyFile(path)) {
+    Status moved = moveStateAside(path, "was empty (0 bytes)");
+    if (!moved.ok()) return moved.error();
+  }
+  auto store = StateStore::open(path);
+  if (!store.ok()) return store.error();
+  auto check = (*store)->checkIdentity(identity);
+  if (!check.ok()) return check.error();
+  switch (check->verdict) {
+    case StoreIdentityCheck::Verdict::kRecorded:
+    case StoreIdentityCheck::Verdict::kSame:
+      if (init) {
+        warn("--init-state: state database " + path + " belongs to this org; kept as it is");
+      }
+      break;
+    case StoreIdentityCheck::Verdict::kClientChanged:
+      warn(check->message);
+      break;
+    case StoreIdentityCheck::Verdict::kOtherOrg: {
+      if (!init) {
+        return Error(ErrorCode::kInvalidInput,
+                     check->message +
+                         ": it holds another org's history. Point state: at this org's database, "
+                         "or run again with --init-state to move it aside and start a new one");
+      }
+      store->reset();  // closed before it moves
+      Status moved = moveStateAside(path, "was made for another org");
+      if (!moved.ok()) return moved.error();
+      store = StateStore::open(path);
+      if (!store.ok()) return store.error();
+      auto recorded = (*store)->checkIdentity(identity);
+      if (!recorded.ok()) return recorded.error();
+      break;
+    }
+  }
+  return store;
+}
+
 }  // namespace
+
+void Agent::requestStateInit(bool requested) { state_init_requested = requested; }
 
 // The network side.
 struct Agent::Remote {
@@ -111,7 +182,10 @@ std::unique_ptr<Agent> Agent::load(const std::string& config_path,
 }
 
 Status Agent::open(std::function<void(int)> http_observer) {
-  auto store = StateStore::open(config_.state_path);
+  const TargetConfig& org = config_.target;
+  auto store = openStateFor(
+      config_.state_path, {org.api_base, org.login_base, org.region, org.client.client_id},
+      state_init_requested);
   if (!store.ok()) return store.error();
   store_ = std::move(store.value());
 

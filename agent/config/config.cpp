@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string quote(const std::string& s) { return "\"" + s + "\""; }
+std::string quote(const std::string& s) { return quotedForMessage(s); }
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),

@@ -12,7 +12,7 @@ namespace scim_agent {
 
 namespace {
 
-std::string quote(const std::string& s) { return "\"" + s + "\""; }
+std::string quote(const std::string& s) { return quotedForMessage(s); }
 
 std::vector<std::string> attributeNames() {
   std::vector<std::string> names;
@@ -126,6 +126,10 @@ void readRoles(const YamlEntry& entry, Policy& policy, Diagnostics& diags) {
       continue;
     }
     const std::string department = it->first.Scalar();
+    if (auto problem = textProblem(department, "a department code")) {
+      diags.add(pos, *problem);
+      continue;
+    }
     auto [first, inserted] = seen.emplace(department, pos);
     if (!inserted) {
       diags.add(pos, "duplicate department " + quote(department) + " in \"roles\" (first at " +
@@ -142,13 +146,31 @@ void readRoles(const YamlEntry& entry, Policy& policy, Diagnostics& diags) {
   policy.roles_by_department = std::move(roles);
 }
 
+// maxAttributeLength: key by key over what `policy` holds (a spec overrides agent.yaml's).
+void readMaxAttributeLength(const YamlEntry& entry, Policy& policy, Diagnostics& diags) {
+  std::vector<std::string> known;
+  for (const auto& [name, limit] : defaultMaxAttributeLengths()) known.push_back(name);
+  YamlMap limits(entry, known, diags);
+  for (const YamlEntry& e : limits.entries()) {
+    if (auto n = readInt(e, diags)) {
+      if (*n < 1 || *n > kMaxAttributeLengthCeiling) {
+        diags.add(e.pos, "maxAttributeLength." + e.key + " must be between 1 and " +
+                             std::to_string(kMaxAttributeLengthCeiling) + ", got " +
+                             std::to_string(*n));
+      } else {
+        policy.max_attribute_length[e.key] = static_cast<int>(*n);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 const std::vector<std::string>& policyKeys() {
-  static const std::vector<std::string> keys = {"scope",          "unmanaged", "onRemoval",
-                                                "deleteAfter",    "protected", "managedAttributes",
-                                                "maxDestructive", "roles",     "maxSourceShrink",
-                                                "restoreDeleted", "archiveDays"};
+  static const std::vector<std::string> keys = {
+      "scope",          "unmanaged",       "onRemoval",      "deleteAfter",
+      "protected",      "managedAttributes", "maxDestructive", "roles",
+      "maxSourceShrink", "restoreDeleted", "archiveDays",    "maxAttributeLength"};
   return keys;
 }
 
@@ -235,6 +257,8 @@ void readPolicy(const YamlEntry& entry, Policy& policy, Diagnostics& diags) {
           diags.add(e.pos, "maxSourceShrink must be a percentage like 10%, got " + quote(*s));
         }
       }
+    } else if (e.key == "maxAttributeLength") {
+      readMaxAttributeLength(e, policy, diags);
     } else if (e.key == "restoreDeleted") {
       if (auto b = readBool(e, diags)) policy.restore_deleted = *b;
     } else if (e.key == "archiveDays") {

@@ -20,6 +20,10 @@ namespace scim_agent {
 // place; a bad key leaves its setting unchanged.
 void readPolicy(const YamlEntry& entry, Policy& policy, Diagnostics& diags);
 
+// The highest policy.maxAttributeLength accepted: Genesys Cloud refuses requests above 512,000
+// bytes, and a value of 100,000 characters may take 400,000 of them.
+inline constexpr long long kMaxAttributeLengthCeiling = 100000;
+
 // The keys of `policy:`, in SPEC order.
 const std::vector<std::string>& policyKeys();
 

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
+
+#include "agent/base/utf8.h"
 
 namespace scim_agent {
 
@@ -13,7 +16,71 @@ namespace {
 
 bool startsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
-std::string quote(const std::string& s) { return "\"" + s + "\""; }
+
+// Control characters and invalid bytes shown as \u001B / \xFF, so a message never carries them
+// to a terminal.
+std::string printable(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    const Utf8Char c = decodeUtf8(s, i);
+    char buffer[16];
+    if (!c.valid) {
+      std::snprintf(buffer, sizeof buffer, "\\x%02X", static_cast<unsigned char>(s[i]));
+      out += buffer;
+    } else if (isControlCharacter(c.code_point)) {
+      std::snprintf(buffer, sizeof buffer, "\\u%04X", static_cast<unsigned>(c.code_point));
+      out += buffer;
+    } else {
+      out.append(s, i, c.length);
+    }
+    i += c.length;
+  }
+  return out;
+}
+
+std::string quote(const std::string& s) { return quotedForMessage(s); }
+
+// At most this many text problems are listed per file; the rest are counted in one line.
+constexpr size_t kMaxTextProblemsPerFile = 20;
+
+// The raw file: valid UTF-8, and no control characters but tab, CR and LF (YAML 1.2 §5.1 allows
+// only those outside quoted escapes). Each problem at its line and column (columns count
+// characters, as yaml-cpp's do). Returns false when there was any.
+bool checkFileText(const std::string& text, const std::string& display, Diagnostics& diags) {
+  size_t problems = 0;
+  int line = 1;
+  int column = 1;
+  for (size_t i = 0; i < text.size();) {
+    const Utf8Char c = decodeUtf8(text, i);
+    const bool control = c.valid && isControlCharacter(c.code_point) && c.code_point != U'\t' &&
+                         c.code_point != U'\n' && c.code_point != U'\r';
+    if (!c.valid || control) {
+      if (++problems <= kMaxTextProblemsPerFile) {
+        char byte[8];
+        std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[i]));
+        diags.add(SourcePos{display, line, column},
+                  c.valid ? "control character " + codePointName(c.code_point) + " at byte " +
+                                std::to_string(i) +
+                                " (only tab, CR and LF may appear unescaped in a file)"
+                          : "invalid UTF-8 at byte " + std::to_string(i) + " (" + byte + ")");
+      }
+    }
+    if (c.valid && c.code_point == U'\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    i += c.length;
+  }
+  if (problems > kMaxTextProblemsPerFile) {
+    diags.add(SourcePos{display, 0, 0},
+              "… and " + std::to_string(problems - kMaxTextProblemsPerFile) +
+                  " more invalid bytes or control characters in this file (" +
+                  std::to_string(problems) + " in all)");
+  }
+  return problems == 0;
+}
 
 // Values a YAML 1.2 core schema reads as booleans. yaml-cpp also takes yes/no/on/off (YAML 1.1);
 // we do not, so `country: NO` style surprises cannot reach a boolean setting.
@@ -42,6 +109,7 @@ SourcePos yamlPos(const std::string& file, const YAML::Node& node) {
 YamlDocument parseYamlText(const std::string& text, const std::string& display,
                            Diagnostics& diags) {
   YamlDocument doc;
+  if (!checkFileText(text, display, diags)) return doc;  // not parsed: its values are not text
   try {
     std::vector<YAML::Node> documents = YAML::LoadAll(text);
     if (documents.size() > 1) {
@@ -74,6 +142,18 @@ YamlDocument loadYamlFile(const std::string& path, const std::string& display, D
     return {};
   }
   return parseYamlText(text.str(), display, diags);
+}
+
+std::string quotedForMessage(const std::string& text) {
+  constexpr size_t kMaxShown = 80;
+  size_t end = 0;
+  size_t shown = 0;
+  while (end < text.size() && shown < kMaxShown) {
+    end += decodeUtf8(text, end).length;
+    ++shown;
+  }
+  std::string out = "\"" + printable(text.substr(0, end));
+  return end < text.size() ? out + "…\"" : out + "\"";
 }
 
 std::string describeNode(const YAML::Node& node) {
@@ -160,6 +240,10 @@ void YamlMap::read(const YAML::Node& node, const std::string& what, const Source
       continue;
     }
     const std::string key = key_node.Scalar();
+    if (auto problem = textProblem(key, "a key")) {
+      diags.add(pos, *problem);
+      continue;
+    }
     auto [first, inserted] = seen.emplace(key, pos);
     if (!inserted) {
       diags.add(pos,
@@ -181,9 +265,22 @@ const YamlEntry* YamlMap::find(const std::string& key) const {
   return nullptr;
 }
 
+std::optional<std::string> textProblem(const std::string& text, const std::string& what) {
+  auto problem = findTextProblem(text);
+  if (!problem) return std::nullopt;
+  if (problem->kind == TextProblem::Kind::kInvalidUtf8) {
+    return "invalid UTF-8 at byte " + std::to_string(problem->offset) + " of " + what;
+  }
+  return problem->describe() + " in " + what;
+}
+
 std::optional<std::string> readString(const YamlEntry& entry, Diagnostics& diags) {
   if (!entry.value.IsScalar()) {
     diags.add(entry.pos, typeError("a string", entry));
+    return std::nullopt;
+  }
+  if (auto problem = textProblem(entry.value.Scalar(), entry.key)) {
+    diags.add(entry.pos, *problem);
     return std::nullopt;
   }
   return entry.value.Scalar();

@@ -35,14 +35,22 @@ struct YamlDocument {
 
 // Reads `path` and parses it. `display` is the file name used in diagnostics. A file that cannot
 // be read, a syntax error (at the position yaml-cpp reports) and a file with more than one
-// document each give one diagnostic.
+// document each give one diagnostic. The text must be valid UTF-8 without control characters
+// other than tab, CR and LF: each invalid byte and control character is a diagnostic at its
+// line:column ("invalid UTF-8 at byte 57 (0xFF)", "control character U+0000 at byte 9 …"; at
+// most 20 per file, then a count), and such a file is not parsed (ok is false).
 YamlDocument loadYamlFile(const std::string& path, const std::string& display, Diagnostics& diags);
 // Same, for text already in memory.
 YamlDocument parseYamlText(const std::string& text, const std::string& display, Diagnostics& diags);
 
 // How a node reads in a message: `a string`, `a sequence`, `a mapping`, `null`, or for a scalar
-// that is not the expected type its text (`"maybe"`, `the quoted string "true"`).
+// that is not the expected type its text (`"maybe"`, `the quoted string "true"`), with control
+// characters and invalid bytes escaped (\u001B, \xFF).
 std::string describeNode(const YAML::Node& node);
+
+// `text` for a message: in double quotes, control characters and invalid bytes escaped, and cut
+// to its first 80 characters followed by "…" when longer (a 1 MB value stays out of messages).
+std::string quotedForMessage(const std::string& text);
 
 // True for a plain (unquoted) scalar, and for values from the environment.
 bool isPlainScalar(const YAML::Node& node);
@@ -99,8 +107,15 @@ class YamlMap {
 // Typed readers. Each returns nullopt after adding a diagnostic at entry.pos when the value has
 // the wrong type:  expected a string for "title", got a sequence.
 //
-// A string is any non-null scalar, taken as written (`employeeNumber: 1001` is "1001").
+// A string is any non-null scalar, taken as written (`employeeNumber: 1001` is "1001"). Its
+// value, after YAML escapes are decoded, holds no control character at all (C0, DEL, C1: no
+// value of agent.yaml or the specs is multi-line or tabbed), so a quoted "\0", "\x1b" or "\t"
+// and a block scalar's newlines are refused: `control character U+0000 in title`. Map keys are
+// checked the same way (YamlMap).
 std::optional<std::string> readString(const YamlEntry& entry, Diagnostics& diags);
+// What is wrong with `text` as a value (`what` names it): "control character U+0000 in title",
+// "invalid UTF-8 at byte 3 of title"; nullopt when it is valid UTF-8 without control characters.
+std::optional<std::string> textProblem(const std::string& text, const std::string& what);
 // true/True/TRUE/false/False/FALSE, unquoted.
 std::optional<bool> readBool(const YamlEntry& entry, Diagnostics& diags);
 // A decimal integer, unquoted.

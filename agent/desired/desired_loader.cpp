@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 
+#include "agent/base/utf8.h"
 #include "agent/config/policy_yaml.h"
 #include "agent/config/yaml_reader.h"
 #include "agent/desired/desired_json.h"
@@ -19,6 +20,9 @@ namespace {
 
 constexpr const char* kApiVersion = "scim-agent/v1";
 constexpr size_t kMaxRoutingEntries = 50;  // Genesys' limit per user for skills and languages
+// The loader keeps the first this many problems and counts the rest: 200,000 aliases of one
+// user must not cost 400,000 messages of memory (validate prints the first 200 anyway).
+constexpr size_t kMaxKeptProblems = 1000;
 
 const std::vector<std::string>& topLevelKeys() {
   static const std::vector<std::string> keys = {"apiVersion", "users", "defaults",
@@ -34,7 +38,7 @@ const std::vector<std::string>& userKeys() {
   return keys;
 }
 
-std::string quote(const std::string& s) { return "\"" + s + "\""; }
+std::string quote(const std::string& s) { return quotedForMessage(s); }
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -72,7 +76,7 @@ struct ParsedUser {
 
 class Loader {
  public:
-  Loader(const LoadOptions& options, Diagnostics& diags) : options_(options), diags_(diags) {}
+  Loader(const LoadOptions& options, Diagnostics& out) : options_(options), out_(out) {}
 
   void readFile(const std::string& path) {
     YamlDocument doc = loadYamlFile(path, path, diags_);
@@ -97,34 +101,48 @@ class Loader {
     takeSection(top, "defaults", defaults_);
     takeSection(top, "groupsByDepartment", groups_by_department_);
     if (const YamlEntry* e = top.find("users")) {
-      if (e->value.IsNull()) return;  // `users:` with nothing under it
-      if (auto items = readSequence(*e, diags_)) {
-        user_items_.insert(user_items_.end(), items->begin(), items->end());
+      if (e->value.IsNull()) {  // `users:` with nothing under it
+        flush();
+        return;
       }
+      if (auto items = readSequence(*e, diags_)) takeUsers(*items);
     }
+    flush();
   }
 
   DesiredState finish() {
     DesiredState state;
     state.policy = options_.base_policy;
     if (policy_) readPolicy(*policy_, state.policy, diags_);
+    limits_ = &state.policy.max_attribute_length;
     if (groups_by_department_) state.groups_by_department = readGroupsByDepartment();
+    flush();
 
     std::optional<ParsedUser> defaults;
     if (defaults_) {
       YamlMap map(*defaults_, userKeys(), diags_);
       if (map.ok()) defaults = parseUser(map, defaults_->pos, /*is_defaults=*/true);
+      flush();
     }
 
     std::vector<ParsedUser> users;
     for (const YamlEntry& item : user_items_) {
       YamlMap map(item.file, item.value, "a user", item.pos, userKeys(), diags_);
-      if (!map.ok()) continue;
-      ParsedUser user = parseUser(map, item.pos, /*is_defaults=*/false);
-      if (defaults) mergeDefaults(user, *defaults);
-      users.push_back(std::move(user));
+      if (map.ok()) {
+        ParsedUser user = parseUser(map, item.pos, /*is_defaults=*/false);
+        if (defaults) mergeDefaults(user, *defaults);
+        users.push_back(std::move(user));
+      }
+      flush();
     }
     crossCheck(users, state);
+    flush();
+    if (dropped_ > 0) {
+      // Sorts first (no file): the counts printed after it are of the kept problems.
+      out_.add(SourcePos{},
+               std::to_string(kept_ + dropped_) + " problems found; only the first " +
+                   std::to_string(kept_) + " were kept and are counted below");
+    }
 
     for (ParsedUser& p : users) {
       if (!p.user.external_id.empty()) state.users.push_back(std::move(p.user));
@@ -134,6 +152,63 @@ class Loader {
   }
 
  private:
+  // Moves what the last step found into the caller's diagnostics, keeping at most
+  // kMaxKeptProblems in all and counting the rest.
+  void flush() {
+    for (const Diagnostic& d : diags_.items()) {
+      if (kept_ < kMaxKeptProblems) {
+        out_.add(d.pos, d.message);
+        ++kept_;
+      } else {
+        ++dropped_;
+      }
+    }
+    diags_ = Diagnostics();
+  }
+
+  // The items of a `users:` sequence. An item at the place of an earlier one is a YAML alias of
+  // that user (yaml-cpp gives an alias its anchor's mark): not parsed again, and reported once
+  // with its count, so 200,000 aliases cost one message.
+  void takeUsers(const std::vector<YamlEntry>& items) {
+    std::map<std::string, std::pair<SourcePos, size_t>> repeats;  // place → (pos, extra copies)
+    for (const YamlEntry& item : items) {
+      if (item.pos.line > 0 && !user_places_.insert(item.pos.toString()).second) {
+        auto& [pos, count] = repeats[item.pos.toString()];
+        pos = item.pos;
+        ++count;
+        continue;
+      }
+      user_items_.push_back(item);
+    }
+    for (const auto& [place, repeat] : repeats) {
+      diags_.add(repeat.first, "the user here is listed " + std::to_string(repeat.second + 1) +
+                                   " times (YAML aliases of it): one entry per user");
+    }
+  }
+
+  // False (after a diagnostic at `pos`) when `value` is longer than policy.maxAttributeLength
+  // allows for `attribute`.
+  bool withinLimit(const SourcePos& pos, const std::string& attribute, const std::string& value) {
+    if (!limits_) return true;
+    auto limit = limits_->find(attribute);
+    if (limit == limits_->end()) return true;
+    // Bytes first: a value is never shorter in bytes than in characters.
+    if (value.size() <= static_cast<size_t>(limit->second)) return true;
+    const size_t length = utf8Length(value);
+    if (length <= static_cast<size_t>(limit->second)) return true;
+    diags_.add(pos, attribute + " is " + std::to_string(length) +
+                        " characters long; the limit is " + std::to_string(limit->second) +
+                        " (policy.maxAttributeLength." + attribute + ")");
+    return false;
+  }
+
+  // readString, then withinLimit for the entry's key.
+  std::optional<std::string> readLimited(const YamlEntry& e) {
+    auto s = readString(e, diags_);
+    if (s && !withinLimit(e.pos, e.key, *s)) return std::nullopt;
+    return s;
+  }
+
   // Adds a diagnostic unless the same one was added already (a bad default is reported once, not
   // once per user that inherits it).
   void report(const SourcePos& pos, const std::string& message) {
@@ -170,6 +245,10 @@ class Loader {
         continue;
       }
       const std::string department = it->first.Scalar();
+      if (auto problem = textProblem(department, "a department code")) {
+        diags_.add(pos, *problem);
+        continue;
+      }
       auto [first, inserted] = seen.emplace(department, pos);
       if (!inserted) {
         diags_.add(pos, "duplicate department " + quote(department) +
@@ -201,7 +280,7 @@ class Loader {
         continue;
       }
       if (e.key == "externalId") {
-        if (auto s = readString(e, diags_)) {
+        if (auto s = readLimited(e)) {
           if (s->empty()) {
             diags_.add(e.pos, "externalId must not be empty");
           } else {
@@ -209,14 +288,14 @@ class Loader {
           }
         }
       } else if (e.key == "userName") {
-        if (auto s = readString(e, diags_)) {
+        if (auto s = readLimited(e)) {
           if (!looksLikeEmail(*s)) {
             diags_.add(e.pos, "userName " + quote(*s) + " is not an email address");
           }
           u.user_name = *s;
         }
       } else if (e.key == "displayName") {
-        if (auto s = readString(e, diags_)) {
+        if (auto s = readLimited(e)) {
           if (s->empty() && options_.target_kind == "genesys") {
             diags_.add(e.pos, "displayName must not be empty (Genesys Cloud requires it)");
           } else {
@@ -235,7 +314,7 @@ class Loader {
           for (const YamlEntry& part : name.entries()) (void)readString(part, diags_);
         }
       } else if (e.key == "title") {
-        if (auto s = readString(e, diags_)) u.title = *s;
+        if (auto s = readLimited(e)) u.title = *s;
       } else if (e.key == "active") {
         active = readBool(e, diags_);
       } else if (e.key == "status") {
@@ -256,11 +335,11 @@ class Loader {
       } else if (e.key == "phoneNumbers") {
         readPhones(e, u);
       } else if (e.key == "department") {
-        if (auto s = readString(e, diags_)) u.department = *s;
+        if (auto s = readLimited(e)) u.department = *s;
       } else if (e.key == "division") {
-        if (auto s = readString(e, diags_)) u.division = *s;
+        if (auto s = readLimited(e)) u.division = *s;
       } else if (e.key == "employeeNumber") {
-        if (auto s = readString(e, diags_)) u.employee_number = *s;
+        if (auto s = readLimited(e)) u.employee_number = *s;
       } else if (e.key == "dateHire") {
         if (auto s = readString(e, diags_)) {
           if (!s->empty() && !isValidDate(*s)) {
@@ -270,7 +349,7 @@ class Loader {
           }
         }
       } else if (e.key == "manager") {
-        if (auto s = readString(e, diags_)) u.manager = *s;
+        if (auto s = readLimited(e)) u.manager = *s;
       } else if (e.key == "groups") {
         if (auto groups = readNameList(e)) u.groups = std::move(*groups);
       } else if (e.key == "roles") {
@@ -307,7 +386,7 @@ class Loader {
     if (!items) return std::nullopt;
     std::vector<std::string> names;
     for (const YamlEntry& item : *items) {
-      auto name = readString(item, diags_);
+      auto name = readLimited(item);
       if (!name) continue;
       if (name->empty()) {
         diags_.add(item.pos, "an empty name in " + quote(e.key));
@@ -357,7 +436,7 @@ class Loader {
         continue;
       }
       auto value = readString(*v, diags_);
-      if (!value) {
+      if (!value || !withinLimit(v->pos, "emails", *value)) {
         ok = false;
         continue;
       }
@@ -400,6 +479,7 @@ class Loader {
       }
       auto type = readString(*t, diags_);
       auto value = readString(*v, diags_);
+      if (value && !withinLimit(v->pos, "phoneNumbers", *value)) value.reset();
       if (!type || !value) {
         ok = false;
         continue;
@@ -459,6 +539,7 @@ class Loader {
         continue;
       }
       auto name = readString(*n, diags_);
+      if (name && !withinLimit(n->pos, e.key, *name)) name.reset();
       auto proficiency = readNumber(*p, diags_);
       if (!name || !proficiency) {
         ok = false;
@@ -552,6 +633,7 @@ class Loader {
                                   first->second.toString() + ")");
         }
       }
+      flush();
     }
 
     std::vector<std::string> departments;
@@ -561,7 +643,9 @@ class Loader {
 
     for (ParsedUser& p : users) {
       DesiredUser& u = p.user;
-      if (options_.target_kind == "genesys" && !u.display_name) {
+      // A displayName that was there but refused is reported already.
+      if (options_.target_kind == "genesys" && !u.display_name &&
+          !p.key_pos.count("displayName")) {
         diags_.add(p.where, "missing required key \"displayName\" (Genesys Cloud requires it)");
       }
 
@@ -608,11 +692,17 @@ class Loader {
         }
       }
       u.source = p.where;
+      flush();
     }
   }
 
   const LoadOptions& options_;
-  Diagnostics& diags_;
+  Diagnostics& out_;    // the caller's: at most kMaxKeptProblems, plus one count of the rest
+  Diagnostics diags_;   // what the current step found; flush() moves it to out_
+  size_t kept_ = 0;
+  size_t dropped_ = 0;
+  const std::map<std::string, int>* limits_ = nullptr;  // the effective policy's, in finish()
+  std::set<std::string> user_places_;
   std::optional<YamlEntry> policy_;
   std::optional<YamlEntry> defaults_;
   std::optional<YamlEntry> groups_by_department_;

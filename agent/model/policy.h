@@ -22,6 +22,11 @@ struct ProtectedRule {
   SourcePos source;
 };
 
+// The documented defaults of policy.maxAttributeLength (specs/README.md). Genesys Cloud publishes
+// no per-attribute limits, only its 512,000-byte request limit; these are the usual directory
+// limits (255 for names, 254 for email addresses, 64 for employee numbers, 32 for phones).
+std::map<std::string, int> defaultMaxAttributeLengths();
+
 // The policy: from the spec's `policy:` section (and agent.yaml's, which the spec overrides key
 // by key). Defaults are SPEC §7's.
 struct Policy {
@@ -35,6 +40,9 @@ struct Policy {
   std::vector<Attribute> managed_attributes = defaultManagedAttributes();
   // department code → role names allowed for users of that department. Empty: no restriction.
   std::map<std::string, std::vector<std::string>> roles_by_department;
+  // policy.maxAttributeLength: the longest value `validate` accepts, in characters, by spec key
+  // (displayName, title, …; for lists such as groups, each entry). See specs/README.md.
+  std::map<std::string, int> max_attribute_length = defaultMaxAttributeLengths();
   // Guardrails (applied by the CLI around the planner's output).
   int max_destructive_count = 25;
   double max_destructive_percent = 5;  // of managed live users; never below one action

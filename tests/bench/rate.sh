@@ -18,7 +18,7 @@ trap 'kill $SIM_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 SIM_PID=$!
 for _ in $(seq 1 600); do [[ -s "$WORK/port" ]] && break; sleep 0.05; done
 SIM="http://127.0.0.1:$(cat "$WORK/port")"
-echo "bench-secret" >"$WORK/secret"
+(umask 077 && echo "bench-secret" >"$WORK/secret")  # secret files must be 0600
 cat >"$WORK/agent.yaml" <<YAML
 target:
   apiBase: $SIM

@@ -18,7 +18,7 @@ SIM_PID=$!
 for _ in $(seq 1 600); do [[ -s "$WORK/port" ]] && break; sleep 0.05; done
 PORT="$(cat "$WORK/port")"
 SIM="http://127.0.0.1:$PORT"
-echo "bench-secret" >"$WORK/secret"
+(umask 077 && echo "bench-secret" >"$WORK/secret")  # secret files must be 0600
 cat >"$WORK/agent.yaml" <<YAML
 target:
   kind: genesys

@@ -27,8 +27,8 @@ trap cleanup EXIT
 SIM_PID=$!
 for _ in $(seq 1 600); do [[ -s "$WORK/sim.port" ]] && break; sleep 0.05; done
 SIM="http://127.0.0.1:$(cat "$WORK/sim.port")"
-echo "bench-secret" >"$WORK/secret"
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/event-secret"
+(umask 077 && echo "bench-secret" >"$WORK/secret")  # secret files must be 0600
+(umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/event-secret")
 cat >"$WORK/agent.yaml" <<YAML
 target:
   apiBase: $SIM

@@ -66,7 +66,11 @@ TEST(CliTest, ValidateReportsEveryErrorWithItsPlace) {
 
 TEST(CliTest, ValidateAcceptsTheExampleOrg) {
   const std::string example = std::string(SCIM_AGENT_SOURCE_DIR) + "/specs/example";
-  RunResult r = runAgent({"validate", "--config", example + "/agent.yaml"});
+  // A checkout's example/client-secret is 0644, which is refused; use a 0600 copy.
+  TempDir dir;
+  const std::string secret = dir.write("client-secret", "demo-secret\n");
+  RunResult r = runAgent({"validate", "--config", example + "/agent.yaml"},
+                         {{"SCIM_AGENT_TARGET_CLIENTSECRETFILE", secret}});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("valid"), std::string::npos) << r.out;
 }

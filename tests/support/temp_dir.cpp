@@ -26,16 +26,22 @@ TempDir::~TempDir() {
 std::string TempDir::write(const std::string& name, const std::string& content) const {
   const std::string p = file(name);
   fs::create_directories(fs::path(p).parent_path());
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f << content;
+  {
+    std::ofstream f(p, std::ios::binary | std::ios::trunc);
+    f << content;
+  }
+  fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);
   return p;
 }
 
 std::string TempDir::append(const std::string& name, const std::string& content) const {
   const std::string p = file(name);
   fs::create_directories(fs::path(p).parent_path());
-  std::ofstream f(p, std::ios::binary | std::ios::app);
-  f << content;
+  {
+    std::ofstream f(p, std::ios::binary | std::ios::app);
+    f << content;
+  }
+  fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);
   return p;
 }
 

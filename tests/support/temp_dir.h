@@ -19,9 +19,10 @@ class TempDir {
   // path()/name; the file need not exist.
   std::string file(const std::string& name) const { return path_ + "/" + name; }
   // Writes `content` to path()/name (creating parent directories, replacing the file) and returns
-  // the full path.
+  // the full path. Files are mode 0600, as the secret files among them must be (readSecretFile
+  // refuses a secret readable by group or others).
   std::string write(const std::string& name, const std::string& content) const;
-  // Appends `content` to path()/name (created when missing) and returns the full path.
+  // Appends `content` to path()/name (created when missing, mode 0600) and returns the full path.
   std::string append(const std::string& name, const std::string& content) const;
 
  private:

@@ -531,8 +531,13 @@ namespace {
 
 TEST(ExampleConfigTest, DemoAgentYamlLoads) {
   const std::string dir = std::string(SCIM_AGENT_SOURCE_DIR) + "/specs/example";
+  // A checkout gives example/client-secret mode 0644, which readSecretFile refuses (as a fresh
+  // clone's user is told, with the chmod to run); the test reads a 0600 copy instead.
+  TempDir secrets;
+  const std::string secret = secrets.write("client-secret", "demo-secret\n");
   Diagnostics diags;
-  auto config = loadConfig(dir + "/agent.yaml", {}, diags);
+  auto config =
+      loadConfig(dir + "/agent.yaml", {{"SCIM_AGENT_TARGET_CLIENTSECRETFILE", secret}}, diags);
   ASSERT_TRUE(config) << ::testing::PrintToString(messages(diags));
   EXPECT_EQ(config->target.api_base, "http://127.0.0.1:18089");
   EXPECT_EQ(config->target.client.client_id, "demo-client");

@@ -25,12 +25,17 @@ class TempDir {
 
   const std::string& path() const { return path_; }
 
-  // Writes `content` to path()/name (creating subdirectories) and returns the full path.
+  // Writes `content` to path()/name (creating subdirectories) and returns the full path. Files are
+  // mode 0600, as the secret files among them must be (readSecretFile refuses others).
   std::string write(const std::string& name, const std::string& content) const {
     const std::filesystem::path file = std::filesystem::path(path_) / name;
     std::filesystem::create_directories(file.parent_path());
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    out << content;
+    {
+      std::ofstream out(file, std::ios::binary | std::ios::trunc);
+      out << content;
+    }
+    std::filesystem::permissions(
+        file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     return file.string();
   }
 
