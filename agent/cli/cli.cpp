@@ -15,7 +15,6 @@
 
 #include "agent/cli/command.h"
 #include "agent/cli/exit_code.h"
-#include "agent/cli/wiring.h"
 #include "agent/log/log.h"
 
 namespace scim_agent {
@@ -224,7 +223,6 @@ int runCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream
     return kExitOk;
   }
   configureLog(interactiveLogConfig(args.has("quiet"), args.has("verbose")));
-  Agent::requestStateInit(args.has("init-state"));
   return command->run(args, out, err);
 }
 

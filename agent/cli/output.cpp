@@ -41,7 +41,7 @@ int openAgent(const Args& args, std::ostream& err, std::unique_ptr<Agent>& agent
     printDiagnostics(diags, err);
     return kExitError;
   }
-  Status opened = agent->open(std::move(http_observer));
+  Status opened = agent->open(args.has("init-state"), std::move(http_observer));
   if (!opened.ok()) return printError(opened.error(), err);
   return kExitOk;
 }

@@ -70,8 +70,6 @@ class WebhookDelivery final : public Notifier {
   std::string secret_file_;
 };
 
-bool state_init_requested = false;  // --init-state (Agent::requestStateInit)
-
 // "20261205T101500Z": the CLI clock's time for a moved-aside state DB's name.
 std::string backupStamp() {
   std::string stamp;
@@ -139,8 +137,6 @@ Result<std::unique_ptr<StateStore>> openStateFor(const std::string& path,
 
 }  // namespace
 
-void Agent::requestStateInit(bool requested) { state_init_requested = requested; }
-
 // The network side.
 struct Agent::Remote {
   std::unique_ptr<PocoTransport> transport;
@@ -181,11 +177,11 @@ std::unique_ptr<Agent> Agent::load(const std::string& config_path,
   return agent;
 }
 
-Status Agent::open(std::function<void(int)> http_observer) {
+Status Agent::open(bool init_state, std::function<void(int)> http_observer) {
   const TargetConfig& org = config_.target;
   auto store = openStateFor(
       config_.state_path, {org.api_base, org.login_base, org.region, org.client.client_id},
-      state_init_requested);
+      init_state);
   if (!store.ok()) return store.error();
   store_ = std::move(store.value());
 

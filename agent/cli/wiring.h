@@ -30,19 +30,15 @@ class Agent {
   static std::unique_ptr<Agent> load(const std::string& config_path,
                                      const std::string& desired_override, Diagnostics& diags);
 
-  // --init-state for this invocation: cli.cpp sets it from the command line before the command
-  // runs (the commands reach open() through shared helpers that do not see the options). With it,
-  // open() moves an empty state DB, or one made for another org, aside and starts a new one.
-  static void requestStateInit(bool requested);
-
   // Opens the state DB and builds the remote edges and the Reconciler. The state DB must belong
   // to target's org (StateStore::checkIdentity): an empty file or another org's database is
-  // refused (kCorrupt / kInvalidInput, saying to use --init-state) unless requestStateInit(true);
+  // refused (kCorrupt / kInvalidInput, saying to use --init-state) unless `init_state`
+  // (--init-state), which moves it aside and starts a new one;
   // a changed clientId is a warning on stderr. `http_observer`, when
   // set, is told the status of every HTTP response from Genesys (0: none came), from the
   // sending thread (run's metrics). kIo (or the store's error) when the state DB cannot be
   // opened.
-  Status open(std::function<void(int http_status)> http_observer = nullptr);
+  Status open(bool init_state, std::function<void(int http_status)> http_observer = nullptr);
 
   const Config& config() const { return config_; }
   const ReconcilerSettings& settings() const { return settings_; }
