@@ -26,6 +26,9 @@ LAUNCHER=()
 if command -v ccache >/dev/null 2>&1; then
   LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}"
+  # CI clones into a new folder each run: leave the build dir out of the hash (only the debug
+  # info's compile directory may then name an older clone).
+  export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 fi
 
 log() { printf '\n==> %s\n' "$*"; }

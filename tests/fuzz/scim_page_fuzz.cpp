@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "agent/scim/genesys_directory.h"
+#include "agent/scim/user_codec.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace {
