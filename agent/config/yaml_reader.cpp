@@ -39,11 +39,13 @@ class DocumentCounter final : public YAML::EventHandler {
  public:
   struct Document {
     YAML::Mark start;
-    YAML::Mark root;  // null until a node was seen
+    YAML::Mark root = YAML::Mark::null_mark();  // until a node was seen
   };
   std::vector<Document> documents;
 
-  void OnDocumentStart(const YAML::Mark& mark) override { documents.push_back({mark, {}}); }
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    documents.push_back({mark, YAML::Mark::null_mark()});
+  }
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
