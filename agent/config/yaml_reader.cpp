@@ -8,6 +8,9 @@
 #include <map>
 #include <sstream>
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
+
 #include "agent/base/utf8.h"
 
 namespace scim_agent {
@@ -95,6 +98,45 @@ std::string typeError(const char* expected, const YamlEntry& entry) {
          describeNode(entry.value);
 }
 
+// Reads the document structure only, for the first two documents: where each starts and where
+// its root node is. yaml-cpp 0.7's LoadAll never returns on a stray top-level "," (each document
+// ends without consuming it; found by tests/fuzz, regressions/config), so documents are counted
+// here, bounded, and only the first is loaded.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  struct Document {
+    YAML::Mark start;
+    YAML::Mark root = YAML::Mark::null_mark();  // until a node was seen
+  };
+  std::vector<Document> documents;
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    documents.push_back({mark, YAML::Mark::null_mark()});
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void node(const YAML::Mark& mark) {
+    if (!documents.empty() && documents.back().root.is_null()) documents.back().root = mark;
+  }
+};
+
 }  // namespace
 
 SourcePos yamlPos(const std::string& file, const YAML::Node& node) {
@@ -111,13 +153,27 @@ YamlDocument parseYamlText(const std::string& text, const std::string& display,
   YamlDocument doc;
   if (!checkFileText(text, display, diags)) return doc;  // not parsed: its values are not text
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(text);
-    if (documents.size() > 1) {
-      diags.add(yamlPos(display, documents[1]),
-                "a file holds one YAML document; split the others into their own files");
+    std::istringstream stream(text);
+    YAML::Parser parser(stream);
+    DocumentCounter counter;
+    for (int i = 0; i < 2 && parser.HandleNextDocument(counter); ++i) {
+    }
+    if (counter.documents.size() > 1) {
+      const DocumentCounter::Document& first = counter.documents[0];
+      const DocumentCounter::Document& second = counter.documents[1];
+      const YAML::Mark& at = second.root.is_null() ? second.start : second.root;
+      if (second.start.pos == first.start.pos) {  // nothing was consumed: a token out of place
+        const char c = at.pos >= 0 && static_cast<size_t>(at.pos) < text.size() ? text[at.pos] : 0;
+        diags.add(SourcePos{display, at.line + 1, at.column + 1},
+                  c > ' ' && c < 127 ? std::string("YAML syntax error: unexpected '") + c + "'"
+                                     : std::string("YAML syntax error: unexpected token"));
+      } else {
+        diags.add(SourcePos{display, at.line + 1, at.column + 1},
+                  "a file holds one YAML document; split the others into their own files");
+      }
       return doc;
     }
-    doc.root = documents.empty() ? YAML::Node() : documents.front();
+    doc.root = counter.documents.empty() ? YAML::Node() : YAML::Load(text);
     doc.ok = true;
   } catch (const YAML::Exception& e) {
     SourcePos pos{display, 0, 0};
