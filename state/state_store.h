@@ -234,6 +234,14 @@ class StateStore {
   // fails; kNotFound when there is no file at `path`. `stamp` is the caller's time, e.g.
   // "20261205T101500Z".
   static Result<std::string> moveAside(const std::string& path, const std::string& stamp);
+  // open(path), then checkIdentity(identity) (SPEC §16): a database made for another org is
+  // refused (kInvalidInput, saying to use --init-state), a rotated clientId is a warning. With
+  // `init` (--init-state), an empty database or another org's is moved aside (moveAside with
+  // `stamp`) and a new one started. What the operator should hear goes to `warnings`.
+  static Result<std::unique_ptr<StateStore>> openFor(const std::string& path,
+                                                     const StoreIdentity& identity, bool init,
+                                                     const std::string& stamp,
+                                                     std::vector<std::string>& warnings);
 
   // ---- One writer at a time (SPEC §10) ----
 

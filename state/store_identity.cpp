@@ -142,4 +142,54 @@ Result<std::string> StateStore::moveAside(const std::string& path, const std::st
   return target;
 }
 
+Result<std::unique_ptr<StateStore>> StateStore::openFor(const std::string& path,
+                                                       const StoreIdentity& identity, bool init,
+                                                       const std::string& stamp,
+                                                       std::vector<std::string>& warnings) {
+  auto moveAsideSaying = [&](const std::string& why) -> Status {
+    auto moved = moveAside(path, stamp);
+    if (!moved.ok()) return moved.error();
+    warnings.push_back("--init-state: state database " + path + " " + why + "; moved to " +
+                       *moved + " and started a new one");
+    return Status::success();
+  };
+  if (init && isEmptyFile(path)) {
+    Status moved = moveAsideSaying("was empty (0 bytes)");
+    if (!moved.ok()) return moved.error();
+  }
+  auto store = open(path);
+  if (!store.ok()) return store.error();
+  auto check = (*store)->checkIdentity(identity);
+  if (!check.ok()) return check.error();
+  switch (check->verdict) {
+    case StoreIdentityCheck::Verdict::kRecorded:
+    case StoreIdentityCheck::Verdict::kSame:
+      if (init) {
+        warnings.push_back("--init-state: state database " + path +
+                           " belongs to this org; kept as it is");
+      }
+      break;
+    case StoreIdentityCheck::Verdict::kClientChanged:
+      warnings.push_back(check->message);
+      break;
+    case StoreIdentityCheck::Verdict::kOtherOrg: {
+      if (!init) {
+        return Error(ErrorCode::kInvalidInput,
+                     check->message +
+                         ": it holds another org's history. Point state: at this org's database, "
+                         "or run again with --init-state to move it aside and start a new one");
+      }
+      store->reset();  // closed before it moves
+      Status moved = moveAsideSaying("was made for another org");
+      if (!moved.ok()) return moved.error();
+      store = open(path);
+      if (!store.ok()) return store.error();
+      auto recorded = (*store)->checkIdentity(identity);
+      if (!recorded.ok()) return recorded.error();
+      break;
+    }
+  }
+  return store;
+}
+
 }  // namespace scim_agent

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "agent/base/utf8.h"
+
 namespace scim_agent {
 
 namespace {
@@ -29,35 +31,6 @@ void newline(std::string& out, int indent, int depth) {
   out.append(static_cast<size_t>(indent * depth), ' ');
 }
 
-// The length of the well-formed UTF-8 sequence at the start of `s` (2–4), or 0: no overlong
-// forms, no surrogates, nothing above U+10FFFF.
-size_t utf8SequenceLength(std::string_view s) {
-  const auto c = static_cast<unsigned char>(s[0]);
-  size_t len = 0;
-  uint32_t cp = 0;
-  if (c >= 0xc2 && c <= 0xdf) {
-    len = 2;
-    cp = c & 0x1f;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    len = 3;
-    cp = c & 0x0f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    len = 4;
-    cp = c & 0x07;
-  }
-  if (len == 0 || len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    const auto cc = static_cast<unsigned char>(s[k]);
-    if ((cc & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3f);
-  }
-  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-      (cp >= 0xd800 && cp <= 0xdfff)) {
-    return 0;
-  }
-  return len;
-}
-
 }  // namespace
 
 void appendJsonEscaped(std::string& out, std::string_view s, JsonEscaping escaping) {
@@ -66,9 +39,9 @@ void appendJsonEscaped(std::string& out, std::string_view s, JsonEscaping escapi
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80 && safe) {
-      if (const size_t len = utf8SequenceLength(s.substr(i))) {
-        out.append(s.substr(i, len));
-        i += len;
+      if (const Utf8Char ch = decodeUtf8(s, i); ch.valid) {
+        out.append(s.substr(i, ch.length));
+        i += ch.length;
       } else {
         out += "\\ufffd";
         ++i;

@@ -1,6 +1,5 @@
 // `scim-agent history`: past runs and what each did.
 
-#include <algorithm>
 #include <ostream>
 
 #include <Poco/Util/Option.h>
@@ -9,50 +8,10 @@
 #include "agent/cli/exit_code.h"
 #include "agent/cli/output.h"
 #include "agent/cli/wiring.h"
-#include "agent/codec/json_parse.h"
+#include "agent/report/history_render.h"
 #include "state/state_store.h"
 
 namespace scim_agent {
-
-namespace {
-
-// "3 create, 1 to suspend": the counts a run record's summary holds.
-std::string summaryText(const Json& summary) {
-  std::string text;
-  for (const auto& [section, suffix] : {std::pair{"counts", ""}, std::pair{"plan", "to "}}) {
-    const Json& counts = summary.get(section);
-    if (!counts.isObject()) continue;
-    for (const auto& [k, v] : counts.asObject()) {
-      if (!v.isNumber() || v.asNumber() <= 0) continue;
-      text += (text.empty() ? "" : ", ") + std::to_string(static_cast<int>(v.asNumber())) + " " +
-              suffix + k;
-    }
-  }
-  return text;
-}
-
-Json historyJson(const std::vector<RunRecord>& runs) {
-  Json out = Json::array();
-  for (const auto& r : runs) {
-    Json item = Json::object();
-    item["id"] = static_cast<int64_t>(r.id);
-    item["kind"] = r.kind;
-    item["startedAt"] = r.started_at;
-    item["endedAt"] = r.ended_at;
-    item["outcome"] = r.outcome;
-    item["desiredDigest"] = r.desired_digest;
-    auto summary = parseJson(r.summary_json.empty() ? "{}" : r.summary_json);
-    item["summary"] = summary.ok() ? summaryText(*summary) : "";
-    out.push(std::move(item));
-  }
-  return out;
-}
-
-std::string padded(const std::string& s, size_t width) {
-  return s + std::string(s.size() < width ? width - s.size() : 1, ' ');
-}
-
-}  // namespace
 
 int runHistory(const Args& args, std::ostream& out, std::ostream& err) {
   Diagnostics diags;
@@ -77,16 +36,7 @@ int runHistory(const Args& args, std::ostream& out, std::ostream& err) {
     out << history.pretty() << "\n";
     return kExitOk;
   }
-  if (runs->empty()) {
-    out << "No runs yet.\n";
-    return kExitOk;
-  }
-  out << "RUN   KIND      OUTCOME    STARTED                        SUMMARY\n";
-  for (const auto& r : history.asArray()) {
-    out << padded(std::to_string(static_cast<long long>(r.getNumber("id"))), 6)
-        << padded(r.getString("kind"), 10) << padded(r.getString("outcome"), 11)
-        << padded(r.getString("startedAt"), 31) << r.getString("summary") << "\n";
-  }
+  out << renderHistoryText(history);
   return kExitOk;
 }
 

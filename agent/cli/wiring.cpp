@@ -18,6 +18,16 @@ namespace scim_agent {
 
 namespace {
 
+// "20261205T101500Z": the CLI clock's time for a moved-aside state DB's name.
+std::string backupStamp() {
+  std::string stamp;
+  for (char c : cliNowIso()) {
+    if (c == '.' || c == 'Z') break;
+    if (c != '-' && c != ':') stamp += c;
+  }
+  return stamp + "Z";
+}
+
 // How long a run waits for another run's writer lock before giving up (exit 4).
 std::chrono::milliseconds lockTimeout() {
   if (const char* v = std::getenv("SCIM_AGENT_LOCK_TIMEOUT_SECONDS")) {
@@ -70,71 +80,6 @@ class WebhookDelivery final : public Notifier {
   std::string secret_file_;
 };
 
-// "20261205T101500Z": the CLI clock's time for a moved-aside state DB's name.
-std::string backupStamp() {
-  std::string stamp;
-  for (char c : cliNowIso()) {
-    if (c == '.' || c == 'Z') break;
-    if (c != '-' && c != ':') stamp += c;
-  }
-  return stamp + "Z";
-}
-
-void warn(const std::string& message) {
-  std::cerr << "warning: " << message << "\n";
-  logWarn(message);
-}
-
-// --init-state: moves the state DB aside and says where it went.
-Status moveStateAside(const std::string& path, const std::string& why) {
-  auto moved = StateStore::moveAside(path, backupStamp());
-  if (!moved.ok()) return moved.error();
-  warn("--init-state: state database " + path + " " + why + "; moved to " + *moved +
-       " and started a new one");
-  return Status::success();
-}
-
-// Opens the state DB at `path` and checks that it belongs to `identity`'s org (SPEC §16).
-Result<std::unique_ptr<StateStore>> openStateFor(const std::string& path,
-                                                 const StoreIdentity& identity, bool init) {
-  if (init && StateStore::isEmptyFile(path)) {
-    Status moved = moveStateAside(path, "was empty (0 bytes)");
-    if (!moved.ok()) return moved.error();
-  }
-  auto store = StateStore::open(path);
-  if (!store.ok()) return store.error();
-  auto check = (*store)->checkIdentity(identity);
-  if (!check.ok()) return check.error();
-  switch (check->verdict) {
-    case StoreIdentityCheck::Verdict::kRecorded:
-    case StoreIdentityCheck::Verdict::kSame:
-      if (init) {
-        warn("--init-state: state database " + path + " belongs to this org; kept as it is");
-      }
-      break;
-    case StoreIdentityCheck::Verdict::kClientChanged:
-      warn(check->message);
-      break;
-    case StoreIdentityCheck::Verdict::kOtherOrg: {
-      if (!init) {
-        return Error(ErrorCode::kInvalidInput,
-                     check->message +
-                         ": it holds another org's history. Point state: at this org's database, "
-                         "or run again with --init-state to move it aside and start a new one");
-      }
-      store->reset();  // closed before it moves
-      Status moved = moveStateAside(path, "was made for another org");
-      if (!moved.ok()) return moved.error();
-      store = StateStore::open(path);
-      if (!store.ok()) return store.error();
-      auto recorded = (*store)->checkIdentity(identity);
-      if (!recorded.ok()) return recorded.error();
-      break;
-    }
-  }
-  return store;
-}
-
 }  // namespace
 
 // The network side.
@@ -179,9 +124,14 @@ std::unique_ptr<Agent> Agent::load(const std::string& config_path,
 
 Status Agent::open(bool init_state, std::function<void(int)> http_observer) {
   const TargetConfig& org = config_.target;
-  auto store = openStateFor(
+  std::vector<std::string> warnings;
+  auto store = StateStore::openFor(
       config_.state_path, {org.api_base, org.login_base, org.region, org.client.client_id},
-      init_state);
+      init_state, backupStamp(), warnings);
+  for (const std::string& w : warnings) {
+    std::cerr << "warning: " << w << "\n";
+    logWarn(w);
+  }
   if (!store.ok()) return store.error();
   store_ = std::move(store.value());
 

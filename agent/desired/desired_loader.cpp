@@ -463,27 +463,15 @@ class Loader {
     std::map<std::string, SourcePos> seen;
     bool ok = true;
     for (const YamlEntry& item : *items) {
-      YamlMap phone(item.file, item.value, "a phone number", item.pos, {"value", "type"}, diags_);
-      if (!phone.ok()) {
+      auto pair = entryPair(item, "a phone number", "phoneNumbers", {"value", "a value"},
+                            {"type", "a type"});
+      const YamlEntry* t = pair ? &pair->second : nullptr;
+      const auto type = t ? readString(*t, diags_) : std::nullopt;
+      if (!type) {
         ok = false;
         continue;
       }
-      const YamlEntry* t = phone.find("type");
-      const YamlEntry* v = phone.find("value");
-      if (!t || !v) {
-        diags_.add(item.pos, std::string("a phone number needs ") + (!v && !t ? "a value and a type"
-                                                                     : !v     ? "a value"
-                                                                              : "a type"));
-        ok = false;
-        continue;
-      }
-      auto type = readString(*t, diags_);
-      auto value = readString(*v, diags_);
-      if (value && !withinLimit(v->pos, "phoneNumbers", *value)) value.reset();
-      if (!type || !value) {
-        ok = false;
-        continue;
-      }
+      const std::string* value = &pair->text;
       const auto& types = phoneNumberTypes();
       if (std::find(types.begin(), types.end(), *type) == types.end()) {
         std::string message = "unknown phone type " + quote(*type);
@@ -495,7 +483,7 @@ class Loader {
         continue;
       }
       if (!isValidPhoneNumber(*value)) {
-        diags_.add(v->pos, "phone number " + quote(*value) +
+        diags_.add(pair->text_pos, "phone number " + quote(*value) +
                                " must be E.164 (+15550100) or tel:+15550100;ext=123");
         ok = false;
         continue;
@@ -515,6 +503,37 @@ class Loader {
     u.phone_numbers = std::move(phones);
   }
 
+  // A two-key list entry (a phone number's value and type, a skill's name and proficiency): the
+  // first key's text, within policy.maxAttributeLength[`attribute`], and the second key's entry.
+  // nullopt, with a diagnostic, when either key is absent, the text is not a string or too long,
+  // or the entry is not such a map.
+  struct KeyName {
+    const char* key;
+    const char* article;  // "a value"
+  };
+  struct EntryPair {
+    std::string text;     // the first key's string
+    SourcePos text_pos;   // where it is
+    YamlEntry second;
+  };
+  std::optional<EntryPair> entryPair(const YamlEntry& item, const std::string& what,
+                                     const std::string& attribute, KeyName a, KeyName b) {
+    YamlMap map(item.file, item.value, what, item.pos, {a.key, b.key}, diags_);
+    if (!map.ok()) return std::nullopt;
+    const YamlEntry* first = map.find(a.key);
+    const YamlEntry* second = map.find(b.key);
+    if (!first || !second) {
+      diags_.add(item.pos, what + " needs " +
+                               (!first && !second ? std::string(a.article) + " and " + b.article
+                                : !first          ? std::string(a.article)
+                                                  : std::string(b.article)));
+      return std::nullopt;
+    }
+    auto text = readString(*first, diags_);
+    if (!text || !withinLimit(first->pos, attribute, *text)) return std::nullopt;
+    return EntryPair{*text, first->pos, *second};
+  }
+
   std::optional<std::vector<Proficiency>> readProficiencies(const YamlEntry& e) {
     auto items = readSequence(e, diags_);
     if (!items) return std::nullopt;
@@ -522,42 +541,28 @@ class Loader {
     std::map<std::string, SourcePos> seen;
     bool ok = true;
     for (const YamlEntry& item : *items) {
-      YamlMap entry(item.file, item.value, e.key + " entry", item.pos, {"name", "proficiency"},
-                    diags_);
-      if (!entry.ok()) {
+      const auto pair = entryPair(item, "an entry of " + quote(e.key), e.key, {"name", "a name"},
+                                  {"proficiency", "a proficiency"});
+      const auto proficiency = pair ? readNumber(pair->second, diags_) : std::nullopt;
+      if (!proficiency) {
         ok = false;
         continue;
       }
-      const YamlEntry* n = entry.find("name");
-      const YamlEntry* p = entry.find("proficiency");
-      if (!n || !p) {
-        diags_.add(item.pos, std::string("an entry of ") + quote(e.key) + " needs " +
-                                 (!n && !p ? "a name and a proficiency"
-                                  : !n     ? "a name"
-                                           : "a proficiency"));
-        ok = false;
-        continue;
-      }
-      auto name = readString(*n, diags_);
-      if (name && !withinLimit(n->pos, e.key, *name)) name.reset();
-      auto proficiency = readNumber(*p, diags_);
-      if (!name || !proficiency) {
-        ok = false;
-        continue;
-      }
+      const std::string* name = &pair->text;
+      const SourcePos& name_pos = pair->text_pos;
       if (name->empty()) {
-        diags_.add(n->pos, "an empty name in " + quote(e.key));
+        diags_.add(name_pos, "an empty name in " + quote(e.key));
         ok = false;
         continue;
       }
       if (*proficiency < 0 || *proficiency > 5) {
-        diags_.add(p->pos, "proficiency must be between 0 and 5, got " + p->value.Scalar());
+        diags_.add(pair->second.pos, "proficiency must be between 0 and 5, got " + pair->second.value.Scalar());
         ok = false;
         continue;
       }
-      auto [first, inserted] = seen.emplace(*name, n->pos);
+      auto [first, inserted] = seen.emplace(*name, name_pos);
       if (!inserted) {
-        diags_.add(n->pos, "duplicate " + quote(*name) + " in " + quote(e.key) + " (first at " +
+        diags_.add(name_pos, "duplicate " + quote(*name) + " in " + quote(e.key) + " (first at " +
                                first->second.toString() + ")");
         ok = false;
         continue;
@@ -576,29 +581,28 @@ class Loader {
   }
 
   // Defaults fill what the user does not declare; lists are replaced, never concatenated.
+  // `fields`: pairs of a DesiredUser member and its key in the spec.
+  template <typename T, typename... Fields>
+  static void takeDefaults(ParsedUser& p, const ParsedUser& d, T DesiredUser::*field,
+                           const char* key, Fields... fields) {
+    if (!(p.user.*field) && (d.user.*field)) {
+      p.user.*field = d.user.*field;
+      auto pos = d.key_pos.find(key);
+      if (pos != d.key_pos.end()) p.key_pos[key] = pos->second;
+    }
+    if constexpr (sizeof...(fields) > 0) takeDefaults(p, d, fields...);
+  }
+
   static void mergeDefaults(ParsedUser& p, const ParsedUser& d) {
     DesiredUser& u = p.user;
     const DesiredUser& du = d.user;
-    auto take = [&](auto& field, const auto& fallback, const char* key) {
-      if (!field && fallback) {
-        field = fallback;
-        auto pos = d.key_pos.find(key);
-        if (pos != d.key_pos.end()) p.key_pos[key] = pos->second;
-      }
-    };
-    take(u.display_name, du.display_name, "displayName");
-    take(u.title, du.title, "title");
-    take(u.work_email, du.work_email, "emails");
-    take(u.phone_numbers, du.phone_numbers, "phoneNumbers");
-    take(u.department, du.department, "department");
-    take(u.division, du.division, "division");
-    take(u.employee_number, du.employee_number, "employeeNumber");
-    take(u.date_hire, du.date_hire, "dateHire");
-    take(u.manager, du.manager, "manager");
-    take(u.groups, du.groups, "groups");
-    take(u.roles, du.roles, "roles");
-    take(u.routing_skills, du.routing_skills, "routingSkills");
-    take(u.routing_languages, du.routing_languages, "routingLanguages");
+    takeDefaults(p, d, &DesiredUser::display_name, "displayName", &DesiredUser::title, "title",
+                 &DesiredUser::work_email, "emails", &DesiredUser::phone_numbers, "phoneNumbers",
+                 &DesiredUser::department, "department", &DesiredUser::division, "division",
+                 &DesiredUser::employee_number, "employeeNumber", &DesiredUser::date_hire,
+                 "dateHire", &DesiredUser::manager, "manager", &DesiredUser::groups, "groups",
+                 &DesiredUser::roles, "roles", &DesiredUser::routing_skills, "routingSkills",
+                 &DesiredUser::routing_languages, "routingLanguages");
     if (!p.has_status && d.has_status) {
       u.status = du.status;
       p.has_status = true;

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "agent/base/utf8.h"
 #include "agent/codec/hmac_sha256.h"
 #include "agent/codec/json_parse.h"
 
@@ -15,28 +16,14 @@ bool isIdentifyingField(const std::string& key) {
   return key == "type" || key == "externalId" || key == "occurredAt" || key == "eventId";
 }
 
-std::string codePoint(uint32_t cp) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(cp));
-  return buf;
-}
-
 // The first problem with a decoded JSON string (a key or a value) at `where`, or "". Poco's
 // parser turns \u escapes into UTF-8 without judging them, so a lone surrogate or \u0000 gets
 // this far even though the body itself was valid UTF-8.
 std::string stringProblem(const std::string& s, const std::string& where, bool whitespace_ok) {
-  size_t i = 0;
-  while (i < s.size()) {
-    uint32_t cp = 0;
-    const size_t len = utf8Decode(std::string_view(s).substr(i), cp);
-    if (len == 0) return where + " is not valid UTF-8";
-    const bool allowed_space = whitespace_ok && (cp == '\t' || cp == '\n' || cp == '\r');
-    if (isControlCharacter(cp) && !allowed_space) {
-      return where + " holds the control character " + codePoint(cp);
-    }
-    i += len;
-  }
-  return "";
+  const auto problem = findTextProblem(s, whitespace_ok ? U"\t\n\r" : U"");
+  if (!problem) return "";
+  if (problem->kind == TextProblem::Kind::kInvalidUtf8) return where + " is not valid UTF-8";
+  return where + " holds the control character " + codePointName(problem->code_point);
 }
 
 // The first string in `json` (keys and values, depth first) with a problem, or "".
@@ -61,47 +48,11 @@ std::string firstStringProblem(const Json& json, const std::string& where, bool 
 
 }  // namespace
 
-size_t utf8Decode(std::string_view s, uint32_t& cp) {
-  if (s.empty()) return 0;
-  const auto c = static_cast<unsigned char>(s[0]);
-  if (c < 0x80) {
-    cp = c;
-    return 1;
-  }
-  size_t len = 0;
-  if (c >= 0xc2 && c <= 0xdf) {
-    len = 2;
-    cp = c & 0x1f;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    len = 3;
-    cp = c & 0x0f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    len = 4;
-    cp = c & 0x07;
-  }
-  if (len == 0 || len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    const auto cc = static_cast<unsigned char>(s[k]);
-    if ((cc & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3f);
-  }
-  // No overlong form, no surrogate, nothing above U+10FFFF.
-  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-      (cp >= 0xd800 && cp <= 0xdfff)) {
-    return 0;
-  }
-  return len;
-}
-
-bool isControlCharacter(uint32_t cp) { return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f); }
-
 size_t invalidUtf8At(std::string_view s) {
-  size_t i = 0;
-  uint32_t cp = 0;
-  while (i < s.size()) {
-    const size_t len = utf8Decode(s.substr(i), cp);
-    if (len == 0) return i;
-    i += len;
+  for (size_t i = 0; i < s.size();) {
+    const Utf8Char c = decodeUtf8(s, i);
+    if (!c.valid) return i;
+    i += c.length;
   }
   return std::string_view::npos;
 }

@@ -31,14 +31,8 @@ struct IntakeVerdict {
 // True when `a` equals `b`, in time that depends only on their lengths.
 bool constantTimeEquals(const std::string& a, const std::string& b);
 
-// The length (1–4) of the well-formed UTF-8 sequence at the start of `s`, its code point in
-// `cp`; 0 for an ill-formed one (a bad lead or continuation byte, an overlong form, a surrogate,
-// above U+10FFFF, cut short) or an empty `s`.
-size_t utf8Decode(std::string_view s, uint32_t& cp);
 // The offset of the first byte of `s` that is not part of well-formed UTF-8; npos when all is.
 size_t invalidUtf8At(std::string_view s);
-// A C0 or C1 control character, DEL included (Unicode category Cc).
-bool isControlCharacter(uint32_t cp);
 
 // Checks the signature headers (empty when absent), the timestamp window and the JSON body.
 // Content type and size are the handler's (415, 413) since they are decided before the body is
