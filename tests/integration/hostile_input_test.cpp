@@ -88,10 +88,12 @@ TEST(HostileInputTest, TwoHundredThousandAliasesOfOneUserAreBoundedOutput) {
   EXPECT_LE(lineCount(r.err), 202u) << r.err.substr(0, 2000);
   EXPECT_NE(r.err.find("listed 200001 times"), std::string::npos) << r.err.substr(0, 2000);
   EXPECT_LT(took, std::chrono::seconds(60));
-  // The largest child so far (this one included) stayed small: it was 37 MB of output alone.
+  // The largest child so far (this one included) stayed bounded: it was 37 MB of output alone.
+  // About 72 MB normally, 560 MB under ASan+UBSan (shadow memory): the bound catches unbounded
+  // growth with 200,000 aliases, not tuning.
   rusage usage{};
   ASSERT_EQ(::getrusage(RUSAGE_CHILDREN, &usage), 0);
-  EXPECT_LT(usage.ru_maxrss, 400 * 1024) << "max RSS in KiB";
+  EXPECT_LT(usage.ru_maxrss, 1024 * 1024) << "max RSS in KiB";
 }
 
 TEST(HostileInputTest, ThousandsOfDistinctProblemsPrintTheFirst200AndACount) {
