@@ -16,6 +16,7 @@ BUILD="${SCIM_AGENT_BUILD_DIR:-$ROOT/build}"
 JOBS="${JOBS:-2}"
 PACKAGES=(build-essential cmake pkg-config libpoco-dev libyaml-cpp-dev libsqlite3-dev sqlite3
           googletest libgtest-dev libgmock-dev libssl-dev curl time bc ccache
+          libcsv-dev libsimdjson-dev  # HR exports: CSV (RFC 4180) and JSON records
           systemd)  # systemd: systemd-analyze verify/security on the units (tests/systemd)
 
 FUZZ_TARGETS=(desired config scim_page user_codec patch_op plan_json event_body)
