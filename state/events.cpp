@@ -111,12 +111,59 @@ Result<bool> StateStore::clearTermination(const std::string& external_id) {
 Result<std::vector<TerminationRecord>> StateStore::terminations() {
   auto lock = db_->lock();
   Result<SqliteStatement> stmt = db_->prepare(
-      "SELECT external_id, event_id, occurred_at, recorded_at FROM terminations "
-      "ORDER BY external_id");
+      "SELECT external_id, COALESCE(event_id, 0), occurred_at, recorded_at, effective_at, origin "
+      "FROM terminations ORDER BY external_id");
   if (!stmt.ok()) return stmt.error();
   return readRows(*stmt, rowReader(&TerminationRecord::external_id, &TerminationRecord::event_id,
                                     &TerminationRecord::occurred_at,
-                                    &TerminationRecord::recorded_at));
+                                    &TerminationRecord::recorded_at,
+                                    &TerminationRecord::effective_at, &TerminationRecord::origin));
+}
+
+Result<bool> StateStore::recordManifestTermination(const std::string& external_id,
+                                                   const std::string& effective_at,
+                                                   const std::string& origin,
+                                                   const std::string& at) {
+  auto lock = db_->lock();
+  // ISO-8601 UTC instants of one format compare as text.
+  Status status = runSql(*db_,
+                         "INSERT INTO terminations (external_id, event_id, occurred_at, "
+                         "recorded_at, effective_at, origin) VALUES (?, NULL, ?, ?, ?, ?) "
+                         "ON CONFLICT(external_id) DO UPDATE SET effective_at = "
+                         "excluded.effective_at, origin = excluded.origin "
+                         "WHERE terminations.effective_at > excluded.effective_at "
+                         "AND terminations.effective_at > ?",
+                         external_id, effective_at, at, effective_at, origin, at);
+  if (!status.ok()) return status.error();
+  return db_->changes() > 0;
+}
+
+Status StateStore::recordSourceRead(const SourceReadRecord& read) {
+  auto lock = db_->lock();
+  return runSql(*db_,
+                "INSERT INTO source_reads (source, role, digest, etag, records, users, read_at, "
+                "run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(source) DO UPDATE SET "
+                "role = excluded.role, digest = excluded.digest, etag = excluded.etag, "
+                "records = excluded.records, users = excluded.users, read_at = excluded.read_at, "
+                "run_id = excluded.run_id",
+                read.source, read.role, read.digest, read.etag, read.records, read.users,
+                read.read_at, read.run_id);
+}
+
+Result<std::optional<SourceReadRecord>> StateStore::lastSourceRead(const std::string& source) {
+  auto lock = db_->lock();
+  Result<SqliteStatement> stmt = db_->prepare(
+      "SELECT source, role, digest, etag, records, users, read_at, run_id FROM source_reads "
+      "WHERE source = ?");
+  if (!stmt.ok()) return stmt.error();
+  bindAll(*stmt, source);
+  auto rows = readRows(*stmt, rowReader(&SourceReadRecord::source, &SourceReadRecord::role,
+                                        &SourceReadRecord::digest, &SourceReadRecord::etag,
+                                        &SourceReadRecord::records, &SourceReadRecord::users,
+                                        &SourceReadRecord::read_at, &SourceReadRecord::run_id));
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return std::optional<SourceReadRecord>();
+  return std::optional<SourceReadRecord>(rows->front());
 }
 
 Result<std::string> StateStore::planSigningKey(const std::string& at) {

@@ -259,6 +259,24 @@ CREATE TABLE agent_keys (
 );
 )sql";
 
+// Version 5 (issue 11): HR sources. A termination may come from a leavers manifest (origin
+// "hr-leavers.json:3") and take effect later (effective_at; '' = at once). source_reads keeps
+// each source's last good read: the baseline of policy.maxSourceShrink per source.
+constexpr const char* kSchemaV5 = R"sql(
+ALTER TABLE terminations ADD COLUMN effective_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE terminations ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+CREATE TABLE source_reads (
+  source    TEXT PRIMARY KEY,                 -- the location as written in the config
+  role      TEXT NOT NULL,                    -- users | terminations
+  digest    TEXT NOT NULL,                    -- sha256 of the bytes read
+  etag      TEXT NOT NULL DEFAULT '',
+  records   INTEGER NOT NULL,
+  users     INTEGER NOT NULL,                 -- users (or terminations) it gave
+  read_at   TEXT NOT NULL,
+  run_id    INTEGER NOT NULL
+);
+)sql";
+
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "runs, snapshots, plans, journal, audit log, events, outbox, suspensions, archive",
@@ -267,6 +285,7 @@ const std::vector<Migration>& migrations() {
        kSchemaV2},
       {3, "meta: the org the database was made for", kSchemaV3},
       {4, "keys the agent keeps (plan signing)", kSchemaV4},
+      {5, "HR sources: termination origin and effective time, last good source reads", kSchemaV5},
   };
   return kMigrations;
 }

@@ -157,9 +157,23 @@ struct EventRecord {
 // A termination holding over the desired state (SPEC §12).
 struct TerminationRecord {
   std::string external_id;
-  int64_t event_id = 0;
+  int64_t event_id = 0;  // 0 when it came from a leavers manifest
   std::string occurred_at;
   std::string recorded_at;
+  std::string effective_at;  // ISO-8601 UTC; "" = at once (HR events)
+  std::string origin;        // a manifest's place ("s3://hr/leavers.json:3"); "" for events
+};
+
+// The last good read of an HR source (SPEC §6): the baseline of policy.maxSourceShrink.
+struct SourceReadRecord {
+  std::string source;  // the location as written
+  std::string role;    // users | terminations
+  std::string digest;
+  std::string etag;
+  int64_t records = 0;
+  int64_t users = 0;
+  std::string read_at;
+  int64_t run_id = 0;
 };
 
 // The org a state database belongs to (SPEC §16): recorded when the database is first opened by
@@ -457,10 +471,23 @@ class StateStore {
   // (the first termination counts).
   Status recordTermination(const std::string& external_id, int64_t event_id,
                            const std::string& occurred_at, const std::string& at);
+  // The same for a leavers manifest's record (`origin` its place), taking effect at
+  // `effective_at`. An existing record is kept, except that an earlier effective time of a
+  // record not yet in effect wins (a manifest moving the date forward). True when added.
+  Result<bool> recordManifestTermination(const std::string& external_id,
+                                         const std::string& effective_at,
+                                         const std::string& origin, const std::string& at);
   // Forgets it; false when there was none.
   Result<bool> clearTermination(const std::string& external_id);
   // Every recorded termination, by externalId.
   Result<std::vector<TerminationRecord>> terminations();
+
+  // ---- HR sources (issue 11) ----
+
+  // Records a source's good read (replacing the last one).
+  Status recordSourceRead(const SourceReadRecord& read);
+  // The last good read of `source`, nullopt when none.
+  Result<std::optional<SourceReadRecord>> lastSourceRead(const std::string& source);
 
   // ---- Keys (issue 10) ----
 

@@ -124,6 +124,7 @@ int runApply(const Args& args, std::ostream& out, std::ostream& err) {
   if (report.error && report.run_id == 0) return printCycleError(report, err);
   if (report.error) {
     printError(*report.error, err);
+    printSourceReport(report.sources, err, 10, /*problems_only=*/true);
     printWarnings(report.warnings, err);
     return kExitError;
   }
@@ -134,6 +135,7 @@ int runApply(const Args& args, std::ostream& out, std::ostream& err) {
     logInfo("run finished", {{"command", "apply"}, {"run", report.run_id}, {"outcome", "dry-run"}});
     return kExitOk;
   }
+  printSourceReport(report.sources, err, 10, /*problems_only=*/true);
   printWarnings(report.warnings, err);
   const ApplyReport& results = report.report;
   logInfo("run finished", {{"command", "apply"},

@@ -31,9 +31,9 @@ int printVersion(const Args&, std::ostream& out, std::ostream&) {
 
 // The table of commands, in the order `--help` lists them.
 const Command kCommands[] = {
-    {"validate", "validate [--config FILE] [--desired PATH]",
-     "Check the desired state and report every error as file:line:column: message.",
-     kConfigOption | kDesiredOption, nullptr, runValidate},
+    {"validate", "validate [--config FILE] [--desired PATH] [--explain EXTERNALID]",
+     "Check the desired state and HR sources; report every error as file:line:column: message.",
+     kConfigOption | kDesiredOption, addValidateOptions, runValidate},
     {"plan",
      "plan [--config FILE] [--desired PATH] [--format text|json|markdown] [--out FILE] "
      "[--detailed-exitcode]",

@@ -48,6 +48,7 @@ struct Command {
 // The commands' handlers and options, one file per command (cli/<name>_command.cpp); cli.cpp
 // holds the table that names them.
 int runValidate(const Args& args, std::ostream& out, std::ostream& err);
+void addValidateOptions(Poco::Util::OptionSet& set);
 int runPlan(const Args& args, std::ostream& out, std::ostream& err);
 int runApply(const Args& args, std::ostream& out, std::ostream& err);
 int runApprove(const Args& args, std::ostream& out, std::ostream& err);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <ostream>
 
@@ -46,10 +47,38 @@ int openAgent(const Args& args, std::ostream& err, std::unique_ptr<Agent>& agent
   return kExitOk;
 }
 
+void printSourceReport(const std::vector<SourceOutcome>& sources, std::ostream& out,
+                       size_t limit, bool problems_only) {
+  for (const SourceOutcome& s : sources) {
+    if (problems_only && s.whole && s.rejects.empty()) continue;
+    out << "source " << s.name << " (" << s.role << "): " << s.records << " records, " << s.mapped
+        << " mapped, " << s.rejects.size() << " rejected";
+    if (s.unchanged) out << " (unchanged since the last read: not parsed again)";
+    out << "\n";
+    if (!s.whole) out << "  not read whole: " << s.problem << "\n";
+    if (s.over_reject_limit) out << "  " << s.reject_limit << "\n";
+    const size_t shown = std::min(limit, s.rejects.size());
+    for (size_t i = 0; i < shown; ++i) {
+      const SourceReject& r = s.rejects[i];
+      out << "  " << r.where.toString() << ": rejected";
+      if (!r.external_id.empty()) out << " (" << r.external_id << ")";
+      out << ": " << r.message << "\n";
+    }
+    if (s.rejects.size() > shown) {
+      out << "  … and " << (s.rejects.size() - shown) << " more rejected records\n";
+    }
+  }
+}
+
 int printCycleError(const CycleReport& report, std::ostream& err) {
   if (!report.diagnostics.empty()) {
     printDiagnostics(report.diagnostics, err);
     return kExitError;
+  }
+  if (report.rejects_over_limit) {
+    printSourceReport(report.sources, err);
+    err << "error: " << report.error->message << "\n";
+    return kExitBlocked;
   }
   return printError(*report.error, err);
 }

@@ -14,6 +14,7 @@
 #include "agent/base/diagnostics.h"
 #include "agent/base/result.h"
 #include "agent/model/plan.h"
+#include "agent/model/source_outcome.h"
 #include "agent/plan/guardrail.h"
 
 namespace scim_agent {
@@ -25,6 +26,11 @@ void printDiagnostics(const Diagnostics& diags, std::ostream& err, size_t limit 
 int printError(const Error& e, std::ostream& err);
 // What housekeeping could not do: "warning: …" on stderr and a warn log line each.
 void printWarnings(const std::vector<std::string>& warnings, std::ostream& err);
+// Per HR source (SPEC §6): records read, mapped and rejected, whether it was read whole, and
+// its first `limit` rejects as "hr.csv:1042: rejected: …".
+// `problems_only`: only sources with rejects or not read whole (a run's warnings).
+void printSourceReport(const std::vector<SourceOutcome>& sources, std::ostream& out,
+                       size_t limit = 20, bool problems_only = false);
 
 struct Args;
 class Agent;

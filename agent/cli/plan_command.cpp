@@ -46,6 +46,7 @@ int runPlan(const Args& args, std::ostream& out, std::ostream& err) {
     }
   }
   if (report.guardrail.blocked) err << "blocked: " << report.guardrail.message << "\n";
+  printSourceReport(report.sources, err, 10, /*problems_only=*/true);
   printWarnings(report.warnings, err);
   logInfo("run finished", {{"command", "plan"},
                            {"run", report.run_id},

@@ -113,6 +113,7 @@ CycleResult runCycle(const Args& args, MetricsRegistry& metrics, std::ostream& e
   const CycleReport report = agent->reconciler().cycle(options);
   if (report.error) {
     const int code = report.run_id == 0 ? printCycleError(report, err) : printError(*report.error, err);
+    printSourceReport(report.sources, err, 10, /*problems_only=*/true);
     printWarnings(report.warnings, err);
     return {code, code == kExitBusy ? "busy" : "failed", metrics_dir};
   }

@@ -119,6 +119,17 @@ std::unique_ptr<Agent> Agent::load(const std::string& config_path,
   s.notify_target = c.notify_webhook_url;
   s.lock_timeout = lockTimeout();
   s.plan_signing_key_file = c.plan_signing_key_file;
+  s.sources = c.sources;
+  s.sources_dir = c.sources_dir;
+  // HR sources in S3 sign with the usual AWS environment (SPEC §6).
+  const auto env = processEnvironment();
+  auto var = [&env](const char* name) {
+    auto it = env.find(name);
+    return it == env.end() ? std::string() : it->second;
+  };
+  s.source_options.credentials = {var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"),
+                                  var("AWS_SESSION_TOKEN")};
+  s.source_options.aws_region = var("AWS_REGION");
   return agent;
 }
 

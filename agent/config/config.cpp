@@ -84,6 +84,7 @@ constexpr const char* kScalarKeyPaths[] = {
     "policy.maxDestructive.count",
     "policy.maxDestructive.percent",
     "policy.maxSourceShrink",
+    "policy.maxRejectedRecords",
     "policy.restoreDeleted",
     "policy.archiveDays",
     "notify.webhook.url",
@@ -688,12 +689,11 @@ std::optional<Config> loadConfigFile(const std::string& path,
     }
   }
   if (const YamlEntry* e = map.find("sources")) {
-    if (auto items = readSequence(*e, problems)) {
-      if (!items->empty()) {
-        problems.add(e->pos,
-                     "HR export sources (SPEC §6) are not supported by this version; "
-                     "use YAML specs in desired:");
-      }
+    // Parsed (mapping included) by agent/sources when the desired state is loaded: `validate`
+    // and every run check them there, with their places in this file.
+    if (readSequence(*e, problems)) {
+      config.sources = *e;
+      config.sources_dir = base_dir.string();
     }
   }
   if (const YamlEntry* e = map.find("policy")) {

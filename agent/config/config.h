@@ -9,6 +9,7 @@
 
 #include "agent/base/diagnostics.h"
 #include "agent/base/host.h"
+#include "agent/config/yaml_reader.h"
 #include "agent/model/policy.h"
 
 namespace scim_agent {
@@ -53,6 +54,10 @@ struct Config {
   std::string path;  // the config file as given
   TargetConfig target;
   std::string desired_path;  // file or directory; "" when agent.yaml has no `desired:`
+  // `sources:` as written (HR exports, SPEC §6), checked by agent/sources; and the folder of
+  // agent.yaml, which relative locations resolve against.
+  std::optional<YamlEntry> sources;
+  std::string sources_dir;
   std::string state_path = "/var/lib/scim-agent/state.db";
   // planSigningKeyFile: the key saved plans are signed with (a secret file, so a plan made in CI
   // verifies on another host); "" = a key kept in the state DB.

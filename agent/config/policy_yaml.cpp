@@ -170,7 +170,8 @@ const std::vector<std::string>& policyKeys() {
   static const std::vector<std::string> keys = {
       "scope",          "unmanaged",       "onRemoval",      "deleteAfter",
       "protected",      "managedAttributes", "maxDestructive", "roles",
-      "maxSourceShrink", "restoreDeleted", "archiveDays",    "maxAttributeLength"};
+      "maxSourceShrink", "restoreDeleted", "archiveDays",    "maxAttributeLength",
+      "maxRejectedRecords"};
   return keys;
 }
 
@@ -255,6 +256,20 @@ void readPolicy(const YamlEntry& entry, Policy& policy, Diagnostics& diags) {
           policy.max_source_shrink_percent = *p;
         } else {
           diags.add(e.pos, "maxSourceShrink must be a percentage like 10%, got " + quote(*s));
+        }
+      }
+    } else if (e.key == "maxRejectedRecords") {
+      if (auto s = readString(e, diags)) {
+        if (auto p = parsePercent(*s)) {
+          policy.max_rejected_is_percent = true;
+          policy.max_rejected_records = *p;
+        } else if (!s->empty() && s->size() <= 9 &&
+                   s->find_first_not_of("0123456789") == std::string::npos) {
+          policy.max_rejected_is_percent = false;
+          policy.max_rejected_records = std::stod(*s);
+        } else {
+          diags.add(e.pos, "maxRejectedRecords must be a count like 50 or a percentage like 1%, "
+                           "got " + quote(*s));
         }
       }
     } else if (e.key == "maxAttributeLength") {

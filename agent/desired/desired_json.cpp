@@ -87,6 +87,8 @@ Json policyJson(const Policy& policy) {
   }
   out["roles"] = std::move(roles);
   out["maxSourceShrinkPercent"] = policy.max_source_shrink_percent;
+  out["maxRejectedRecords"] = policy.max_rejected_records;
+  out["maxRejectedIsPercent"] = policy.max_rejected_is_percent;
   out["restoreDeleted"] = policy.restore_deleted;
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -25,8 +26,8 @@ constexpr size_t kMaxRoutingEntries = 50;  // Genesys' limit per user for skills
 constexpr size_t kMaxKeptProblems = 1000;
 
 const std::vector<std::string>& topLevelKeys() {
-  static const std::vector<std::string> keys = {"apiVersion", "users", "defaults",
-                                                "groupsByDepartment", "policy"};
+  static const std::vector<std::string> keys = {"apiVersion", "users",  "defaults",
+                                                "groupsByDepartment", "policy", "sources"};
   return keys;
 }
 
@@ -67,7 +68,9 @@ void sortUnique(std::vector<std::string>& v) {
 // A user (or the defaults) as read from one mapping, before merging and cross-checks.
 struct ParsedUser {
   DesiredUser user;
-  SourcePos where;  // the user's mapping
+  int source = -1;  // the HR source (index in DesiredState::sources) it came from; -1: YAML
+  bool rejected = false;  // an HR record the cross-checks rejected (in its source's rejects)
+  SourcePos where;  // the user's mapping, or its HR record
   bool has_status = false;
   // The position of each attribute's key, for cross-checks (after merging: the user's own key,
   // or the defaults' key the value came from).
@@ -98,6 +101,15 @@ class Loader {
                      kApiVersion + "\"");
     }
     takeSection(top, "policy", policy_);
+    if (const YamlEntry* e = top.find("sources")) {
+      if (options_.sources) {
+        diags_.add(e->pos, "\"sources\" is in agent.yaml already (at " +
+                               options_.sources->pos.toString() + "); list them in one place");
+      } else if (!sources_) {
+        sources_dir_ = fs::absolute(fs::path(path)).parent_path().string();
+      }
+      takeSection(top, "sources", sources_);
+    }
     takeSection(top, "defaults", defaults_);
     takeSection(top, "groupsByDepartment", groups_by_department_);
     if (const YamlEntry* e = top.find("users")) {
@@ -135,8 +147,11 @@ class Loader {
       }
       flush();
     }
+    readSources(state, defaults, users);
+    flush();
     crossCheck(users, state);
     flush();
+    for (SourceOutcome& source : state.sources) checkRejectLimit(source, state.policy);
     if (dropped_ > 0) {
       // Sorts first (no file): the counts printed after it are of the kept problems.
       out_.add(SourcePos{},
@@ -145,6 +160,8 @@ class Loader {
     }
 
     for (ParsedUser& p : users) {
+      if (p.rejected) continue;
+      if (p.source >= 0) ++state.sources[static_cast<size_t>(p.source)].users;
       if (!p.user.external_id.empty()) state.users.push_back(std::move(p.user));
     }
     state.digest = desiredDigest(state.users, state.policy, state.groups_by_department);
@@ -640,6 +657,13 @@ class Loader {
       flush();
     }
 
+    std::set<std::string> rejected_ids;
+    for (const SourceOutcome& source : state.sources) {
+      for (const SourceReject& r : source.rejects) {
+        if (!r.external_id.empty()) rejected_ids.insert(r.external_id);
+      }
+    }
+
     std::vector<std::string> departments;
     for (const auto& [code, groups] : groups_by_department) departments.push_back(code);
     for (const auto& [code, roles] : policy.roles_by_department) departments.push_back(code);
@@ -656,10 +680,14 @@ class Loader {
       if (u.manager && !u.manager->empty()) {
         const SourcePos pos = keyPos(p, "manager");
         if (*u.manager == u.external_id) {
-          report(pos, "manager " + quote(*u.manager) + " is the user itself");
+          problem(p, state, pos, "manager " + quote(*u.manager) + " is the user itself");
+        } else if (rejected_ids.count(*u.manager) && !external_ids.count(*u.manager)) {
+          // The manager's own HR record was rejected this run: leave the manager alone rather
+          // than reject everyone who reports to that person.
+          u.manager.reset();
         } else if (!external_ids.count(*u.manager)) {
-          report(pos,
-                 "manager " + quote(*u.manager) + " is not the externalId of any desired user");
+          problem(p, state, pos,
+                  "manager " + quote(*u.manager) + " is not the externalId of any desired user");
         }
       }
 
@@ -669,7 +697,7 @@ class Loader {
                               " (not in groupsByDepartment or policy.roles";
         const std::string suggestion = closestName(*u.department, departments);
         if (!suggestion.empty()) message += "; did you mean " + quote(suggestion) + "?";
-        report(keyPos(p, "department"), message + ")");
+        problem(p, state, keyPos(p, "department"), message + ")");
       }
 
       if (u.roles && u.department) {
@@ -677,7 +705,7 @@ class Loader {
         if (allowed != policy.roles_by_department.end()) {
           for (const std::string& role : *u.roles) {
             if (!std::binary_search(allowed->second.begin(), allowed->second.end(), role)) {
-              report(keyPos(p, "roles"), "role " + quote(role) + " is not allowed for department " +
+              problem(p, state, keyPos(p, "roles"), "role " + quote(role) + " is not allowed for department " +
                                              *u.department +
                                              " (allowed: " + joined(allowed->second) + ")");
             }
@@ -700,6 +728,75 @@ class Loader {
     }
   }
 
+  // A cross-check failed for `p`: a diagnostic for a YAML user; for an HR record, a reject of
+  // that record (reported with its place, skipped, its person shielded for the run).
+  void problem(ParsedUser& p, DesiredState& state, const SourcePos& pos, const std::string& message) {
+    if (p.source < 0) {
+      report(pos, message);
+      return;
+    }
+    SourceOutcome& source = state.sources[static_cast<size_t>(p.source)];
+    if (p.rejected) {
+      source.rejects.back().message += "; " + message;
+      return;
+    }
+    p.rejected = true;
+    if (source.mapped > 0) --source.mapped;
+    source.rejects.push_back(SourceReject{p.where, p.user.external_id, message});
+  }
+
+  // Reads every HR source (SPEC §6) and adds its users to `users`, defaults applied.
+  void readSources(DesiredState& state, const std::optional<ParsedUser>& defaults,
+                   std::vector<ParsedUser>& users) {
+    const YamlEntry* entry = options_.sources ? &*options_.sources : sources_ ? &*sources_ : nullptr;
+    if (!entry) return;
+    const std::string& dir = options_.sources ? options_.sources_dir : sources_dir_;
+    MappingOptions mapping;
+    mapping.target_kind = options_.target_kind;
+    mapping.max_attribute_length = state.policy.max_attribute_length;
+    const std::vector<SourceSpec> specs = parseSources(*entry, dir, mapping, diags_);
+    flush();
+    if (!options_.read_sources) return;
+    for (const SourceSpec& spec : specs) {
+      SourceRead read = readSource(spec, options_.source_options, diags_);
+      flush();
+      // A source read with no data problem of its own but sorted out of order would be fine;
+      // rejects keep file order, and a cross-check reject is appended after them.
+      const int index = static_cast<int>(state.sources.size());
+      for (DesiredUser& u : read.users) {
+        ParsedUser p;
+        p.user = std::move(u);
+        p.where = p.user.source;
+        p.source = index;
+        p.has_status = true;
+        if (defaults) mergeDefaults(p, *defaults);
+        users.push_back(std::move(p));
+      }
+      if (options_.explained) {
+        for (SourceExplanation& e : read.explained) options_.explained->push_back(std::move(e));
+      }
+      state.sources.push_back(std::move(read.outcome));
+    }
+  }
+
+  // policy.maxRejectedRecords: more rejects than it allows fail the run (SPEC §6).
+  static void checkRejectLimit(SourceOutcome& source, const Policy& policy) {
+    const double rejected = static_cast<double>(source.rejects.size());
+    if (rejected == 0) return;
+    const double records = static_cast<double>(std::max<size_t>(source.records, 1));
+    const bool over = policy.max_rejected_is_percent
+                          ? rejected * 100.0 > policy.max_rejected_records * records
+                          : rejected > policy.max_rejected_records;
+    if (!over) return;
+    char limit[32];
+    std::snprintf(limit, sizeof limit, policy.max_rejected_is_percent ? "%g%%" : "%g",
+                  policy.max_rejected_records);
+    source.over_reject_limit = true;
+    source.reject_limit = std::to_string(source.rejects.size()) + " of " +
+                          std::to_string(source.records) + " records rejected, more than "
+                          "policy.maxRejectedRecords " + limit;
+  }
+
   const LoadOptions& options_;
   Diagnostics& out_;    // the caller's: at most kMaxKeptProblems, plus one count of the rest
   Diagnostics diags_;   // what the current step found; flush() moves it to out_
@@ -710,6 +807,8 @@ class Loader {
   std::optional<YamlEntry> policy_;
   std::optional<YamlEntry> defaults_;
   std::optional<YamlEntry> groups_by_department_;
+  std::optional<YamlEntry> sources_;  // a spec file's sources:
+  std::string sources_dir_;           // that file's folder
   std::vector<YamlEntry> user_items_;
   std::set<std::string> reported_;
 };

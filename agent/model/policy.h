@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "agent/base/diagnostics.h"
+#include "agent/model/source_outcome.h"
 #include "agent/model/user.h"
 
 namespace scim_agent {
@@ -47,6 +48,10 @@ struct Policy {
   int max_destructive_count = 25;
   double max_destructive_percent = 5;  // of managed live users; never below one action
   double max_source_shrink_percent = 10;
+  // policy.maxRejectedRecords (SPEC §6): the most HR records one source may reject before the
+  // run fails; a count ("50") or a percentage of the source's records ("1%", the default).
+  bool max_rejected_is_percent = true;
+  double max_rejected_records = 1;
   bool restore_deleted = true;
   // policy.deleteAfter: a suspended, removed (or terminated) user is deleted after this many days
   // from its recorded suspension; -1 ("never"): never deleted for that.
@@ -67,6 +72,9 @@ struct DesiredState {
   Policy policy;
   std::map<std::string, std::vector<std::string>> groups_by_department;
   std::string digest;  // sha256 hex of the canonical desired users + policy
+  // What each HR source (sources:, SPEC §6) gave, in the order configured. Their users are in
+  // `users` already, merged with the YAML files' by externalId.
+  std::vector<SourceOutcome> sources;
 };
 
 }  // namespace scim_agent

@@ -216,6 +216,13 @@ class Planner {
         planUnclaimed(li);
       }
     }
+    if (removals_stopped_ > 0) {
+      notices_.push_back(Notice{NoticeKind::kWarning, "", "",
+                                std::to_string(removals_stopped_) +
+                                    " managed user(s) missing from the desired state are not "
+                                    "suspended or deleted this run: " + options_.removals_stopped,
+                                {}});
+    }
     return finish();
   }
 
@@ -362,7 +369,23 @@ class Planner {
         Json()};
   }
 
+  // A kWarning for a shielded person (PlanOptions::shielded) that something destructive was
+  // not planned. True when `external_id` is shielded.
+  bool shieldedNotice(const std::string& external_id, const std::string& user_name,
+                      const SourcePos& source, const char* what) {
+    auto it = options_.shielded.find(external_id);
+    if (external_id.empty() || it == options_.shielded.end()) return false;
+    notices_.push_back(Notice{NoticeKind::kWarning, external_id, user_name,
+                              std::string("not ") + what + " this run: " + it->second, source});
+    return true;
+  }
+
   void planMatched(const DesiredUser& d, const LiveUser& l, bool adopt) {
+    if (policy_.manages(Attribute::kActive) && !d.active() &&
+        shieldedNotice(d.external_id, d.user_name, d.source,
+                       l.active ? "suspended" : "deleted")) {
+      return;
+    }
     const ManagerTarget manager = managerTarget(d);
     DiffContext context{&policy_, genesys_,
                         [this](const std::string& id) { return managerLabel(id); }};
@@ -470,6 +493,14 @@ class Planner {
   }
 
   void planRemoved(const LiveUser& l) {
+    if (shieldedNotice(l.external_id, l.user_name, {},
+                       l.active ? "suspended" : "suspended or deleted")) {
+      return;
+    }
+    if (!options_.removals_stopped.empty()) {
+      ++removals_stopped_;
+      return;
+    }
     Action a;
     a.external_id = l.external_id;
     a.user_name = l.user_name;
@@ -821,6 +852,7 @@ class Planner {
   std::vector<Action> actions_;
   std::vector<std::string> grace_starts_;
   size_t managed_live_users_ = 0;
+  size_t removals_stopped_ = 0;  // removals not planned (PlanOptions::removals_stopped)
   std::vector<Notice> notices_;
   std::map<std::string, GroupChange> group_changes_;          // by group id
   std::map<std::string, const DesiredUser*> group_warnings_;  // by group name

@@ -26,6 +26,13 @@ struct PlanOptions {
   // (lower-cased userName → why). Their creates carry check_deleted (the applier checks before
   // the POST, so a person a restore would bring back is not duplicated), with a kWarning each.
   std::map<std::string, std::string> unchecked_creates;
+  // Source integrity (SPEC §6): people whose HR record was rejected this run, or whose source
+  // could not be read whole (externalId → why). No suspend or delete is planned for them, and
+  // nothing else either: a kWarning notice says why. `removals_stopped`, when not empty, says
+  // why no managed live user missing from the desired state is suspended or deleted this run
+  // (a source that governs them could not be read whole): one kWarning notice with the count.
+  std::map<std::string, std::string> shielded;
+  std::string removals_stopped;
 };
 
 // Computes the plan that makes `live` equal to `desired` (SPEC §7, §8). Pure and deterministic:

@@ -27,6 +27,8 @@ struct Reconciler::Run {
   std::vector<std::string> grace_starts;     // of this run's plan, recorded by housekeeping
   std::set<std::string> planned_delete_ids;  // user ids this run's plan deletes
   bool applies = false;                      // housekeeping runs when the run is finished
+  bool allow_destructive = false;            // --allow-destructive
+  bool whole_org = false;  // a fresh plan of the whole org: its sources' reads become baselines
 };
 
 // The applier's journal over the state DB: intent and outcome rows per remote write, and an

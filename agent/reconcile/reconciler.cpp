@@ -19,6 +19,7 @@
 #include "agent/reconcile/cycle_run.h"
 #include "agent/reconcile/plan_signature.h"
 #include "agent/reconcile/policy_gate.h"
+#include "agent/reconcile/source_checks.h"
 #include "agent/scim/platform_directory.h"
 #include "agent/scim/scim_directory.h"
 #include "agent/scim/user_codec.h"
@@ -88,10 +89,18 @@ Status StateJournal::outcome(int64_t id, bool success, int http_status, const Js
 
 // ---- Reconciler -----------------------------------------------------------------------------
 
-DesiredState loadDesiredState(const ReconcilerSettings& settings, Diagnostics& diags) {
+DesiredState loadDesiredState(const ReconcilerSettings& settings, Diagnostics& diags,
+                              SourceCache* cache, const std::string& explain,
+                              std::vector<SourceExplanation>* explained) {
   LoadOptions options;
   options.target_kind = settings.target_kind;
   options.base_policy = settings.base_policy;
+  options.sources = settings.sources;
+  options.sources_dir = settings.sources_dir;
+  options.source_options = settings.source_options;
+  options.source_options.cache = cache;
+  options.source_options.explain_external_id = explain;
+  options.explained = explained;
   return loadDesired(settings.desired_path, options, diags);
 }
 
@@ -115,12 +124,19 @@ Status Reconciler::lock() {
 
 bool Reconciler::loadDesired(CycleReport& report, bool reuse) {
   if (reuse && desired_loaded_) return true;
-  DesiredState loaded = loadDesiredState(settings_, report.diagnostics);
+  DesiredState loaded = loadDesiredState(settings_, report.diagnostics, &source_cache_);
+  report.sources = loaded.sources;
   if (!report.diagnostics.empty()) {
     report.error = Error(ErrorCode::kInvalidInput,
                          "the desired state has " + std::to_string(report.diagnostics.size()) +
                              " problem(s); the first: " +
                              report.diagnostics.sorted().front().toString());
+    return false;
+  }
+  // Too many rejected HR records: the source is more likely broken than its rows (SPEC §6).
+  if (auto rejected = rejectLimitError(loaded)) {
+    report.error = *rejected;
+    report.rejects_over_limit = true;
     return false;
   }
   desired_ = std::move(loaded);
@@ -156,6 +172,26 @@ void Reconciler::fail(Run& run, CycleReport& report, const Error& e) {
 void Reconciler::finishRun(Run& run, CycleReport& report) {
   Json record = report.summary.isObject() ? report.summary : Json::object();
   record["desiredUsers"] = static_cast<int64_t>(desired_.users.size());  // source-shrink baseline
+  if (!desired_.sources.empty()) {
+    Json sources = Json::array();
+    for (const SourceOutcome& s : desired_.sources) {
+      Json one = Json::object();
+      one["source"] = s.name;
+      one["role"] = s.role;
+      one["records"] = static_cast<int64_t>(s.records);
+      one["mapped"] = static_cast<int64_t>(s.mapped);
+      one["rejected"] = static_cast<int64_t>(s.rejects.size());
+      one["whole"] = s.whole;
+      if (!s.whole) one["problem"] = s.problem;
+      one["digest"] = s.digest;
+      sources.push(one);
+    }
+    record["sources"] = sources;
+  }
+  // A good whole-org run makes each source's read the baseline of its shrink check.
+  if (run.whole_org && (report.outcome == RunOutcome::kOk || report.outcome == RunOutcome::kChanges)) {
+    recordSourceReads(store_, desired_, run.id, now(), report.warnings);
+  }
   // Every applying run delivers what the outbox holds, its own notices and those an unreachable
   // receiver kept from earlier runs (SPEC §10: at least once, retried across runs).
   if (run.applies && report.outcome != RunOutcome::kDryRun &&
@@ -184,6 +220,7 @@ void Reconciler::finishRun(Run& run, CycleReport& report) {
 
 CycleReport Reconciler::cycle(const CycleOptions& options) {
   CycleReport report;
+  manifest_verdict_ = {};
   if (!loadDesired(report, options.event.has_value())) return report;
   std::optional<Plan> saved;
   if (options.saved_plan) {
@@ -237,6 +274,8 @@ CycleReport Reconciler::cycle(const CycleOptions& options) {
   Run run;
   run.kind = options.kind;
   run.applies = options.kind != RunKind::kPlan && !options.plan_only;
+  run.allow_destructive = options.allow_destructive;
+  run.whole_org = !options.event && !options.saved_plan;
   auto pending = store_.pendingIntents();
   if (!pending.ok()) {
     report.error = pending.error();
@@ -412,6 +451,7 @@ PlanOptions Reconciler::planOptions() const {
   options.target_kind = settings_.target_kind;
   options.requests_per_minute = settings_.requests_per_minute;
   options.now = now();
+  shieldFromSources(desired_, options);
   auto suspensions = store_.suspensions();
   if (suspensions.ok()) {
     for (const auto& s : *suspensions) options.suspended_at[s.external_id] = s.suspended_at;
@@ -447,13 +487,35 @@ Result<Plan> Reconciler::planWholeOrg(Run& run) {
     auto saved = store_.saveSnapshot(run.id, kind, *items, at);
     if (!saved.ok()) return saved.error();
   }
-  Status terminated = applyTerminations(std::nullopt);
+  // Termination manifests become holds (stored by an applying run; a plan shows them).
+  auto manifest = takeManifestTerminations(store_, desired_, run.applies, run.allow_destructive, at);
+  if (!manifest.ok()) return manifest.error();
+  manifest_verdict_ = manifest->verdict;
+  Status terminated = applyTerminations(std::nullopt, manifest->records);
   if (!terminated.ok()) return terminated.error();
   live_ = std::move(live.value());
   live_whole_ = true;
   const PlanOptions options = planOptions();
   Plan plan = makePlan(desired_, live_, options);
   lookUpDeletedUsers(plan, options);
+  for (Notice& n : terminationNotices(manifest->records, desired_, live_, at)) {
+    plan.notices.push_back(std::move(n));
+  }
+  for (const std::string& w : manifest->warnings) {
+    plan.notices.push_back(Notice{NoticeKind::kWarning, "", "", w, {}});
+  }
+  // The verdicts on the HR sources belong in the plan a reviewer reads (SPEC §16).
+  for (const SourceOutcome& s : desired_.sources) {
+    if (!s.whole) {
+      plan.notices.push_back(Notice{NoticeKind::kWarning, "", "",
+                                    "source " + s.name + " could not be read whole: " + s.problem,
+                                    s.declared});
+    }
+    for (const SourceReject& r : s.rejects) {
+      plan.notices.push_back(Notice{NoticeKind::kWarning, r.external_id, "",
+                                    "HR record rejected: " + r.message, r.where});
+    }
+  }
 
   std::set<std::string> deletes;
   for (const Action& a : plan.actions) {
@@ -552,9 +614,13 @@ Result<std::optional<Plan>> Reconciler::planEvent(Run& run, const EventScope& ev
 }
 
 GuardrailVerdict Reconciler::guardrail(const Plan& plan) const {
+  if (manifest_verdict_.blocked) return manifest_verdict_;
   GuardrailVerdict verdict =
       checkDestructive(plan, static_cast<size_t>(plan.managed_live_users), desired_.policy);
   if (!verdict.blocked && plan.destructiveCount() > 0) verdict = sourceShrinkVerdict();
+  if (!verdict.blocked && plan.destructiveCount() > 0) {
+    verdict = scim_agent::sourceShrinkVerdict(store_, desired_);
+  }
   return verdict;
 }
 
@@ -592,14 +658,17 @@ GuardrailVerdict Reconciler::sourceShrinkVerdict() const {
   return {};
 }
 
-Status Reconciler::applyTerminations(const std::optional<EventScope>& event) {
+Status Reconciler::applyTerminations(const std::optional<EventScope>& event,
+                                     const std::optional<std::vector<TerminationRecord>>& held) {
   // Every recorded termination (serve) holds over the desired state: such a user is planned as
   // terminated, until the desired state itself marks it not active (the record is then dropped).
   // desired_ is kept between event cycles, so the users this sets terminated are remembered:
   // their own entry still says active.
-  auto terminations = store_.terminations();
+  auto terminations = held ? Result<std::vector<TerminationRecord>>(*held) : store_.terminations();
   if (!terminations.ok()) return terminations.error();
+  const std::string at = now();
   for (const TerminationRecord& t : *terminations) {
+    if (!terminationInEffect(t, at)) continue;  // a manifest's leaver of a later date
     for (DesiredUser& d : desired_.users) {
       if (d.external_id != t.external_id) continue;
       if (d.status == UserStatus::kActive || held_by_termination_.count(d.external_id)) {

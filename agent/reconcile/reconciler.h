@@ -39,6 +39,8 @@
 #include "agent/plan/guardrail.h"
 #include "agent/plan/planner.h"
 #include "agent/reconcile/holds.h"
+#include "agent/sources/source_reader.h"
+#include "agent/config/yaml_reader.h"
 
 namespace scim_agent {
 
@@ -67,10 +69,19 @@ struct ReconcilerSettings {
   std::string notify_target;            // where they go, for messages ("" when not configured)
   std::chrono::milliseconds lock_timeout{10'000};  // waiting for another run's writer lock
   std::string plan_signing_key_file;  // planSigningKeyFile; "" = the key in the state DB
+  // agent.yaml's `sources:` and its folder (SPEC §6; a spec file may hold them instead), and
+  // what reading them needs from the environment (AWS credentials and region).
+  std::optional<YamlEntry> sources;
+  std::string sources_dir;
+  SourceReadOptions source_options;
 };
 
-// Loads the desired state `settings` name, merged with the base policy. Problems go to `diags`.
-DesiredState loadDesiredState(const ReconcilerSettings& settings, Diagnostics& diags);
+// Loads the desired state `settings` name, merged with the base policy, HR sources read and
+// merged. Problems go to `diags`. `cache`: sources unchanged since an earlier read in this
+// process are not parsed again; `explain`: --explain's person (its records go to `explained`).
+DesiredState loadDesiredState(const ReconcilerSettings& settings, Diagnostics& diags,
+                              SourceCache* cache = nullptr, const std::string& explain = "",
+                              std::vector<SourceExplanation>* explained = nullptr);
 
 // One user, for an HR event (SPEC §12).
 struct EventScope {
@@ -113,6 +124,11 @@ struct CycleReport {
   RunOutcome outcome = RunOutcome::kFailed;
   std::optional<Error> error;  // why the cycle stopped before or instead of applying
   Diagnostics diagnostics;     // the desired state's problems (the load failed)
+  // What each HR source gave (counts, rejects, whether read whole). `rejects_over_limit`: a
+  // source rejected more records than policy.maxRejectedRecords, so nothing was planned or
+  // applied (`error` says which).
+  std::vector<SourceOutcome> sources;
+  bool rejects_over_limit = false;
   Plan plan;                   // the whole plan, fresh or saved
   GuardrailVerdict guardrail;  // on `plan`; after holds, on what is applied now
   HoldSplit holds;             // what was held for approve and what is applied now
@@ -209,7 +225,10 @@ class Reconciler {
   GuardrailVerdict guardrail(const Plan& plan) const;
   GuardrailVerdict sourceShrinkVerdict() const;
   PlanOptions planOptions() const;
-  Status applyTerminations(const std::optional<EventScope>& event);
+  // Sets the desired users a termination holds over terminated. `held`: the holds of this run
+  // (a plan's manifest terminations not stored yet); nullopt reads them from the state DB.
+  Status applyTerminations(const std::optional<EventScope>& event,
+                           const std::optional<std::vector<TerminationRecord>>& held = std::nullopt);
   Status forgetReturnedUsers(const std::set<std::string>& planned_deletes);
   std::optional<Action> replanUser(const Action& refused, const LiveUser& fresh) const;
   void lookUpDeletedUsers(Plan& plan, const PlanOptions& options);
@@ -235,6 +254,8 @@ class Reconciler {
   std::set<std::string> held_by_termination_;  // desired users a termination record overrides
   LiveState live_;
   bool live_whole_ = false;  // live_ is the whole org (not one event's user)
+  SourceCache source_cache_;          // HR sources read by earlier cycles of this process
+  GuardrailVerdict manifest_verdict_;  // this cycle's termination manifests (source_checks.h)
 };
 
 }  // namespace scim_agent

@@ -1,0 +1,66 @@
+#pragma once
+
+// Reading one HR source (SPEC §6): fetch → CSV/JSON records → mapping, streaming, so memory
+// follows the mapped users and not the file. The cross-record checks (duplicates, departments,
+// roles, managers) and the merge with the YAML files are the desired loader's.
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/base/diagnostics.h"
+#include "agent/model/source_outcome.h"
+#include "agent/model/user.h"
+#include "agent/sources/fetch.h"
+#include "agent/sources/source_spec.h"
+
+namespace scim_agent {
+
+// One person's record and how the mapping read it (validate --explain).
+struct SourceExplanation {
+  SourcePos where;
+  std::vector<std::pair<std::string, FieldValue>> fields;  // the raw record
+  MappedRecord mapped;
+};
+
+// What reading one source gave.
+struct SourceRead {
+  SourceOutcome outcome;
+  std::vector<DesiredUser> users;  // role users, in file order; user.source = "name:line"
+  // The records of `explain_external_id` (more than one when it is listed twice).
+  std::vector<SourceExplanation> explained;
+};
+
+// The mapped records of sources read earlier in this process, by source name and the digest
+// or ETag of their bytes: an unchanged source is not parsed again (serve, run --interval).
+// Thread-safe.
+class SourceCache {
+ public:
+  std::optional<SourceRead> find(const std::string& name, const std::string& key) const;
+  // The last read of `name`, whatever its key (its ETag is sent as If-None-Match).
+  std::optional<SourceRead> findAny(const std::string& name) const;
+  void put(const std::string& name, const std::string& key, const SourceRead& read);
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::pair<std::string, SourceRead>> entries_;
+};
+
+struct SourceReadOptions {
+  AwsCredentials credentials;      // from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
+  std::string aws_region;          // AWS_REGION, used when the source names no region
+  std::string explain_external_id;  // collect this person's records in SourceRead::explained
+  SourceCache* cache = nullptr;
+};
+
+// Reads `spec` whole. Problems of the config (a column the mapping names that the header lacks)
+// go to `config_diags` at their place; everything about the data itself is in the outcome:
+// rejects, and `whole` false with the reason when the source could not be read whole (then
+// `users` holds what was read, for reporting; the caller plans nothing destructive from it).
+SourceRead readSource(const SourceSpec& spec, const SourceReadOptions& options,
+                      Diagnostics& config_diags);
+
+}  // namespace scim_agent
