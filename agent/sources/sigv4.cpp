@@ -17,14 +17,14 @@ namespace {
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 
-std::string hmacBytes(const std::string &key, const std::string &data) {
+std::string hmacBytes(const std::string& key, const std::string& data) {
   Poco::HMACEngine<Sha256Engine> hmac(key);
   hmac.update(data);
-  const Poco::DigestEngine::Digest &digest = hmac.digest();
+  const Poco::DigestEngine::Digest& digest = hmac.digest();
   return std::string(digest.begin(), digest.end());
 }
 
-std::string toHex(const std::string &bytes) {
+std::string toHex(const std::string& bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string hex;
   hex.reserve(bytes.size() * 2);
@@ -38,8 +38,7 @@ std::string toHex(const std::string &bytes) {
 
 std::string lower(std::string_view text) {
   std::string out(text);
-  for (char &c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -54,22 +53,21 @@ std::string trimAll(std::string_view value) {
       blank = !out.empty();
       continue;
     }
-    if (blank)
-      out.push_back(' ');
+    if (blank) out.push_back(' ');
     blank = false;
     out.push_back(c);
   }
   return out;
 }
 
-bool isReserved(const std::string &name) {
-  return name == "host" || name == "x-amz-date" ||
-         name == "x-amz-content-sha256" || name == "x-amz-security-token";
+bool isReserved(const std::string& name) {
+  return name == "host" || name == "x-amz-date" || name == "x-amz-content-sha256" ||
+         name == "x-amz-security-token";
 }
 
-} // namespace
+}  // namespace
 
-std::string awsUriEncode(const std::string &text, bool keep_slash) {
+std::string awsUriEncode(const std::string& text, bool keep_slash) {
   static constexpr char kDigits[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(text.size());
@@ -87,7 +85,7 @@ std::string awsUriEncode(const std::string &text, bool keep_slash) {
   return out;
 }
 
-SigV4Signature signV4(const SigV4Request &request) {
+SigV4Signature signV4(const SigV4Request& request) {
   // Lower-case name → value, sorted by name (std::map). A name given twice
   // keeps both values, comma-separated in the order given, as the canonical
   // form asks.
@@ -95,66 +93,56 @@ SigV4Signature signV4(const SigV4Request &request) {
   headers["host"] = request.host;
   headers["x-amz-date"] = request.amz_date;
   headers["x-amz-content-sha256"] = request.payload_sha256;
-  if (!request.session_token.empty())
-    headers["x-amz-security-token"] = request.session_token;
-  for (const auto &[name, value] : request.headers) {
+  if (!request.session_token.empty()) headers["x-amz-security-token"] = request.session_token;
+  for (const auto& [name, value] : request.headers) {
     const std::string key = lower(trimAll(name));
-    if (isReserved(key))
-      continue; // the fields above are the one source of these
+    if (isReserved(key)) continue;  // the fields above are the one source of these
     const std::string v = trimAll(value);
     auto [it, inserted] = headers.emplace(key, v);
-    if (!inserted)
-      it->second += "," + v;
+    if (!inserted) it->second += "," + v;
   }
 
   // Query: names and values encoded, then sorted by name, then value.
   std::vector<std::pair<std::string, std::string>> query;
   query.reserve(request.query.size());
-  for (const auto &[name, value] : request.query) {
+  for (const auto& [name, value] : request.query) {
     query.emplace_back(awsUriEncode(name, false), awsUriEncode(value, false));
   }
   std::sort(query.begin(), query.end());
 
   std::string canonical_query;
-  for (const auto &[name, value] : query) {
-    if (!canonical_query.empty())
-      canonical_query += '&';
+  for (const auto& [name, value] : query) {
+    if (!canonical_query.empty()) canonical_query += '&';
     canonical_query += name + "=" + value;
   }
   std::string canonical_headers;
   std::string signed_headers;
   SigV4Signature out;
-  for (const auto &[name, value] : headers) {
+  for (const auto& [name, value] : headers) {
     canonical_headers += name + ":" + value + "\n";
-    if (!signed_headers.empty())
-      signed_headers += ';';
+    if (!signed_headers.empty()) signed_headers += ';';
     signed_headers += name;
     out.headers.emplace_back(name, value);
   }
 
-  out.canonical_request = request.method + "\n" +
-                          (request.path.empty() ? "/" : request.path) + "\n" +
-                          canonical_query + "\n" + canonical_headers + "\n" +
+  out.canonical_request = request.method + "\n" + (request.path.empty() ? "/" : request.path) +
+                          "\n" + canonical_query + "\n" + canonical_headers + "\n" +
                           signed_headers + "\n" + request.payload_sha256;
 
   const std::string date = request.amz_date.substr(0, 8);
-  const std::string scope =
-      date + "/" + request.region + "/" + request.service + "/aws4_request";
-  out.string_to_sign = std::string(kAlgorithm) + "\n" + request.amz_date +
-                       "\n" + scope + "\n" + sha256Hex(out.canonical_request);
+  const std::string scope = date + "/" + request.region + "/" + request.service + "/aws4_request";
+  out.string_to_sign = std::string(kAlgorithm) + "\n" + request.amz_date + "\n" + scope + "\n" +
+                       sha256Hex(out.canonical_request);
 
-  const std::string k_date =
-      hmacBytes("AWS4" + request.secret_access_key, date);
+  const std::string k_date = hmacBytes("AWS4" + request.secret_access_key, date);
   const std::string k_region = hmacBytes(k_date, request.region);
   const std::string k_service = hmacBytes(k_region, request.service);
   const std::string k_signing = hmacBytes(k_service, "aws4_request");
   out.signature = toHex(hmacBytes(k_signing, out.string_to_sign));
 
-  out.authorization = std::string(kAlgorithm) +
-                      " Credential=" + request.access_key_id + "/" + scope +
-                      ",SignedHeaders=" + signed_headers +
-                      ",Signature=" + out.signature;
+  out.authorization = std::string(kAlgorithm) + " Credential=" + request.access_key_id + "/" +
+                      scope + ",SignedHeaders=" + signed_headers + ",Signature=" + out.signature;
   return out;
 }
 
-} // namespace scim_agent
+}  // namespace scim_agent

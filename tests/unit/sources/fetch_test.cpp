@@ -3,10 +3,10 @@
 // tests/integration/source_fetch_test.cpp.
 #include "agent/sources/fetch.h"
 
+#include <string>
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-
-#include <string>
 
 #include "agent/codec/json_parse.h"
 #include "tests/support/temp_dir.h"
@@ -22,7 +22,7 @@ struct Fetched {
   int calls = 0;
 };
 
-Fetched fetch(const FetchRequest &request) {
+Fetched fetch(const FetchRequest& request) {
   Fetched f{Error(ErrorCode::kInternal, "not run"), "", 0};
   f.result = fetchSource(request, [&](std::string_view chunk) {
     f.bytes.append(chunk);
@@ -31,7 +31,7 @@ Fetched fetch(const FetchRequest &request) {
   return f;
 }
 
-FetchRequest at(const std::string &location) {
+FetchRequest at(const std::string& location) {
   FetchRequest r;
   r.location = location;
   return r;
@@ -40,9 +40,8 @@ FetchRequest at(const std::string &location) {
 TEST(FetchFileTest, ReadsTheWholeFileWithItsSizeAndDigest) {
   TempDir dir;
   std::string content;
-  for (int i = 0; i < 20000; ++i)
-    content += "EMP-" + std::to_string(i) + ",Ada,Lovelace\n";
-  ASSERT_GT(content.size(), 3u * 64 * 1024); // several chunks
+  for (int i = 0; i < 20000; ++i) content += "EMP-" + std::to_string(i) + ",Ada,Lovelace\n";
+  ASSERT_GT(content.size(), 3u * 64 * 1024);  // several chunks
   const Fetched f = fetch(at(dir.write("hr.csv", content)));
   ASSERT_TRUE(f.result.ok()) << f.result.error().message;
   EXPECT_EQ(f.bytes, content);
@@ -68,8 +67,7 @@ TEST(FetchFileTest, AMissingFileIsNotFoundAndNamed) {
   const Fetched f = fetch(at(dir.file("nope.csv")));
   ASSERT_FALSE(f.result.ok());
   EXPECT_EQ(f.result.error().code, ErrorCode::kNotFound);
-  EXPECT_NE(f.result.error().message.find(dir.file("nope.csv")),
-            std::string::npos);
+  EXPECT_NE(f.result.error().message.find(dir.file("nope.csv")), std::string::npos);
   EXPECT_EQ(f.calls, 0);
 }
 
@@ -88,8 +86,7 @@ TEST(FetchFileTest, AFifoIsRefusedWithoutWaitingForAWriter) {
   const Fetched f = fetch(at(fifo));
   ASSERT_FALSE(f.result.ok());
   EXPECT_EQ(f.result.error().code, ErrorCode::kInvalidInput);
-  EXPECT_NE(f.result.error().message.find("not a regular file"),
-            std::string::npos);
+  EXPECT_NE(f.result.error().message.find("not a regular file"), std::string::npos);
 }
 
 TEST(FetchFileTest, AFileLargerThanMaxBytesIsNotRead) {
@@ -99,8 +96,7 @@ TEST(FetchFileTest, AFileLargerThanMaxBytesIsNotRead) {
   const Fetched f = fetch(r);
   ASSERT_FALSE(f.result.ok());
   EXPECT_EQ(f.result.error().code, ErrorCode::kInvalidInput);
-  EXPECT_NE(f.result.error().message.find("maxBytes (1000 bytes)"),
-            std::string::npos)
+  EXPECT_NE(f.result.error().message.find("maxBytes (1000 bytes)"), std::string::npos)
       << f.result.error().message;
   EXPECT_EQ(f.calls, 0);
 }
@@ -118,9 +114,8 @@ TEST(FetchLocationTest, ARelativePathIsRefused) {
   const Fetched f = fetch(at("hr.csv"));
   ASSERT_FALSE(f.result.ok());
   EXPECT_EQ(f.result.error().code, ErrorCode::kInvalidInput);
-  EXPECT_NE(
-      f.result.error().message.find("hr.csv: a location is an absolute path"),
-      std::string::npos)
+  EXPECT_NE(f.result.error().message.find("hr.csv: a location is an absolute path"),
+            std::string::npos)
       << f.result.error().message;
 }
 
@@ -128,8 +123,7 @@ TEST(FetchLocationTest, PlainHttpOffLoopbackIsRefused) {
   const Fetched f = fetch(at("http://hr.example.com/export.csv"));
   ASSERT_FALSE(f.result.ok());
   EXPECT_EQ(f.result.error().code, ErrorCode::kInvalidInput);
-  EXPECT_NE(f.result.error().message.find("only for a loopback host"),
-            std::string::npos);
+  EXPECT_NE(f.result.error().message.find("only for a loopback host"), std::string::npos);
 }
 
 TEST(FetchLocationTest, AQueryIsLeftOutOfMessages) {
@@ -140,13 +134,12 @@ TEST(FetchLocationTest, AQueryIsLeftOutOfMessages) {
   const Fetched f = fetch(r);
   ASSERT_FALSE(f.result.ok());
   EXPECT_EQ(f.result.error().code, ErrorCode::kUnavailable);
-  EXPECT_NE(f.result.error().message.find("http://127.0.0.1:1/export.csv?…"),
-            std::string::npos)
+  EXPECT_NE(f.result.error().message.find("http://127.0.0.1:1/export.csv?…"), std::string::npos)
       << f.result.error().message;
   EXPECT_EQ(f.result.error().message.find("deadbeef"), std::string::npos);
 }
 
-FetchRequest s3(const std::string &location) {
+FetchRequest s3(const std::string& location) {
   FetchRequest r = at(location);
   r.region = "eu-west-1";
   r.credentials.access_key_id = "AKIAIOSFODNN7EXAMPLE";
@@ -155,14 +148,11 @@ FetchRequest s3(const std::string &location) {
 }
 
 TEST(FetchS3Test, ALocationWithoutAKeyIsRefused) {
-  for (const std::string location :
-       {"s3://hr", "s3://hr/", "s3:///leavers.json"}) {
+  for (const std::string location : {"s3://hr", "s3://hr/", "s3:///leavers.json"}) {
     const Fetched f = fetch(s3(location));
     ASSERT_FALSE(f.result.ok()) << location;
     EXPECT_EQ(f.result.error().code, ErrorCode::kInvalidInput) << location;
-    EXPECT_NE(f.result.error().message.find("s3://BUCKET/KEY"),
-              std::string::npos)
-        << location;
+    EXPECT_NE(f.result.error().message.find("s3://BUCKET/KEY"), std::string::npos) << location;
   }
 }
 
@@ -172,14 +162,10 @@ TEST(FetchS3Test, MissingCredentialsNameTheEnvironmentVariables) {
   const Fetched f = fetch(r);
   ASSERT_FALSE(f.result.ok());
   EXPECT_EQ(f.result.error().code, ErrorCode::kInvalidInput);
-  EXPECT_NE(f.result.error().message.find("s3://hr/leavers.json: "),
-            std::string::npos);
-  EXPECT_NE(f.result.error().message.find("AWS_ACCESS_KEY_ID"),
-            std::string::npos);
-  EXPECT_NE(f.result.error().message.find("AWS_SECRET_ACCESS_KEY"),
-            std::string::npos);
-  EXPECT_EQ(f.result.error().message.find("AKIAIOSFODNN7EXAMPLE"),
-            std::string::npos);
+  EXPECT_NE(f.result.error().message.find("s3://hr/leavers.json: "), std::string::npos);
+  EXPECT_NE(f.result.error().message.find("AWS_ACCESS_KEY_ID"), std::string::npos);
+  EXPECT_NE(f.result.error().message.find("AWS_SECRET_ACCESS_KEY"), std::string::npos);
+  EXPECT_EQ(f.result.error().message.find("AKIAIOSFODNN7EXAMPLE"), std::string::npos);
 }
 
 TEST(FetchS3Test, AMissingRegionNamesAwsRegion) {
@@ -198,11 +184,9 @@ TEST(FetchS3Test, APlainHttpEndpointOffLoopbackIsRefused) {
   const Fetched f = fetch(r);
   ASSERT_FALSE(f.result.ok());
   EXPECT_EQ(f.result.error().code, ErrorCode::kInvalidInput);
-  EXPECT_NE(
-      f.result.error().message.find("s3://hr/leavers.json: plain http://"),
-      std::string::npos)
+  EXPECT_NE(f.result.error().message.find("s3://hr/leavers.json: plain http://"), std::string::npos)
       << f.result.error().message;
 }
 
-} // namespace
-} // namespace scim_agent
+}  // namespace
+}  // namespace scim_agent
