@@ -17,6 +17,7 @@
 #include <regex>
 #include <string>
 
+#include <Poco/Event.h>
 #include <Poco/MD5Engine.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -87,6 +88,11 @@ std::string exportBody() {
   return body;
 }
 
+Poco::Event& stall_released() {
+  static Poco::Event event(false);  // manual reset: stays set once released
+  return event;
+}
+
 class ExportHandler : public Poco::Net::HTTPRequestHandler {
  public:
   void handleRequest(Poco::Net::HTTPServerRequest& request,
@@ -115,6 +121,11 @@ class ExportHandler : public Poco::Net::HTTPRequestHandler {
       // Promises 5000 bytes, sends 1200, and closes the connection.
       response.setContentLength(5000);
       response.send() << std::string(1200, 'y') << std::flush;
+    } else if (path == "/stall.csv") {
+      // Sends a tenth of the body, then nothing until the test has its answer.
+      response.setContentLength(10000);
+      response.send() << std::string(1000, 'z') << std::flush;
+      stall_released().tryWait(30000);
     } else if (path == "/missing.csv") {
       answer(response, 404, "no such export\x1b[31m\r\nsee the\t\tdocs");
     } else if (path == "/broken.csv") {
@@ -311,6 +322,19 @@ TEST_F(HttpsFetchTest, AServerErrorIsUnavailableWithAShortExcerpt) {
   EXPECT_EQ(f.result.error().http_status, 500);
   EXPECT_NE(f.result.error().message.find("500 Internal Server Error: EEE"), std::string::npos);
   EXPECT_LT(f.result.error().message.size(), 300u) << f.result.error().message;
+}
+
+TEST_F(HttpsFetchTest, AStalledBodyEndsAtTheDeadline) {
+  FetchRequest r = at("/stall.csv");
+  r.deadline = std::chrono::seconds(1);
+  const Fetched f = fetch(r);
+  stall_released().set();
+  ASSERT_FALSE(f.result.ok());
+  EXPECT_EQ(f.result.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(f.result.error().message.find("the deadline of 1 s passed after 1000 bytes"),
+            std::string::npos)
+      << f.result.error().message;
+  EXPECT_EQ(f.bytes.size(), 1000u);
 }
 
 TEST_F(HttpsFetchTest, ARedirectIsNotFollowed) {
