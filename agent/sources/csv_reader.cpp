@@ -219,11 +219,11 @@ class CsvReader final : public RecordReader {
     if (isBlankRow()) return;
     columns_.clear();
     for (size_t i = 0; i < field_count_; ++i) {
-      if (auto problem = findTextProblem(fields_[i])) {
+      const std::string_view name = reader_internal::trimSpaces(fields_[i]);
+      if (auto problem = findTextProblem(name)) {
         stop(at + "column " + std::to_string(i + 1) + " of the header: " + problem->describe());
         return;
       }
-      const std::string_view name = reader_internal::trimSpaces(fields_[i]);
       if (name.empty()) {
         stop(at + "column " + std::to_string(i + 1) + " of the header has no name");
         return;
