@@ -257,7 +257,7 @@ class Flattener {
         addProblem("the key " + inQuotes(name_) + ": " + problem->describe());
       }
       paths_.push_back(name_);
-      const bool ok = walkValue(field.value(), depth);
+      const bool ok = walkValue(field.value(), depth + 1);
       name_.resize(prefix);
       if (!ok) return false;
     }
