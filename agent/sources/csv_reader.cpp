@@ -23,14 +23,14 @@
 // - Memory does not grow with the number of records: one Record and one set of field buffers
 //   are reused.
 
-#include <csv.h>
-
 #include <algorithm>
 #include <cstring>
 #include <exception>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <csv.h>
 
 #include "agent/base/utf8.h"
 #include "agent/sources/reader_internal.h"
@@ -51,12 +51,14 @@ std::string inQuotes(std::string_view text) { return "\"" + std::string(text) + 
 
 class CsvReader final : public RecordReader {
  public:
-  CsvReader(const CsvOptions& options, RecordSink& sink) : sink_(sink), delimiter_(options.delimiter) {
+  CsvReader(const CsvOptions& options, RecordSink& sink)
+      : sink_(sink), delimiter_(options.delimiter) {
     const auto d = static_cast<unsigned char>(options.delimiter);
     if (d == '"' || (d < 0x20 && d != '\t') || d >= 0x7F) {
       std::string shown = d >= 0x20 && d < 0x7F ? std::string(1, options.delimiter)
                                                 : codePointName(static_cast<char32_t>(d));
-      stop("the delimiter " + shown + " cannot be used (one ASCII character, not a quote or a line break)");
+      stop("the delimiter " + shown +
+           " cannot be used (one ASCII character, not a quote or a line break)");
     }
     startParser();
   }
@@ -124,8 +126,8 @@ class CsvReader final : public RecordReader {
   void feedData(std::string_view data) {
     while (!data.empty() && !stopped_) {
       const size_t lf = data.find('\n');
-      const size_t len = std::min({lf == std::string_view::npos ? data.size() : lf + 1, data.size(),
-                                   kSliceBytes});
+      const size_t len =
+          std::min({lf == std::string_view::npos ? data.size() : lf + 1, data.size(), kSliceBytes});
       const std::string_view slice = data.substr(0, len);
       data.remove_prefix(len);
       const bool ends_line = slice.back() == '\n';
@@ -173,7 +175,9 @@ class CsvReader final : public RecordReader {
   static void onField(void* data, size_t size, void* self) {
     static_cast<CsvReader*>(self)->addField(static_cast<const char*>(data), size);
   }
-  static void onRow(int terminator, void* self) { static_cast<CsvReader*>(self)->endRow(terminator); }
+  static void onRow(int terminator, void* self) {
+    static_cast<CsvReader*>(self)->endRow(terminator);
+  }
 
   // Called from libcsv's C frames: nothing may be thrown through them.
   void addField(const char* data, size_t size) noexcept {
@@ -241,7 +245,8 @@ class CsvReader final : public RecordReader {
   }
 
   std::string columnName(size_t i) const {
-    return i < columns_.size() ? "column " + inQuotes(columns_[i]) : "column " + std::to_string(i + 1);
+    return i < columns_.size() ? "column " + inQuotes(columns_[i])
+                               : "column " + std::to_string(i + 1);
   }
 
   // Moves the fields read into record_ (named by the header; fields beyond it are dropped).
@@ -284,8 +289,9 @@ class CsvReader final : public RecordReader {
 
   void malformedRow(bool after_closing_quote) {
     const std::string what =
-        after_closing_quote ? "text after the closing quote of " + columnName(field_count_)
-                            : "a quote inside " + columnName(field_count_) + ", which is not quoted";
+        after_closing_quote
+            ? "text after the closing quote of " + columnName(field_count_)
+            : "a quote inside " + columnName(field_count_) + ", which is not quoted";
     if (!have_header_) {
       stop("line " + std::to_string(record_line_) + ": the header row is malformed: " + what);
       return;

@@ -16,13 +16,13 @@
 //   in it (simdjson validates the whole input before reading any of it), more input than
 //   max_bytes, an empty input, a last jsonl line without its line feed that does not parse.
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <exception>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <simdjson.h>
 
 #include "agent/base/utf8.h"
 #include "agent/sources/reader_internal.h"
@@ -148,7 +148,9 @@ class Flattener {
     return false;
   }
 
-  std::string fieldName() const { return name_.empty() ? std::string("the record") : "field " + inQuotes(name_); }
+  std::string fieldName() const {
+    return name_.empty() ? std::string("the record") : "field " + inQuotes(name_);
+  }
 
   bool checkText(std::string_view text) {
     if (auto problem = findTextProblem(text, U"\t\n\r")) {
@@ -180,7 +182,8 @@ class Flattener {
         return true;
       }
       case ondemand::json_type::number:
-        if (!isJsonNumber(token)) return fail("not a JSON value: " + std::string(token), token.data());
+        if (!isJsonNumber(token))
+          return fail("not a JSON value: " + std::string(token), token.data());
         text.assign(token);
         return true;
       case ondemand::json_type::boolean:
@@ -339,9 +342,9 @@ class LineCounter {
       offset_ = 0;
       line_ = 1;
     }
-    line_ += static_cast<size_t>(
-        std::count(text_.begin() + static_cast<std::ptrdiff_t>(offset_),
-                   text_.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+    line_ +=
+        static_cast<size_t>(std::count(text_.begin() + static_cast<std::ptrdiff_t>(offset_),
+                                       text_.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
     offset_ = offset;
     return line_;
   }

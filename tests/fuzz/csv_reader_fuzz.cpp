@@ -37,9 +37,11 @@ class Collect : public RecordSink {
     last_line = record.line;
     if (headers != 1) fuzz::fail("csv: a record before the header", log);
     if (!record.problem.empty()) return;
-    if (record.fields.size() != header.size()) fuzz::fail("csv: good record, wrong field count", log);
+    if (record.fields.size() != header.size())
+      fuzz::fail("csv: good record, wrong field count", log);
     for (size_t i = 0; i < record.fields.size(); ++i) {
-      if (record.fields[i].first != header[i]) fuzz::fail("csv: field not named by the header", log);
+      if (record.fields[i].first != header[i])
+        fuzz::fail("csv: field not named by the header", log);
       if (findTextProblem(record.fields[i].second.text, U"\t\n\r")) {
         fuzz::fail("csv: good record with bad text", log);
       }
@@ -64,9 +66,11 @@ std::string readAll(const CsvOptions& options, std::string_view input, size_t sp
     reader->feed(input.substr(split));
   }
   const ReadOutcome outcome = reader->finish();
-  if (outcome.records != sink.count) fuzz::fail("csv: outcome.records is not the records passed", sink.log);
+  if (outcome.records != sink.count)
+    fuzz::fail("csv: outcome.records is not the records passed", sink.log);
   if (outcome.whole && sink.headers != 1) fuzz::fail("csv: whole without a header", sink.log);
-  if (!outcome.whole && outcome.problem.empty()) fuzz::fail("csv: not whole without a problem", sink.log);
+  if (!outcome.whole && outcome.problem.empty())
+    fuzz::fail("csv: not whole without a problem", sink.log);
   return sink.log + (outcome.whole ? "whole" : "NOT WHOLE " + outcome.problem) + " " +
          std::to_string(outcome.lines);
 }
@@ -85,7 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (one != two) fuzz::fail("csv: a split feed read differently", one + "\n----\n" + two);
   if (input.size() <= 4096) {
     const std::string bytes = readAll(options, input, 0, true);
-    if (one != bytes) fuzz::fail("csv: a byte-by-byte feed read differently", one + "\n----\n" + bytes);
+    if (one != bytes)
+      fuzz::fail("csv: a byte-by-byte feed read differently", one + "\n----\n" + bytes);
   }
   return 0;
 }

@@ -49,8 +49,10 @@ std::string readAll(bool lines, std::string_view input, size_t split) {
   reader->feed(input.substr(0, split));
   reader->feed(input.substr(split));
   const ReadOutcome outcome = reader->finish();
-  if (outcome.records != sink.count) fuzz::fail("json: outcome.records is not the records passed", sink.log);
-  if (!outcome.whole && outcome.problem.empty()) fuzz::fail("json: not whole without a problem", sink.log);
+  if (outcome.records != sink.count)
+    fuzz::fail("json: outcome.records is not the records passed", sink.log);
+  if (!outcome.whole && outcome.problem.empty())
+    fuzz::fail("json: not whole without a problem", sink.log);
   return sink.log + (outcome.whole ? "whole" : "NOT WHOLE " + outcome.problem) + " " +
          std::to_string(outcome.lines);
 }

@@ -1,8 +1,8 @@
-#include <gtest/gtest.h>
-
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "agent/sources/record.h"
 
@@ -159,7 +159,8 @@ TEST(CsvReaderTest, BomLookalikeIsData) {
 
 TEST(CsvReaderTest, EverySplitGivesTheSameRecords) {
   const std::string input =
-      "\xEF\xBB\xBF" "id,name,note\r\n"
+      "\xEF\xBB\xBF"
+      "id,name,note\r\n"
       "E1,\"Jos\xC3\xA9\",\"a,b\"\r\n"
       "\r\n"
       "E2,\"multi\nline \"\"quoted\"\"\",x\r\n"
@@ -238,7 +239,8 @@ TEST(CsvReaderTest, UnterminatedQuoteAtEndIsNotWhole) {
   const Read read = readCsv("id,name\nE1,Ann\nE2,\"Bob\nE3,Cy\n");
   ASSERT_EQ(read.sink.records.size(), 1u);
   EXPECT_FALSE(read.outcome.whole);
-  EXPECT_EQ(read.outcome.problem, "line 3: the last record is cut short (a quoted field does not close)");
+  EXPECT_EQ(read.outcome.problem,
+            "line 3: the last record is cut short (a quoted field does not close)");
 }
 
 TEST(CsvReaderTest, EmptyInputsAreNotWhole) {
@@ -270,7 +272,8 @@ TEST(CsvReaderTest, HeaderNamesAreTrimmed) {
 TEST(CsvReaderTest, DuplicateHeaderIsNotWhole) {
   const Read read = readCsv("id,email,name, email\nE1,a,b,c\n");
   EXPECT_FALSE(read.outcome.whole);
-  EXPECT_EQ(read.outcome.problem, "line 1: the header names column \"email\" twice (columns 2 and 4)");
+  EXPECT_EQ(read.outcome.problem,
+            "line 1: the header names column \"email\" twice (columns 2 and 4)");
   EXPECT_EQ(read.sink.headers, 0);
   EXPECT_TRUE(read.sink.records.empty());
 }
@@ -337,8 +340,9 @@ TEST(CsvReaderTest, StrayQuoteRejectsTheRowAndReadingGoesOn) {
       "E2,\"Bob\"by,y\n"
       "E3,Cy,z\n");
   ASSERT_EQ(read.sink.records.size(), 3u) << describe(read);
-  EXPECT_EQ(read.sink.records[0].problem,
-            "a quote inside column \"name\", which is not quoted (the rest of the line is skipped)");
+  EXPECT_EQ(
+      read.sink.records[0].problem,
+      "a quote inside column \"name\", which is not quoted (the rest of the line is skipped)");
   EXPECT_EQ(text(read.sink.records[0], "id"), "E1");
   EXPECT_EQ(read.sink.records[1].problem,
             "text after the closing quote of column \"name\" (the rest of the line is skipped)");

@@ -1,8 +1,8 @@
-#include <gtest/gtest.h>
-
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "agent/sources/record.h"
 
@@ -25,8 +25,7 @@ struct Read {
   ReadOutcome outcome;
 };
 
-Read readJson(std::string_view input, bool lines, size_t chunk = 0,
-              uint64_t max_bytes = 1 << 20) {
+Read readJson(std::string_view input, bool lines, size_t chunk = 0, uint64_t max_bytes = 1 << 20) {
   Read read;
   auto reader = makeJsonReader(lines, max_bytes, read.sink);
   if (chunk == 0) {
@@ -181,7 +180,8 @@ TEST(JsonReaderTest, CutShortArrayIsNotWhole) {
         "[{\"id\": \"E1\"},\n{\"id\": \"E", "[{\"id\": \"E1\"},\n{"}) {
     const Read read = readJson(input, false);
     EXPECT_FALSE(read.outcome.whole) << input;
-    EXPECT_EQ(read.outcome.problem, "line 2: the JSON array does not close (the input is cut short)")
+    EXPECT_EQ(read.outcome.problem,
+              "line 2: the JSON array does not close (the input is cut short)")
         << input;
     EXPECT_TRUE(read.sink.records.empty()) << input;
   }
@@ -230,8 +230,8 @@ TEST(JsonReaderTest, BadJsonLineMidFileIsRejectedAndReadingGoesOn) {
 }
 
 TEST(JsonReaderTest, NonObjectElementIsARejectedRecord) {
-  const Read read = readJson("[{\"id\": \"E1\"}, 42, \"x\", [1, {\"a\": 2}], null, {\"id\": \"E2\"}]",
-                             false);
+  const Read read =
+      readJson("[{\"id\": \"E1\"}, 42, \"x\", [1, {\"a\": 2}], null, {\"id\": \"E2\"}]", false);
   ASSERT_EQ(read.sink.records.size(), 6u) << describe(read);
   EXPECT_EQ(read.sink.records[1].problem, "not a JSON object but a number");
   EXPECT_TRUE(read.sink.records[1].fields.empty());
@@ -391,7 +391,8 @@ TEST(JsonReaderTest, OverlongJsonLineIsRejected) {
 
 TEST(JsonReaderTest, EverySplitOfAnArrayGivesTheSameRecords) {
   const std::string input =
-      "\xEF\xBB\xBF[\n{\"id\": \"E1\", \"n\": \"Jos\xC3\xA9\"},\n 7,\n{\"id\": \"E2\", \"l\": [1,2]}\n]";
+      "\xEF\xBB\xBF[\n{\"id\": \"E1\", \"n\": \"Jos\xC3\xA9\"},\n 7,\n{\"id\": \"E2\", \"l\": "
+      "[1,2]}\n]";
   const std::string whole = describe(readJson(input, false));
   EXPECT_EQ(whole,
             "2/1:id=E1,n=Jos\xC3\xA9,\n"
