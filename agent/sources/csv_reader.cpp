@@ -24,7 +24,6 @@
 //   are reused.
 
 #include <algorithm>
-#include <cstring>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -125,10 +124,11 @@ class CsvReader final : public RecordReader {
   // is on line `line_breaks_ + 1`.
   void feedData(std::string_view data) {
     while (!data.empty() && !stopped_) {
-      const size_t lf = data.find('\n');
-      const size_t len =
-          std::min({lf == std::string_view::npos ? data.size() : lf + 1, data.size(), kSliceBytes});
-      const std::string_view slice = data.substr(0, len);
+      const std::string_view window = data.substr(0, kSliceBytes);
+      const size_t lf = window.find('\n');
+      const std::string_view slice =
+          lf == std::string_view::npos ? window : window.substr(0, lf + 1);
+      const size_t len = slice.size();
       data.remove_prefix(len);
       const bool ends_line = slice.back() == '\n';
       if (skipping_line_) {

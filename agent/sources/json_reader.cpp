@@ -254,11 +254,12 @@ class Flattener {
                    " with an invalid escape");
         continue;  // its value is skipped
       }
+      if (auto problem = findTextProblem(key)) {  // reported without the key's text
+        addProblem((prefix == 0 ? std::string("a key") : "a key in " + fieldName()) + ": " +
+                   problem->describe());
+      }
       if (prefix > 0) name_ += '.';
       name_.append(key);
-      if (auto problem = findTextProblem(key)) {
-        addProblem("the key " + inQuotes(name_) + ": " + problem->describe());
-      }
       paths_.push_back(name_);
       const bool ok = walkValue(field.value(), depth + 1);
       name_.resize(prefix);

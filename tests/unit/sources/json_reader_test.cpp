@@ -300,14 +300,19 @@ TEST(JsonReaderTest, StringProblemsRejectTheRecord) {
       R"([{"id": "E1", "name": "A\u0007nn"},
           {"id": "E2", "name": "\ud800"},
           {"id": "E3", "note": "tab\tand\nnewline"},
-          {"id": "E4", "tags": ["ok", "b\u0000d"]}])",
+          {"id": "E4", "tags": ["ok", "b\u0000d"]},
+          {"id": "E5", "\udc00": 1, "x": 2},
+          {"id": "E6", "m": {"k\u001b": 1}}])",
       false);
-  ASSERT_EQ(read.sink.records.size(), 4u) << describe(read);
+  ASSERT_EQ(read.sink.records.size(), 6u) << describe(read);
   EXPECT_EQ(read.sink.records[0].problem, "field \"name\": control character U+0007 at byte 2");
   EXPECT_EQ(text(read.sink.records[0], "id"), "E1");  // still readable, to shield E1
   EXPECT_EQ(read.sink.records[1].problem, "field \"name\": a string with an invalid escape");
   EXPECT_TRUE(read.sink.records[2].problem.empty()) << read.sink.records[2].problem;
   EXPECT_EQ(read.sink.records[3].problem, "field \"tags\": control character U+0000 at byte 2");
+  EXPECT_EQ(read.sink.records[4].problem, "a key with an invalid escape");
+  EXPECT_EQ(text(read.sink.records[4], "x"), "2");  // the rest of the record is still read
+  EXPECT_EQ(read.sink.records[5].problem, "a key in field \"m\": control character U+001B");
   EXPECT_TRUE(read.outcome.whole);
 }
 
