@@ -195,17 +195,17 @@ class MappingReader {
       }
     }
 
-    // externalId first: a record that fails later still names its person.
-    std::stable_sort(given.begin(), given.end(), [](const auto& a, const auto& b) {
-      return std::string(a.first->name) == "externalId" &&
-             std::string(b.first->name) != "externalId";
-    });
-    for (const auto& [def, e] : given) {
-      if (def->kind == Kind::kName && options.target_kind == "genesys") {
-        diags_.add(e.pos, "name is not supported by Genesys Cloud; use displayName");
-        continue;
+    // externalId first: a record that fails later still names its person. (Two passes, not a
+    // sort: assigning a YAML::Node assigns the node it refers to.)
+    for (bool id_pass : {true, false}) {
+      for (const auto& [def, e] : given) {
+        if ((std::string(def->name) == "externalId") != id_pass) continue;
+        if (def->kind == Kind::kName && options.target_kind == "genesys") {
+          diags_.add(e.pos, "name is not supported by Genesys Cloud; use displayName");
+          continue;
+        }
+        readAttribute(*def, e);
       }
-      readAttribute(*def, e);
     }
 
     if (!users) {
@@ -319,6 +319,12 @@ class MappingReader {
     if (!isSeparatorFree(text.substr(0, std::min(offset, text.size())))) return entry_pos;
     pos.column += 1 + static_cast<int>(offset);
     return pos;
+  }
+
+  // Where an entry's value is (its key's place when yaml-cpp cannot tell).
+  static SourcePos valuePos(const YamlEntry& e) {
+    SourcePos pos = yamlPos(e.file, e.value);
+    return pos.line == 0 && pos.file == e.file ? e.pos : pos;
   }
 
   // A scalar's text, checked; nullopt after a diagnostic.
@@ -533,12 +539,12 @@ class MappingReader {
           continue;
         }
         if (*type == "other") {
-          diags_.add(t->pos, "emails of type other mirror userName and are read-only");
+          diags_.add(valuePos(*t), "emails of type other mirror userName and are read-only");
           ok = false;
           continue;
         }
         if (*type != "work") {
-          diags_.add(t->pos, "email type must be work, got " + quote(*type));
+          diags_.add(valuePos(*t), "email type must be work, got " + quote(*type));
           ok = false;
           continue;
         }
@@ -621,6 +627,7 @@ class MappingReader {
 
   bool checkLiteralSecond(const std::string& attribute, const YamlEntry& e,
                           const std::string& text) {
+    const SourcePos pos = valuePos(e);
     if (attribute == "phoneNumbers") {
       const auto& types = phoneNumberTypes();
       if (std::find(types.begin(), types.end(), text) != types.end()) return true;
@@ -633,13 +640,13 @@ class MappingReader {
       } else {
         message += " (did you mean " + quote(suggestion) + "?)";
       }
-      diags_.add(e.pos, message);
+      diags_.add(pos, message);
       return false;
     }
     char* end = nullptr;
     const double p = std::strtod(text.c_str(), &end);
     if (text.empty() || end != text.c_str() + text.size() || !(p >= 0 && p <= 5)) {
-      diags_.add(e.pos, "proficiency must be between 0 and 5, got " + text);
+      diags_.add(pos, "proficiency must be between 0 and 5, got " + text);
       return false;
     }
     return true;
@@ -725,7 +732,7 @@ class RecordMapper {
     if (!v) return std::nullopt;
     if (v->is_list) {
       problem(attribute + ": " + mapping::quoteLiteral(t.source()) + " gives a list (" +
-              quote(mapping::describeValue(*v)) + "); " + attribute + " takes one value");
+              mapping::brief(mapping::describeValue(*v)) + "); " + attribute + " takes one value");
       return std::nullopt;
     }
     return std::move(v->text);
