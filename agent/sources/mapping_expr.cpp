@@ -158,10 +158,9 @@ class Lexer {
         }
         t.kind = Tok::kBad;
         t.offset = pos_;
-        t.text = pos_ + 1 < s_.size()
-                     ? "unknown escape " + std::string(s_.substr(pos_, 2)) +
-                           " in a string (only \\\" and \\\\ are escapes)"
-                     : std::string("a string ends in a lone \"\\\"");
+        t.text = pos_ + 1 < s_.size() ? "unknown escape " + std::string(s_.substr(pos_, 2)) +
+                                            " in a string (only \\\" and \\\\ are escapes)"
+                                      : std::string("a string ends in a lone \"\\\"");
         t.end = s_.size();
         pos_ = s_.size();
         return t;
@@ -290,8 +289,8 @@ class Parser {
           failToken("expected \"|\" or \"}\" in template");
           return std::nullopt;
         }
-        t.parts_.push_back(Template::Part{
-            true, std::string(text_.substr(i, token_.end - i)), std::move(operand)});
+        t.parts_.push_back(
+            Template::Part{true, std::string(text_.substr(i, token_.end - i)), std::move(operand)});
         i = token_.end;
       } else {
         literal += c;
@@ -324,8 +323,7 @@ class Parser {
   bool checkLength(const char* what) {
     if (text_.size() <= kMaxTextLength) return true;
     errors_.push_back(ParseError{0, std::string(what) + " is " + std::to_string(text_.size()) +
-                                        " bytes long; at most " +
-                                        std::to_string(kMaxTextLength)});
+                                        " bytes long; at most " + std::to_string(kMaxTextLength)});
     return false;
   }
 
@@ -414,10 +412,10 @@ class Parser {
                              [&](const FilterSpec& s) { return name == s.name; });
     if (spec == specs.end()) {
       const std::string suggestion = closestName(name, filterNames());
-      report(name_offset, "unknown filter " + quoteLiteral(name) +
-                              (suggestion.empty() ? " (filters: " + joinedNames(filterNames()) + ")"
-                                                  : " (did you mean " + quoteLiteral(suggestion) +
-                                                        "?)"));
+      report(name_offset,
+             "unknown filter " + quoteLiteral(name) +
+                 (suggestion.empty() ? " (filters: " + joinedNames(filterNames()) + ")"
+                                     : " (did you mean " + quoteLiteral(suggestion) + "?)"));
       return true;  // the syntax goes on; the error is counted
     }
     filter.kind = spec->kind;
@@ -432,8 +430,8 @@ class Parser {
         takes = "takes " + std::to_string(spec->min_args) + " or " +
                 std::to_string(spec->max_args) + " arguments " + spec->arg_names;
       }
-      report(name_offset, "filter " + quoteLiteral(name) + " " + takes + ", got " +
-                              std::to_string(args.size()));
+      report(name_offset,
+             "filter " + quoteLiteral(name) + " " + takes + ", got " + std::to_string(args.size()));
       return true;
     }
     // Every argument is a "string" (a bare number too), but map's table name is a name.
@@ -539,8 +537,8 @@ class Parser {
   // not := "not" not | "(" or ")" | comparison
   std::optional<size_t> parseNot(int depth) {
     if (depth >= kMaxNesting) {
-      return fail(token_.offset, "nested too deeply (at most " +
-                                     std::to_string(kMaxNesting) + " levels)");
+      return fail(token_.offset,
+                  "nested too deeply (at most " + std::to_string(kMaxNesting) + " levels)");
     }
     if (isKeyword("not")) {
       advance();
@@ -567,7 +565,8 @@ class Parser {
     return parseComparison();
   }
 
-  // comparison := operand ("==" | "!=") operand | operand "in" [list] | operand "is" ["not"] "empty"
+  // comparison := operand ("==" | "!=") operand | operand "in" [list] | operand "is" ["not"]
+  // "empty"
   std::optional<size_t> parseComparison() {
     Condition::Node node;
     if (isKeyword("and") || isKeyword("or")) {

@@ -42,9 +42,9 @@ std::string titled(std::string_view s) {
   return out;
 }
 
-constexpr std::array<const char*, 12> kMonths = {"january", "february", "march",     "april",
-                                                 "may",     "june",     "july",      "august",
-                                                 "september", "october", "november", "december"};
+constexpr std::array<const char*, 12> kMonths = {"january",   "february", "march",    "april",
+                                                 "may",       "june",     "july",     "august",
+                                                 "september", "october",  "november", "december"};
 
 bool startsWithIgnoreCase(std::string_view text, std::string_view prefix) {
   if (text.size() < prefix.size()) return false;
@@ -192,9 +192,9 @@ bool lookUp(const Filter& filter, const std::string& key, std::vector<std::strin
     return true;
   }
   if (explain) {
-    explain->notes.push_back(filter.source + ": " + quoteLiteral(key) + " → " +
-                             (it->second.is_list ? describeValue(it->second)
-                                                 : quoteLiteral(it->second.text)));
+    explain->notes.push_back(
+        filter.source + ": " + quoteLiteral(key) + " → " +
+        (it->second.is_list ? describeValue(it->second) : quoteLiteral(it->second.text)));
   }
   if (it->second.is_list) {
     out.insert(out.end(), it->second.items.begin(), it->second.items.end());
@@ -206,8 +206,7 @@ bool lookUp(const Filter& filter, const std::string& key, std::vector<std::strin
 
 }  // namespace
 
-std::optional<std::string> compileDateFormat(std::string_view format,
-                                             std::vector<DateItem>& out) {
+std::optional<std::string> compileDateFormat(std::string_view format, std::vector<DateItem>& out) {
   out.clear();
   int years = 0;
   int months = 0;
@@ -282,8 +281,8 @@ bool applyFilter(const Filter& filter, Value& v, std::string& error, Explain* ex
           item.swap(out);
         }
         if (sizeOf(v) > kMaxValueBytes) {
-          error = filter.source + ": the result is longer than " +
-                  std::to_string(kMaxValueBytes) + " bytes";
+          error = filter.source + ": the result is longer than " + std::to_string(kMaxValueBytes) +
+                  " bytes";
           return false;
         }
       } else {

@@ -95,14 +95,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       MappingOptions options;
       if (top.has("role")) options.role = SourceRole::kTerminations;
       auto m = Mapping::parse(top.find("mapping"), top.find("tables"), options, diags);
-      if ((m == nullptr) == diags.empty()) fuzz::fail("mapping: result and diagnostics disagree", text);
+      if ((m == nullptr) == diags.empty())
+        fuzz::fail("mapping: result and diagnostics disagree", text);
       if (m) {
         (void)m->fields();
         Diagnostics columns;
         m->checkColumns({"id", "email", "first", "last"}, "hr.csv", columns);
         MappedRecord r = m->map(fixedRecord(), /*explain=*/true);
-        if (r.problems.empty() && options.role == SourceRole::kUsers &&
-            r.external_id.empty()) {
+        if (r.problems.empty() && options.role == SourceRole::kUsers && r.external_id.empty()) {
           fuzz::fail("mapping: an accepted user without an externalId", text);
         }
       }

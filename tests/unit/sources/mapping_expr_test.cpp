@@ -16,7 +16,9 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 FieldValue text(const std::string& s) { return FieldValue{s, {}, false, false}; }
-FieldValue list(std::vector<std::string> items) { return FieldValue{"", std::move(items), true, false}; }
+FieldValue list(std::vector<std::string> items) {
+  return FieldValue{"", std::move(items), true, false};
+}
 FieldValue null() { return FieldValue{"", {}, false, true}; }
 
 Record aRecord() {
@@ -69,7 +71,8 @@ std::string eval(const std::string& tmpl, const Tables& tables = someTables()) {
 }
 
 // "offset: message" for each parse error of a template (or condition).
-std::vector<std::string> templateErrors(const std::string& tmpl, const Tables& tables = someTables()) {
+std::vector<std::string> templateErrors(const std::string& tmpl,
+                                        const Tables& tables = someTables()) {
   std::vector<ParseError> errors;
   std::vector<FieldUse> fields;
   EXPECT_FALSE(parseTemplate(tmpl, tables, errors, fields).has_value()) << tmpl;
@@ -106,8 +109,8 @@ TEST(MappingTemplateTest, TextFieldsAndLiteralBraces) {
   EXPECT_EQ(eval(""), "");
   EXPECT_EQ(eval("{{literal}} {dept}"), "{literal} 100");
   EXPECT_EQ(eval("{manager.id}"), "EMP-7");
-  EXPECT_EQ(eval("{missing}"), "");        // a missing field is empty
-  EXPECT_EQ(eval("{nothing}"), "");        // so is a JSON null
+  EXPECT_EQ(eval("{missing}"), "");               // a missing field is empty
+  EXPECT_EQ(eval("{nothing}"), "");               // so is a JSON null
   EXPECT_EQ(eval("{\"lit}eral\"}"), "lit}eral");  // a "}" inside a string does not close
   EXPECT_EQ(eval("{ first_name | upper }"), "ADA");
 }
@@ -183,7 +186,8 @@ TEST(MappingFilterTest, Date) {
   EXPECT_EQ(eval("{\"3/1/2024\" | date(\"%m/%d/%Y\")}"), "2024-03-01");
   EXPECT_EQ(eval("{\"01-Mar-24\" | date(\"%d-%b-%y\")}"), "2024-03-01");
   EXPECT_EQ(eval("{\"1 march 1999\" | date(\"%d %B %Y\")}"), "1999-03-01");
-  EXPECT_EQ(eval("{\"29.02.1970\" | date(\"%d.%m.%Y\")}"), "ERROR: date(\"%d.%m.%Y\"): \"29.02.1970\" is not a calendar date");
+  EXPECT_EQ(eval("{\"29.02.1970\" | date(\"%d.%m.%Y\")}"),
+            "ERROR: date(\"%d.%m.%Y\"): \"29.02.1970\" is not a calendar date");
   EXPECT_EQ(eval("{\"2024-02-29\" | date(\"%Y-%m-%d\")}"), "2024-02-29");
   EXPECT_EQ(eval("{\"100%/2024/02/03\" | date(\"100%%/%Y/%m/%d\")}"), "2024-02-03");
   EXPECT_EQ(eval("{empty | date(\"%m/%d/%Y\")}"), "");  // no date stays no date
@@ -282,8 +286,7 @@ TEST(MappingTemplateTest, SyntaxErrorsAtTheirOffsets) {
   EXPECT_THAT(templateErrors("x {}"), ElementsAre("2: empty \"{}\" in template"));
   EXPECT_THAT(templateErrors("{a b}"),
               ElementsAre("3: expected \"|\" or \"}\" in template, got \"b\""));
-  EXPECT_THAT(templateErrors("{a | }"),
-              ElementsAre("5: expected a filter after \"|\", got \"}\""));
+  EXPECT_THAT(templateErrors("{a | }"), ElementsAre("5: expected a filter after \"|\", got \"}\""));
   EXPECT_THAT(templateErrors("{\"abc}"), ElementsAre("1: unclosed string"));
   EXPECT_THAT(templateErrors("{\"a\\n\"}"),
               ElementsAre("3: unknown escape \\n in a string (only \\\" and \\\\ are escapes)"));
@@ -299,7 +302,8 @@ TEST(MappingTemplateTest, Bounds) {
   std::string many = "{a";
   for (int i = 0; i < 17; ++i) many += " | trim";
   many += "}";
-  EXPECT_THAT(templateErrors(many), ElementsAre(::testing::HasSubstr("too many filters (at most 16)")));
+  EXPECT_THAT(templateErrors(many),
+              ElementsAre(::testing::HasSubstr("too many filters (at most 16)")));
 }
 
 TEST(MappingTemplateTest, FieldsNamedWithOffsets) {

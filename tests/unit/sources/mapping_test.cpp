@@ -42,7 +42,8 @@ Record aRecord(std::vector<std::pair<std::string, std::string>> fields) {
   Record r;
   r.line = 7;
   r.number = 6;
-  for (auto& [name, value] : fields) r.fields.push_back({name, FieldValue{value, {}, false, false}});
+  for (auto& [name, value] : fields)
+    r.fields.push_back({name, FieldValue{value, {}, false, false}});
   return r;
 }
 
@@ -56,8 +57,8 @@ TEST(MappingParseTest, ABasicMappingMapsARecord) {
   Loaded l = load(kBasic);
   ASSERT_THAT(l.diags, IsEmpty());
   EXPECT_THAT(l.mapping->fields(), ElementsAre("email", "first", "id", "last"));
-  MappedRecord m = l.mapping->map(
-      aRecord({{"id", "1001"}, {"email", " Ada@Corp.Example "}, {"first", "Ada"}, {"last", "Lovelace"}}));
+  MappedRecord m = l.mapping->map(aRecord(
+      {{"id", "1001"}, {"email", " Ada@Corp.Example "}, {"first", "Ada"}, {"last", "Lovelace"}}));
   EXPECT_THAT(m.problems, IsEmpty());
   EXPECT_EQ(m.external_id, "EMP-1001");
   EXPECT_EQ(m.user.external_id, "EMP-1001");
@@ -129,8 +130,7 @@ tables:
   EXPECT_EQ(u.employee_number, "1001");
   EXPECT_EQ(u.date_hire, "2024-03-01");
   EXPECT_EQ(u.manager, "");  // declared empty: clears
-  EXPECT_EQ(u.groups,
-            (std::vector<std::string>{"All Staff", "Phones", "Sales", "Support Agents"}));
+  EXPECT_EQ(u.groups, (std::vector<std::string>{"All Staff", "Phones", "Sales", "Support Agents"}));
   EXPECT_EQ(u.roles, (std::vector<std::string>{"agent", "supervisor"}));
   // skill2 was empty: dropped; the default proficiency applied.
   EXPECT_EQ(u.routing_skills, (std::vector<Proficiency>{{"Billing", 3}}));
@@ -224,8 +224,7 @@ TEST(MappingParseTest, RequiredKeysAndGenesysRules) {
               ElementsAre("hr.yaml:5:3: name is not supported by Genesys Cloud; use displayName"));
   EXPECT_THAT(problemsOf(std::string(kBasic) + "  name: { givenName: \"{first}\" }\n", scim),
               IsEmpty());
-  EXPECT_THAT(problemsOf("tables: {}\n"),
-              ElementsAre("a source of role users needs a mapping"));
+  EXPECT_THAT(problemsOf("tables: {}\n"), ElementsAre("a source of role users needs a mapping"));
   EXPECT_THAT(problemsOf("mapping: [a]\n"),
               ElementsAre("hr.yaml:1:1: expected a mapping for \"mapping\" (attribute to "
                           "template), got a sequence"));
@@ -251,11 +250,11 @@ TEST(MappingParseTest, ValueShapes) {
 }
 
 TEST(MappingParseTest, LiteralPhoneTypesAndProficienciesAreCheckedAtParse) {
-  EXPECT_THAT(problemsOf(std::string(kBasic) +
-                         "  phoneNumbers:\n    - { value: \"{p}\", type: wrok }\n"
-                         "    - { value: \"{q}\" }\n"),
-              ElementsAre("hr.yaml:6:29: unknown phone type \"wrok\" (did you mean \"work\"?)",
-                          "hr.yaml:7:7: a phone number needs a type"));
+  EXPECT_THAT(
+      problemsOf(std::string(kBasic) + "  phoneNumbers:\n    - { value: \"{p}\", type: wrok }\n"
+                                       "    - { value: \"{q}\" }\n"),
+      ElementsAre("hr.yaml:6:29: unknown phone type \"wrok\" (did you mean \"work\"?)",
+                  "hr.yaml:7:7: a phone number needs a type"));
   EXPECT_THAT(problemsOf(std::string(kBasic) +
                          "  routingSkills:\n    - { name: Billing, proficiency: 7 }\n"),
               ElementsAre("hr.yaml:6:37: proficiency must be between 0 and 5, got 7"));
@@ -286,8 +285,8 @@ TEST(MappingParseTest, TableKeysAreTakenAsWritten) {
                   "tables:\n  t: { 010: ten, 1.50: x, true: yes }\n");
   ASSERT_THAT(l.diags, IsEmpty());
   auto dept = [&](const std::string& d) {
-    MappedRecord m = l.mapping->map(aRecord({{"id", "1"}, {"email", "a@b.example"},
-                                             {"first", "A"}, {"last", "B"}, {"d", d}}));
+    MappedRecord m = l.mapping->map(
+        aRecord({{"id", "1"}, {"email", "a@b.example"}, {"first", "A"}, {"last", "B"}, {"d", d}}));
     return m.problems.empty() ? *m.user.department : m.problems[0];
   };
   EXPECT_EQ(dept("010"), "ten");
@@ -317,8 +316,8 @@ TEST(MappingParseTest, UnknownColumnsAtTheirPlace) {
                                "hr.yaml:6:14: unknown column \"stauts\" in hr.csv (did you mean "
                                "\"status\"?)"));
   Diagnostics none;
-  EXPECT_TRUE(l.mapping->checkColumns(
-      {"employee_id", "email", "frist_name", "last_name", "stauts"}, "hr.csv", none));
+  EXPECT_TRUE(l.mapping->checkColumns({"employee_id", "email", "frist_name", "last_name", "stauts"},
+                                      "hr.csv", none));
   EXPECT_TRUE(none.empty());
 }
 
@@ -339,7 +338,8 @@ const char* kWithCases = R"(mapping:
       value: "{job}"
 )";
 
-MappedRecord mapWithCases(const std::string& status, const std::string& level, bool explain = false) {
+MappedRecord mapWithCases(const std::string& status, const std::string& level,
+                          bool explain = false) {
   static Loaded l = load(kWithCases);
   EXPECT_THAT(l.diags, IsEmpty());
   return l.mapping->map(aRecord({{"id", "7"},
@@ -369,8 +369,12 @@ TEST(MappingRecordTest, ActiveAndStatusValues) {
   Loaded l = load(std::string(kBasic) + "  active: \"{a}\"\n  status: \"{s}\"\n");
   ASSERT_THAT(l.diags, IsEmpty());
   auto run = [&](const std::string& a, const std::string& s) {
-    MappedRecord m = l.mapping->map(aRecord({{"id", "1"}, {"email", "a@b.example"}, {"first", "A"},
-                                             {"last", "B"}, {"a", a}, {"s", s}}));
+    MappedRecord m = l.mapping->map(aRecord({{"id", "1"},
+                                             {"email", "a@b.example"},
+                                             {"first", "A"},
+                                             {"last", "B"},
+                                             {"a", a},
+                                             {"s", s}}));
     if (!m.problems.empty()) return m.problems[0];
     return std::string(userStatusName(m.user.status));
   };
@@ -385,13 +389,18 @@ TEST(MappingRecordTest, ActiveAndStatusValues) {
 }
 
 TEST(MappingRecordTest, NestedJsonFieldsAndLists) {
-  Loaded l = load(std::string(kBasic) +
-                  "  manager: \"{manager.id | default(\\\"\\\")}\"\n"
-                  "  groups: \"{teams}\"\n"
-                  "  phoneNumbers:\n    - { value: \"{phones.0.number}\", type: \"{phones.0.kind}\" }\n");
+  Loaded l =
+      load(std::string(kBasic) +
+           "  manager: \"{manager.id | default(\\\"\\\")}\"\n"
+           "  groups: \"{teams}\"\n"
+           "  phoneNumbers:\n    - { value: \"{phones.0.number}\", type: \"{phones.0.kind}\" }\n");
   ASSERT_THAT(l.diags, IsEmpty());
-  Record r = aRecord({{"id", "1"}, {"email", "a@b.example"}, {"first", "A"}, {"last", "B"},
-                      {"manager.id", "EMP-9"}, {"phones.0.number", "+442071234567"},
+  Record r = aRecord({{"id", "1"},
+                      {"email", "a@b.example"},
+                      {"first", "A"},
+                      {"last", "B"},
+                      {"manager.id", "EMP-9"},
+                      {"phones.0.number", "+442071234567"},
                       {"phones.0.kind", "mobile"}});
   r.fields.push_back({"teams", FieldValue{"", {"Sales", "Billing", "Sales", ""}, true, false}});
   MappedRecord m = l.mapping->map(r);
@@ -420,21 +429,33 @@ TEST(MappingRecordTest, ListAttributesFromColumns) {
     f.insert(f.end(), extra.begin(), extra.end());
     return l.mapping->map(aRecord(f));
   };
-  MappedRecord m = run({{"work_phone", "+15550100"}, {"cell", "+15550101"}, {"skill1", "Sales"},
-                        {"level1", "4"}, {"skill2", "Billing"}, {"level2", ""}});
+  MappedRecord m = run({{"work_phone", "+15550100"},
+                        {"cell", "+15550101"},
+                        {"skill1", "Sales"},
+                        {"level1", "4"},
+                        {"skill2", "Billing"},
+                        {"level2", ""}});
   ASSERT_THAT(m.problems, IsEmpty());
   EXPECT_EQ(m.user.phone_numbers,
             (std::vector<PhoneNumber>{{"+15550101", "mobile"}, {"+15550100", "work"}}));
   EXPECT_EQ(m.user.routing_skills, (std::vector<Proficiency>{{"Billing", 1}, {"Sales", 4}}));
 
-  m = run({{"work_phone", ""}, {"cell", ""}, {"skill1", ""}, {"level1", ""}, {"skill2", ""},
+  m = run({{"work_phone", ""},
+           {"cell", ""},
+           {"skill1", ""},
+           {"level1", ""},
+           {"skill2", ""},
            {"level2", ""}});
   ASSERT_THAT(m.problems, IsEmpty());
   EXPECT_EQ(m.user.phone_numbers, std::vector<PhoneNumber>{});  // declared empty
   EXPECT_EQ(m.user.routing_skills, std::vector<Proficiency>{});
 
-  m = run({{"work_phone", "555-0100"}, {"cell", ""}, {"skill1", "Sales"}, {"level1", "9"},
-           {"skill2", "Sales"}, {"level2", "x"}});
+  m = run({{"work_phone", "555-0100"},
+           {"cell", ""},
+           {"skill1", "Sales"},
+           {"level1", "9"},
+           {"skill2", "Sales"},
+           {"level2", "x"}});
   EXPECT_THAT(m.problems,
               ElementsAre("phone number \"555-0100\" must be E.164 (+15550100) or "
                           "tel:+15550100;ext=123",
@@ -452,8 +473,14 @@ TEST(MappingRecordTest, TemplatedPhoneTypesAndDuplicates) {
   ASSERT_THAT(l.diags, IsEmpty());
   auto run = [&](const std::string& t1, const std::string& t2) {
     return l.mapping
-        ->map(aRecord({{"id", "1"}, {"email", "a@b.example"}, {"first", "A"}, {"last", "B"},
-                       {"p1", "+15550100"}, {"p2", "+15550101"}, {"t1", t1}, {"t2", t2}}))
+        ->map(aRecord({{"id", "1"},
+                       {"email", "a@b.example"},
+                       {"first", "A"},
+                       {"last", "B"},
+                       {"p1", "+15550100"},
+                       {"p2", "+15550101"},
+                       {"t1", t1},
+                       {"t2", t2}}))
         .problems;
   };
   EXPECT_THAT(run("work", "home"), IsEmpty());
@@ -467,8 +494,11 @@ TEST(MappingRecordTest, ProficienciesFromOneColumn) {
   Loaded l = load(std::string(kBasic) + "  routingSkills: \"{skills | split(\\\";\\\")}\"\n");
   ASSERT_THAT(l.diags, IsEmpty());
   auto run = [&](const std::string& skills) {
-    return l.mapping->map(aRecord({{"id", "1"}, {"email", "a@b.example"}, {"first", "A"},
-                                   {"last", "B"}, {"skills", skills}}));
+    return l.mapping->map(aRecord({{"id", "1"},
+                                   {"email", "a@b.example"},
+                                   {"first", "A"},
+                                   {"last", "B"},
+                                   {"skills", skills}}));
   };
   EXPECT_EQ(run("Billing:3; Sales : 4.5").user.routing_skills,
             (std::vector<Proficiency>{{"Billing", 3}, {"Sales", 4.5}}));
@@ -485,8 +515,8 @@ TEST(MappingRecordTest, EmailsTemplateAndYamlForm) {
     Loaded l = load(std::string(kBasic) + emails);
     ASSERT_THAT(l.diags, IsEmpty()) << emails;
     auto run = [&](const std::string& e) {
-      return l.mapping->map(aRecord({{"id", "1"}, {"email", "a@b.example"}, {"first", "A"},
-                                     {"last", "B"}, {"e", e}}));
+      return l.mapping->map(aRecord(
+          {{"id", "1"}, {"email", "a@b.example"}, {"first", "A"}, {"last", "B"}, {"e", e}}));
     };
     EXPECT_EQ(run("ada@work.example").user.work_email, "ada@work.example");
     EXPECT_EQ(run("").user.work_email, "");  // declared empty
@@ -494,7 +524,8 @@ TEST(MappingRecordTest, EmailsTemplateAndYamlForm) {
   }
   Loaded none = load(std::string(kBasic) + "  emails: []\n");
   ASSERT_THAT(none.diags, IsEmpty());
-  EXPECT_EQ(none.mapping->map(aRecord({{"id", "1"}, {"email", "a@b.example"}})).user.work_email, "");
+  EXPECT_EQ(none.mapping->map(aRecord({{"id", "1"}, {"email", "a@b.example"}})).user.work_email,
+            "");
 }
 
 TEST(MappingRecordTest, RejectsKeepTheExternalIdWhenItCanBeRead) {
@@ -503,9 +534,8 @@ TEST(MappingRecordTest, RejectsKeepTheExternalIdWhenItCanBeRead) {
   ASSERT_THAT(l.diags, IsEmpty());
   MappedRecord bad_email = l.mapping->map(
       aRecord({{"id", "1001"}, {"email", "bob@"}, {"first", "B"}, {"last", "C"}, {"dept", "300"}}));
-  EXPECT_THAT(bad_email.problems,
-              ElementsAre("userName \"bob@\" is not an email address",
-                          "department: map(d): no entry \"300\""));
+  EXPECT_THAT(bad_email.problems, ElementsAre("userName \"bob@\" is not an email address",
+                                              "department: map(d): no entry \"300\""));
   EXPECT_EQ(bad_email.external_id, "EMP-1001");  // still shields the person
 }
 
@@ -524,39 +554,48 @@ TEST(MappingRecordTest, TheRecordsOwnProblemComesFirst) {
   Record r = aRecord({{"id", "5"}, {"email", "x"}, {"first", "A"}, {"last", "B"}});
   r.problem = "invalid UTF-8 in field 3";
   MappedRecord m = l.mapping->map(r);
-  EXPECT_THAT(m.problems, ElementsAre("invalid UTF-8 in field 3",
-                                      "userName \"x\" is not an email address"));
+  EXPECT_THAT(m.problems,
+              ElementsAre("invalid UTF-8 in field 3", "userName \"x\" is not an email address"));
   EXPECT_EQ(m.external_id, "EMP-5");
 }
 
 TEST(MappingRecordTest, OtherChecksOfTheYamlLoader) {
   MappingOptions options;
   options.max_attribute_length["title"] = 5;
-  Loaded l = load(std::string(kBasic) + "  title: \"{t}\"\n  dateHire: \"{h}\"\n" +
-                      "  groups: \"{g}\"\n",
-                  options);
+  Loaded l =
+      load(std::string(kBasic) + "  title: \"{t}\"\n  dateHire: \"{h}\"\n" + "  groups: \"{g}\"\n",
+           options);
   ASSERT_THAT(l.diags, IsEmpty());
   auto run = [&](const std::string& first, const std::string& t, const std::string& h,
                  const std::string& g) {
     return l.mapping
-        ->map(aRecord({{"id", "1"}, {"email", "a@b.example"}, {"first", first}, {"last", ""},
-                       {"t", t}, {"h", h}, {"g", g}}))
+        ->map(aRecord({{"id", "1"},
+                       {"email", "a@b.example"},
+                       {"first", first},
+                       {"last", ""},
+                       {"t", t},
+                       {"h", h},
+                       {"g", g}}))
         .problems;
   };
   EXPECT_THAT(run("A", "Lead", "2024-02-29", "x"), IsEmpty());
-  EXPECT_THAT(run("A", "Leader", "", ""),
-              ElementsAre("title is 6 characters long; the limit is 5 (policy.maxAttributeLength.title)"));
+  EXPECT_THAT(
+      run("A", "Leader", "", ""),
+      ElementsAre("title is 6 characters long; the limit is 5 (policy.maxAttributeLength.title)"));
   EXPECT_THAT(run("A", "Ünï", "2023-02-29", ""),
               ElementsAre("dateHire \"2023-02-29\" is not a date (YYYY-MM-DD)"));
   // "{first} {last}" with both empty is " ": not empty. A displayName of "" is refused:
-  Loaded empty_name = load("mapping:\n  externalId: x\n  userName: a@b.example\n  displayName: \"{n}\"\n");
+  Loaded empty_name =
+      load("mapping:\n  externalId: x\n  userName: a@b.example\n  displayName: \"{n}\"\n");
   EXPECT_THAT(empty_name.mapping->map(aRecord({})).problems,
               ElementsAre("displayName must not be empty (Genesys Cloud requires it)"));
   // A list where one value is expected.
   Loaded list_title = load(std::string(kBasic) + "  title: \"{t | split(\\\",\\\")}\"\n");
-  EXPECT_THAT(list_title.mapping->map(aRecord({{"id", "1"}, {"email", "a@b.example"}, {"t", "a,b"}})).problems,
-              ElementsAre("title: \"{t | split(\\\",\\\")}\" gives a list ([\"a\", \"b\"]); title "
-                          "takes one value"));
+  EXPECT_THAT(
+      list_title.mapping->map(aRecord({{"id", "1"}, {"email", "a@b.example"}, {"t", "a,b"}}))
+          .problems,
+      ElementsAre("title: \"{t | split(\\\",\\\")}\" gives a list ([\"a\", \"b\"]); title "
+                  "takes one value"));
 }
 
 // --- role terminations ------------------------------------------------------------------------
@@ -577,8 +616,9 @@ TEST(MappingTerminationsTest, DefaultsToTheRecordsFieldsAndReadsDatesAndInstants
   EXPECT_EQ(run("E1", "2026-11-30T17:30:00+01:00").termination_at, "2026-11-30T16:30:00Z");
   EXPECT_EQ(run("E1", "2026-11-30T17:30:00.25Z").termination_at, "2026-11-30T17:30:00.250000Z");
   m = run("E2", "30/11/2026");
-  EXPECT_THAT(m.problems, ElementsAre("terminationDate \"30/11/2026\" is neither a date "
-                                      "(YYYY-MM-DD) nor an ISO-8601 instant (2026-11-30T17:00:00Z)"));
+  EXPECT_THAT(m.problems,
+              ElementsAre("terminationDate \"30/11/2026\" is neither a date "
+                          "(YYYY-MM-DD) nor an ISO-8601 instant (2026-11-30T17:00:00Z)"));
   EXPECT_EQ(m.external_id, "E2");
   EXPECT_THAT(run("E3", "2026-02-30").problems, ElementsAre(::testing::HasSubstr("is neither")));
   EXPECT_THAT(run("E3", "").problems, ElementsAre("terminationDate must not be empty"));
@@ -587,8 +627,10 @@ TEST(MappingTerminationsTest, DefaultsToTheRecordsFieldsAndReadsDatesAndInstants
 TEST(MappingTerminationsTest, AMappingForTerminations) {
   MappingOptions options;
   options.role = SourceRole::kTerminations;
-  Loaded l = load("mapping:\n  externalId: \"EMP-{id}\"\n  terminationDate: \"{left | date(\\\"%d.%m.%Y\\\")}\"\n",
-                  options);
+  Loaded l = load(
+      "mapping:\n  externalId: \"EMP-{id}\"\n  terminationDate: \"{left | "
+      "date(\\\"%d.%m.%Y\\\")}\"\n",
+      options);
   ASSERT_THAT(l.diags, IsEmpty());
   MappedRecord m = l.mapping->map(aRecord({{"id", "4"}, {"left", "01.12.2026"}}));
   EXPECT_THAT(m.problems, IsEmpty());
@@ -623,9 +665,13 @@ tables:
   departments: { "100": SUPPORT }
 )");
   ASSERT_THAT(l.diags, IsEmpty());
-  MappedRecord m = l.mapping->map(aRecord({{"id", "1"}, {"email", "a@b.example"}, {"first", "A"},
-                                           {"last", "B"}, {"dept", "100"},
-                                           {"status", "terminated"}, {"level", "1"},
+  MappedRecord m = l.mapping->map(aRecord({{"id", "1"},
+                                           {"email", "a@b.example"},
+                                           {"first", "A"},
+                                           {"last", "B"},
+                                           {"dept", "100"},
+                                           {"status", "terminated"},
+                                           {"level", "1"},
                                            {"phone", "+15550100"}}),
                                   /*explain=*/true);
   ASSERT_THAT(m.problems, IsEmpty());
@@ -633,17 +679,17 @@ tables:
   for (const AttributeTrace& t : m.trace) {
     got.push_back(t.attribute + " = " + t.value + " <- " + t.how + " @ " + t.where.toString());
   }
-  EXPECT_THAT(got,
-              ElementsAre(
-                  "externalId = EMP-1 <- \"EMP-{id}\" @ hr.yaml:2:3",
-                  "userName = a@b.example <- \"{email}\" @ hr.yaml:3:3",
-                  "displayName = A B <- \"{first} {last}\" @ hr.yaml:4:3",
-                  "department = SUPPORT <- \"{dept | map(departments, \\\"OTHER\\\")}\"; "
-                  "map(departments, \"OTHER\"): \"100\" → \"SUPPORT\" @ hr.yaml:5:3",
-                  "active = false <- case 1: when status == \"terminated\" → \"false\" @ hr.yaml:6:3",
-                  "title = (not set) <- no case holds @ hr.yaml:10:3",
-                  "phoneNumbers[0].value = +15550100 <- \"{phone}\" @ hr.yaml:14:7",
-                  "phoneNumbers[0].type = work <- \"work\" @ hr.yaml:14:7"));
+  EXPECT_THAT(
+      got, ElementsAre(
+               "externalId = EMP-1 <- \"EMP-{id}\" @ hr.yaml:2:3",
+               "userName = a@b.example <- \"{email}\" @ hr.yaml:3:3",
+               "displayName = A B <- \"{first} {last}\" @ hr.yaml:4:3",
+               "department = SUPPORT <- \"{dept | map(departments, \\\"OTHER\\\")}\"; "
+               "map(departments, \"OTHER\"): \"100\" → \"SUPPORT\" @ hr.yaml:5:3",
+               "active = false <- case 1: when status == \"terminated\" → \"false\" @ hr.yaml:6:3",
+               "title = (not set) <- no case holds @ hr.yaml:10:3",
+               "phoneNumbers[0].value = +15550100 <- \"{phone}\" @ hr.yaml:14:7",
+               "phoneNumbers[0].type = work <- \"work\" @ hr.yaml:14:7"));
 }
 
 }  // namespace
