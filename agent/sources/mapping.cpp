@@ -82,7 +82,7 @@ class RecordMapper {
       }
       if (holds) {
         chosen = &c;
-        if (spec.has_cases) {
+        if (explain_ && spec.has_cases) {
           how = "case " + std::to_string(i + 1) + ": " +
                 (c.when ? "when " + c.when->source() : std::string("(no when)"));
         }
