@@ -196,7 +196,7 @@ class MappingReader {
                                 " (first at " + first->second.toString() + ")");
         continue;
       }
-      const YAML::Node& v = it->second;
+      const YAML::Node v = it->second;  // a copy: `it->` is a temporary proxy
       const std::string what = "table " + quote(name) +
                                ": expected a string or a list of strings for " + quote(*key) +
                                ", got ";
