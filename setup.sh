@@ -19,7 +19,8 @@ PACKAGES=(build-essential cmake pkg-config libpoco-dev libyaml-cpp-dev libsqlite
           libcsv-dev libsimdjson-dev  # HR exports: CSV (RFC 4180) and JSON records
           systemd)  # systemd: systemd-analyze verify/security on the units (tests/systemd)
 
-FUZZ_TARGETS=(desired config scim_page user_codec patch_op plan_json event_body csv_reader json_reader)
+FUZZ_TARGETS=(desired config scim_page user_codec patch_op plan_json event_body csv_reader json_reader
+              mapping)
 
 # ccache, when installed, for every build (CI reuses the machine; ccache is in PACKAGES).
 LAUNCHER=()
