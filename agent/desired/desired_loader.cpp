@@ -155,6 +155,7 @@ class Loader {
                    std::to_string(kept_) + " were kept and are counted below");
     }
 
+    for (SourceOutcome& source : state.sources) source.users = 0;
     for (ParsedUser& p : users) {
       if (p.rejected) continue;
       if (p.source >= 0) ++state.sources[static_cast<size_t>(p.source)].users;

@@ -482,14 +482,15 @@ TEST_F(ConfigTest, NotifyWebhookFollowsTheHttpsRule) {
                                      "localhost, ::1); use https:// for \"hooks.example.com\""));
 }
 
-TEST_F(ConfigTest, NonEmptySourcesAreRefusedForNow) {
+TEST_F(ConfigTest, SourcesAreKeptForTheSourceParserWithTheConfigFolder) {
+  // agent/sources checks the entries (with their places here) when the desired state loads.
   auto config = load(std::string(kMinimal) + "sources:\n  - { type: csv }\n");
-  EXPECT_FALSE(config);
-  EXPECT_THAT(messages(diags_),
-              ElementsAre(at(5, 1) + "HR export sources (SPEC §6) are not supported by this "
-                                     "version; use YAML specs in desired:"));
-  auto empty = load(std::string(kMinimal) + "sources: []\n");
-  EXPECT_TRUE(empty);
+  ASSERT_TRUE(config);
+  ASSERT_TRUE(config->sources.has_value());
+  EXPECT_EQ(config->sources->pos.line, 5);
+  EXPECT_FALSE(config->sources_dir.empty());
+  auto not_a_list = load(std::string(kMinimal) + "sources: hr.csv\n");
+  EXPECT_FALSE(not_a_list);
 }
 
 TEST_F(ConfigTest, UnknownKindIsAnError) {
