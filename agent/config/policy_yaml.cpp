@@ -260,7 +260,9 @@ void readPolicy(const YamlEntry& entry, Policy& policy, Diagnostics& diags) {
       }
     } else if (e.key == "maxRejectedRecords") {
       if (auto s = readString(e, diags)) {
-        if (auto p = parsePercent(*s)) {
+        // "1%" is a share of the source's records; a bare number is a count (parsePercent
+        // would take "50" as 50%).
+        if (auto p = !s->empty() && s->back() == '%' ? parsePercent(*s) : std::nullopt) {
           policy.max_rejected_is_percent = true;
           policy.max_rejected_records = *p;
         } else if (!s->empty() && s->size() <= 9 &&
