@@ -20,7 +20,8 @@ PACKAGES=(build-essential cmake pkg-config libpoco-dev libyaml-cpp-dev libsqlite
           libcsv-dev libsimdjson-dev  # HR exports: CSV (RFC 4180) and JSON records
           systemd)  # systemd: systemd-analyze verify/security on the units (tests/systemd)
 
-FUZZ_TARGETS=(desired config scim_page user_codec patch_op plan_json event_body)
+FUZZ_TARGETS=(desired config scim_page user_codec patch_op plan_json event_body csv_reader json_reader
+              mapping)
 
 # ccache, when installed, for every build (CI reuses the machine; ccache is in PACKAGES).
 LAUNCHER=()
@@ -56,8 +57,26 @@ build() {
   cmake --build "$BUILD" -j"$JOBS"
 }
 
+# The npm packages of the S3 integration tests (tests/s3: s3rver and AWS's SigV4 signer for the
+# verifying front), from the committed package-lock, with the npm that comes with the machine's
+# nodejs (Debian's npm package conflicts with it). Reinstalled only when the lock changed.
+install_node_test_deps() {
+  local dir="$ROOT/tests/s3"
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "setup.sh: node and npm are needed for the S3 tests (tests/s3); install nodejs" >&2
+    return 1
+  fi
+  if [[ -f "$dir/node_modules/.package-lock.json" && \
+        "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]]; then
+    return 0
+  fi
+  log "installing the npm test packages (tests/s3, npm ci)"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 cmd_test() {
   build
+  install_node_test_deps
   log "running every test (ctest)"
   (cd "$BUILD" && ctest --output-on-failure --timeout 600 -j"$JOBS")
   test_sanitized

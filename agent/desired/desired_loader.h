@@ -7,6 +7,7 @@
 #include "agent/config/yaml_reader.h"
 #include "agent/model/policy.h"
 #include "agent/sources/source_reader.h"
+#include "agent/model/user_checks.h"  // looksLikeEmail & co., used by the loader
 
 namespace scim_agent {
 
@@ -53,15 +54,5 @@ DesiredState loadDesired(const std::string& path, const LoadOptions& options, Di
 // The desired files `path` stands for, in load order (just `path` for a file). Empty when the
 // path does not exist or is neither a file nor a directory.
 std::vector<std::string> desiredFiles(const std::string& path);
-
-// Validation helpers, exposed for the HR-export mapping (SPEC §6) and tests.
-// local@domain.tld, no spaces, a dotted domain.
-bool looksLikeEmail(const std::string& value);
-// E.164 (+15550100) or tel:+15550100;ext=123.
-bool isValidPhoneNumber(const std::string& value);
-// YYYY-MM-DD and a real calendar date.
-bool isValidDate(const std::string& value);
-// The Genesys phone number types (genesys-api.md §3.1).
-const std::vector<std::string>& phoneNumberTypes();
 
 }  // namespace scim_agent

@@ -53,13 +53,21 @@ struct FetchResult {
 // Reads `request.location` and passes its bytes to `sink` in order, in chunks of any size.
 // Errors, each naming the location and what happened (never a secret or a signature):
 //  - kNotFound: no such file; 404 / S3 NoSuchKey / NoSuchBucket;
-//  - kPermissionDenied: 401/403, with S3's error Code and Message
-//    ("s3://hr/leavers.json: 403 SignatureDoesNotMatch: The request signature we calculated
-//    does not match the signature you provided…"; InvalidAccessKeyId), a file not readable;
-//  - kUnavailable: connection refused or reset, TLS failure, 5xx, the deadline passed;
-//  - kInvalidInput: more than max_bytes (the read stops there), fewer bytes than Content-Length
-//    or the file's size ("read 1200 of 5000 bytes: the transfer was cut short"), a redirect,
-//    an s3 location without a key, missing AWS credentials or region, plain http off loopback.
+//  - kUnauthorized (401) and kForbidden (403, and a file not readable), with S3's error Code
+//    and Message ("s3://hr/leavers.json: 403 SignatureDoesNotMatch: The request signature we
+//    calculated does not match the signature you provided…"; InvalidAccessKeyId);
+//  - kUnavailable: connection refused or reset (also mid-body), TLS failure, 5xx, the deadline
+//    passed;
+//  - kRateLimited: 429; kRejected: any other 4xx, or a 2xx other than 200;
+//  - kInvalidInput: more than max_bytes (the read stops there; a known size above it is not
+//    read at all), fewer bytes than Content-Length or the file's size ("read 1200 of 5000
+//    bytes: the transfer was cut short"), a file that grew while read, not a regular file, a
+//    redirect (never followed), an s3 location without a key, missing AWS credentials or
+//    region, plain http off loopback, a relative path;
+//  - kIo: another local read error.
+// HTTP errors carry http_status. An error answer is summarised in at most ~200 characters,
+// control characters removed. Messages name an https URL without its query (a presigned URL
+// carries a signature there).
 // A sink called before an error has seen part of the input only: the caller must not treat it
 // as whole. Never throws.
 Result<FetchResult> fetchSource(const FetchRequest& request,

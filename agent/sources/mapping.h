@@ -33,6 +33,41 @@
 // (`status | lower`) or a "string literal".
 // A value given as a list of cases ({when, value}) takes the first case whose `when` holds (a
 // case without `when` always holds); when none holds the attribute is not declared.
+//
+// The details (mapping_expr.h, mapping_reader.cpp, mapping.cpp):
+// - Fields: names of [A-Za-z0-9_.-] and UTF-8 bytes. A missing field and a JSON null are "".
+//   A bare number (3, 2.5, -1) is a literal, not a field. Strings are "double-quoted" with \"
+//   and \\ as the only escapes.
+// - lower, upper and title change ASCII letters only (other bytes stay as they are); title
+//   starts a word after a space or a hyphen ("mary-jane o'neil" → "Mary-Jane O'neil"). trim
+//   removes ASCII white space. default applies to "" and to an empty list. replace replaces
+//   every occurrence ("from" not empty). split trims each item and drops empty ones ("" splits
+//   to the empty list). date takes %Y (4 digits), %y (2 digits; 69–99 → 19xx), %m and %d (1 or
+//   2 digits), %b and %B (English month names, any case), %% and literal characters; the whole
+//   text must match and be a calendar date from 1900; "" stays "". map looks the text up as
+//   written; "" maps to "" unless the table has a "" key; a key whose value is a list gives a
+//   list; on a list every item is looked up and the results flattened.
+// - Conditions: precedence not > and > or; `==` and `!=` compare exactly (use | lower); a list
+//   operand equals a text when one of its items does, and is `in [...]` when one of its items
+//   is; `is empty` holds for "" and the empty list. A filter failing in a condition (a map()
+//   miss) rejects the record.
+// - Attribute values: a scalar is a template (`active: false`, `proficiency: 3` are literal
+//   text). groups and roles: a template or a YAML list of templates; each may give a list; the
+//   results are flattened, "" dropped, sorted and unique. emails: a template (the work email;
+//   "" declares it empty) or [{value, type: work}]. phoneNumbers: a list of {value, type}, both
+//   templates; an entry whose value is "" is dropped. routingSkills and routingLanguages: a list
+//   of {name, proficiency} (an entry whose name is "" is dropped; proficiency a number 0–5), or
+//   one template giving "Name:3" items ("{skills | split(\";\")}"). A list value counts as a
+//   list of cases when it is one for the attribute: any item has `when` (emails, phoneNumbers,
+//   routing*), any item is a mapping (groups, roles), always (the one-value attributes).
+// - active: true/false, yes/no, 1/0 in any case; status: active, suspended or terminated
+//   (exactly); both given must agree. terminationDate: YYYY-MM-DD (00:00 UTC) or an ISO-8601
+//   instant, written back in UTC ("2026-11-30T16:30:00Z", a fraction kept as microseconds).
+// - Places: a problem inside a template or condition is reported at its column when the value
+//   is a plain scalar, or a quoted one with no quote or backslash before the problem (whose
+//   escapes could shift it); else at the attribute's key.
+// - Bounds: a template or condition is at most 4096 bytes, nests at most 32 deep and has at
+//   most 16 filters per operand; a value longer than 1 MiB rejects the record.
 
 #include <map>
 #include <memory>

@@ -87,7 +87,10 @@ TEST(StoreIdentityTest, ADatabaseFromBeforeSchema3GetsItsIdentityOnFirstCheck) {
   }
   // As a schema-2 database: none of the tables of versions 3 and later.
   execSql(path,
-          "DROP TABLE meta; DROP TABLE agent_keys; DELETE FROM schema_version WHERE version >= 3");
+          "DROP TABLE meta; DROP TABLE agent_keys; DROP TABLE source_reads; "
+          "ALTER TABLE terminations DROP COLUMN effective_at; "
+          "ALTER TABLE terminations DROP COLUMN origin; "
+          "DELETE FROM schema_version WHERE version >= 3");
   auto store = openStore(path);  // migrates
   ASSERT_TRUE(store);
   EXPECT_EQ(queryInt(path, "SELECT MAX(version) FROM schema_version"), StateStore::schemaVersion());
