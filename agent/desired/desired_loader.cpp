@@ -772,6 +772,9 @@ class Loader {
         for (SourceExplanation& e : read.explained) options_.explained->push_back(std::move(e));
       }
       state.sources.push_back(std::move(read.outcome));
+      // Counted again in load(), without the records the cross-checks reject: the reader's
+      // count would be added to it twice.
+      state.sources.back().users = 0;
     }
   }
 
