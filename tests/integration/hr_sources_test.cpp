@@ -473,7 +473,8 @@ TEST(HrSourcesTest, SourceThatShrankPastTheLimitIsBlocked) {
   dir.write("hr.csv", staffCsv(1, 5));
   r = runAgent({"plan", "--detailed-exitcode", "--config", config});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
-  EXPECT_NE(r.err.find("hr.csv"), std::string::npos) << "the verdict names the source: " << r.err;
+  EXPECT_NE(r.err.find("source hr.csv shrank from 10 to 5 users"), std::string::npos)
+      << "the verdict names the source and both counts: " << r.err;
   sim.resetCounters();
   for (int attempt = 0; attempt < 2; ++attempt) {  // a blocked run is not the new baseline
     r = runAgent({"apply", "--auto-approve", "--config", config});
