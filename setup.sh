@@ -7,6 +7,7 @@
 #   ./setup.sh build   build only
 #   ./setup.sh bench [USERS]  plan/apply benchmark at USERS users (default 10,000)
 #   ./setup.sh bench-rate     sustained rate against a rate-limited simulator (R=3000, R=300)
+#   ./setup.sh bench-hr [ROWS]  HR-source benchmark: validate and plan from a ROWS-row CSV (100,000)
 #   ./setup.sh fuzz [SECONDS] [TARGET...]  run each libFuzzer target (tests/fuzz) SECONDS (60),
 #                  two at a time; new corpus entries and crashes go to tests/fuzz/findings/<target>/
 set -euo pipefail
@@ -109,6 +110,11 @@ cmd_bench() {
   "$ROOT/tests/bench/run.sh" "$BUILD/bin" "${@}"
 }
 
+cmd_bench_hr() {
+  build
+  "$ROOT/tests/bench/hr_source.sh" "$BUILD/bin" "${@}"
+}
+
 cmd_bench_rate() {
   build
   "$ROOT/tests/bench/rate.sh" "$BUILD/bin" 3000 2000
@@ -167,6 +173,7 @@ case "${1:-}" in
   build) build ;;
   bench) shift; cmd_bench "$@" ;;
   bench-rate) cmd_bench_rate ;;
+  bench-hr) shift; cmd_bench_hr "$@" ;;
   fuzz) shift; cmd_fuzz "$@" ;;
-  *) echo "usage: $0 demo|test|build|bench [USERS]|bench-rate|fuzz [SECONDS] [TARGET...]" >&2; exit 64 ;;
+  *) echo "usage: $0 demo|test|build|bench [USERS]|bench-rate|bench-hr [ROWS]|fuzz [SECONDS] [TARGET...]" >&2; exit 64 ;;
 esac

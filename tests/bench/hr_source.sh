@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The HR-source benchmark (./setup.sh bench-hr [ROWS]): an N-row HR export (CSV, default
+# 100,000 rows, 1% of them with a changed title) read through the mapping, against genesys-sim
+# seeded with the same people.
+#
+# Measures, each with wall time and peak RSS (/usr/bin/time):
+#   - `scim-agent validate`: fetch + parse + map + the desired-state checks, no Genesys;
+#   - `scim-agent plan`: the same, plus the live read, snapshot and diff;
+#   - a second read of the unchanged source in one process: `run --loop` cycles 1-3 (the first
+#     parses the file and applies the drift; later ones find the file's digest unchanged), timed
+#     from the service log's "run started" / "run finished" lines.
+# The CSV's size is printed beside the RSS: memory should follow the mapped users, not the file.
+set -euo pipefail
+
+BIN="${1:?usage: hr_source.sh BIN_DIR [ROWS]}"
+ROWS="${2:-100000}"
+WORK="$(mktemp -d /tmp/scim-agent-bench-hr.XXXXXX)"
+SIM_PID=""
+LOOP_PID=""
+cleanup() {
+  [[ -n "$LOOP_PID" ]] && kill "$LOOP_PID" 2>/dev/null || true
+  [[ -n "$SIM_PID" ]] && kill "$SIM_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+"$BIN/hr_gen" --rows "$ROWS" --drift 1 --out "$WORK"
+"$BIN/genesys-sim" --host 127.0.0.1 --port 0 --port-file "$WORK/port" --seed "$WORK/seed.json" \
+  --client bench:bench-secret >"$WORK/sim.log" 2>&1 &
+SIM_PID=$!
+for _ in $(seq 1 1200); do [[ -s "$WORK/port" ]] && break; sleep 0.05; done
+[[ -s "$WORK/port" ]] || { echo "genesys-sim did not start:"; cat "$WORK/sim.log"; exit 1; }
+PORT="$(cat "$WORK/port")"
+SIM="http://127.0.0.1:$PORT"
+(umask 077 && echo "bench-secret" >"$WORK/secret")  # secret files must be 0600
+cat >"$WORK/agent.yaml" <<YAML
+target:
+  kind: genesys
+  apiBase: $SIM
+  loginBase: $SIM
+  clientId: bench
+  clientSecretFile: $WORK/secret
+  rateLimit: { requestsPerMinute: 600000, concurrency: 4 }
+desired: $WORK/desired
+state: $WORK/state.db
+sources:
+  - type: csv
+    location: hr.csv
+    role: users
+    mapping:
+      externalId: "EMP-{employee_id}"
+      userName: "{email | lower | trim}"
+      displayName: "{first_name} {last_name}"
+      title: "{job_title | trim}"
+      department: "{dept_code | map(departments)}"
+      employeeNumber: "{employee_number}"
+      phoneNumbers:
+        - { value: "{work_phone}", type: work }
+      status:
+        - when: 'status == "terminated"'
+          value: terminated
+        - when: 'status in ["leave", "suspended"]'
+          value: suspended
+        - value: active
+    tables:
+      departments: { "10": SUPPORT, "20": ENG, "30": SALES }
+YAML
+
+measure() {  # measure LABEL CMD...: wall time and peak RSS of one command (exit 0 or 2 expected)
+  local label="$1"; shift
+  /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >"$WORK/$label.out" 2>"$WORK/$label.err" || {
+    local code=$?
+    [[ $code -eq 2 ]] || { echo "$label exited $code:"; tail -n 20 "$WORK/$label.err"; exit $code; }
+  }
+  read -r secs kb < <(tail -n 1 "$WORK/time")
+  printf '%-24s wall %6.2f s   peak RSS %7.1f MiB\n' "$label" "$secs" "$(echo "$kb/1024" | bc -l)"
+}
+
+CSV_BYTES=$(stat -c %s "$WORK/hr.csv")
+echo "== HR source: $ROWS CSV rows ($(echo "$CSV_BYTES/1048576" | bc -l | cut -c1-5) MiB), $ROWS live users (genesys-sim on $SIM) =="
+measure "validate" "$BIN/scim-agent" validate --config "$WORK/agent.yaml"
+grep -m1 '^source ' "$WORK/validate.out" | sed 's/^/    /' || true
+measure "plan" "$BIN/scim-agent" plan --config "$WORK/agent.yaml" --detailed-exitcode
+grep -m1 -E 'No changes|Plan:' "$WORK/plan.out" | sed 's/^/    /' || true
+
+# One process, several cycles: the first parses the CSV (and applies the 1% drift), the next
+# ones read the same bytes again.
+"$BIN/scim-agent" run --loop --interval 1s --config "$WORK/agent.yaml" >"$WORK/loop.log" 2>"$WORK/loop.err" &
+LOOP_PID=$!
+for _ in $(seq 1 1200); do
+  (( $(grep -c '"msg":"run finished"' "$WORK/loop.log" || true) >= 3 )) && break
+  kill -0 "$LOOP_PID" 2>/dev/null || break
+  sleep 0.25
+done
+kill -TERM "$LOOP_PID" 2>/dev/null || true
+wait "$LOOP_PID" 2>/dev/null || true
+LOOP_PID=""
+python3 - "$WORK/loop.log" <<'PY'
+import json, sys
+from datetime import datetime
+def ts(line):
+    return datetime.strptime(line["ts"], "%Y-%m-%dT%H:%M:%S.%fZ")
+started, cycle = None, 0
+for raw in open(sys.argv[1]):
+    try:
+        line = json.loads(raw)
+    except ValueError:
+        continue
+    if line.get("msg") == "run started":
+        started = ts(line)
+    elif line.get("msg") == "run finished" and started is not None:
+        cycle += 1
+        secs = (ts(line) - started).total_seconds()
+        print("run --loop cycle %d       wall %6.2f s   outcome %s, %s done" %
+              (cycle, secs, line.get("outcome"), line.get("done")))
+if cycle == 0:
+    print("run --loop: no cycle finished (see the loop's stderr)")
+PY
+grep -m3 -i 'unchanged\|error' "$WORK/loop.err" | sed 's/^/    /' || true
