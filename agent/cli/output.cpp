@@ -35,13 +35,14 @@ void printWarnings(const std::vector<std::string>& warnings, std::ostream& err) 
 }
 
 int openAgent(const Args& args, std::ostream& err, std::unique_ptr<Agent>& agent,
-              std::function<void(int)> http_observer) {
+              std::function<void(int)> http_observer, SourceCache* source_cache) {
   Diagnostics diags;
   agent = Agent::load(args.configPath(), args.get("desired"), diags);
   if (!agent) {
     printDiagnostics(diags, err);
     return kExitError;
   }
+  if (source_cache) agent->useSourceCache(*source_cache);
   Status opened = agent->open(args.has("init-state"), std::move(http_observer));
   if (!opened.ok()) return printError(opened.error(), err);
   return kExitOk;

@@ -34,12 +34,16 @@ void printSourceReport(const std::vector<SourceOutcome>& sources, std::ostream& 
 
 struct Args;
 class Agent;
+class SourceCache;
 struct CycleReport;
 
 // Loads agent.yaml (--config, --desired) and opens the state DB and the edges into `agent`.
 // Prints what went wrong and returns its exit code; kExitOk when `agent` is ready.
+// `source_cache`: HR sources read by earlier cycles of this process (run --loop), so an
+// unchanged source is not parsed again; null: the Reconciler's own.
 int openAgent(const Args& args, std::ostream& err, std::unique_ptr<Agent>& agent,
-              std::function<void(int)> http_observer = nullptr);
+              std::function<void(int)> http_observer = nullptr,
+              SourceCache* source_cache = nullptr);
 // A cycle that stopped on an error: the desired state's diagnostics, or "error: …". Returns the
 // exit code (kExitBusy when another process holds the state lock).
 int printCycleError(const CycleReport& report, std::ostream& err);

@@ -91,11 +91,12 @@ struct CycleResult {
   std::string metrics_dir;  // where this cycle's textfile goes ("" = none)
 };
 
-CycleResult runCycle(const Args& args, MetricsRegistry& metrics, std::ostream& err) {
+CycleResult runCycle(const Args& args, MetricsRegistry& metrics, SourceCache& sources,
+                     std::ostream& err) {
   const std::string metrics_option = args.get("metrics-textfile");
   std::unique_ptr<Agent> agent;
-  const int opened = openAgent(args, err, agent,
-                               [&metrics](int status) { countApiRequest(metrics, status); });
+  const int opened = openAgent(
+      args, err, agent, [&metrics](int status) { countApiRequest(metrics, status); }, &sources);
   const std::string metrics_dir =
       !metrics_option.empty() || !agent ? metrics_option : agent->config().metrics_textfile_dir;
   if (opened != kExitOk) {
@@ -172,12 +173,13 @@ int runRun(const Args& args, std::ostream& /*out*/, std::ostream& err) {
   addAgentMetrics(metrics);
   std::string restored_from;  // the textfile whose counters this process continues
   int code = kExitOk;
+  SourceCache sources;  // an HR export unchanged since the last cycle is not parsed again
   do {
     const auto started = std::chrono::steady_clock::now();
     logInfo("run started", {{"command", "run"}, {"config", args.configPath()}});
     CycleResult cycle;
     try {
-      cycle = runCycle(args, metrics, err);
+      cycle = runCycle(args, metrics, sources, err);
     } catch (const std::exception& e) {
       // A bug below must not end a daemon loop silently; the cycle counts as failed.
       err << "error: internal error in the run: " << e.what() << "\n";

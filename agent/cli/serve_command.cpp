@@ -89,7 +89,8 @@ int runServe(const Args& args, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   std::unique_ptr<Agent> agent;
-  if (int code = openAgent(args, err, agent); code != kExitOk) return code;
+  SourceCache sources;  // an HR export unchanged since the last cycle is not parsed again
+  if (int code = openAgent(args, err, agent, nullptr, &sources); code != kExitOk) return code;
   {
     // A desired state that does not load stops serve at start; later cycles report it and keep
     // the last good one for events.

@@ -42,6 +42,9 @@ class Agent {
 
   const Config& config() const { return config_; }
   const ReconcilerSettings& settings() const { return settings_; }
+  // Before open(): HR sources unchanged since an earlier cycle of this process (run --loop,
+  // which opens an Agent per cycle) reuse that cycle's read.
+  void useSourceCache(SourceCache& cache) { settings_.source_options.cache = &cache; }
   // REQUIRES: open() succeeded.
   StateStore& store() { return *store_; }
   Reconciler& reconciler() { return *reconciler_; }

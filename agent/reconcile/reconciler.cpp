@@ -124,8 +124,21 @@ Status Reconciler::lock() {
 
 bool Reconciler::loadDesired(CycleReport& report, bool reuse) {
   if (reuse && desired_loaded_) return true;
-  DesiredState loaded = loadDesiredState(settings_, report.diagnostics, &source_cache_);
+  const auto load_started = std::chrono::steady_clock::now();
+  DesiredState loaded =
+      loadDesiredState(settings_, report.diagnostics, settings_.source_options.cache);
   report.sources = loaded.sources;
+  if (!loaded.sources.empty()) {
+    size_t unchanged = 0;
+    for (const SourceOutcome& s : loaded.sources) unchanged += s.unchanged ? 1 : 0;
+    logInfo("desired state loaded",
+            {{"users", loaded.users.size()},
+             {"sources", loaded.sources.size()},
+             {"sourcesUnchanged", unchanged},
+             {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - load_started)
+                        .count()}});
+  }
   if (!report.diagnostics.empty()) {
     report.error = Error(ErrorCode::kInvalidInput,
                          "the desired state has " + std::to_string(report.diagnostics.size()) +

@@ -254,7 +254,6 @@ class Reconciler {
   std::set<std::string> held_by_termination_;  // desired users a termination record overrides
   LiveState live_;
   bool live_whole_ = false;  // live_ is the whole org (not one event's user)
-  SourceCache source_cache_;          // HR sources read by earlier cycles of this process
   GuardrailVerdict manifest_verdict_;  // this cycle's termination manifests (source_checks.h)
 };
 

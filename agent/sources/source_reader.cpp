@@ -102,11 +102,10 @@ std::optional<SourceRead> SourceCache::find(const std::string& name, const std::
   return it->second.second;
 }
 
-std::optional<SourceRead> SourceCache::findAny(const std::string& name) const {
+std::string SourceCache::etagOf(const std::string& name) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(name);
-  if (it == entries_.end()) return std::nullopt;
-  return it->second.second;
+  return it == entries_.end() ? std::string() : it->second.second.outcome.etag;
 }
 
 void SourceCache::put(const std::string& name, const std::string& key, const SourceRead& read) {
@@ -145,7 +144,7 @@ SourceRead readSource(const SourceSpec& spec, const SourceReadOptions& options,
     if (spec.scheme == SourceScheme::kFile) {
       file_digest = fileDigest(spec.location, spec.max_bytes);
       if (file_digest) {
-        if (auto hit = options.cache->find(spec.name, "sha256:" + *file_digest)) {
+        if (auto hit = options.cache->find(spec.name, spec.fingerprint + " sha256:" + *file_digest)) {
           hit->outcome.unchanged = true;
           hit->outcome.declared = spec.declared;
           return std::move(*hit);
@@ -155,9 +154,12 @@ SourceRead readSource(const SourceSpec& spec, const SourceReadOptions& options,
   }
   std::optional<SourceRead> cached_by_etag;
   if (use_cache && spec.scheme != SourceScheme::kFile) {
-    cached_by_etag = options.cache->findAny(spec.name);
+    cached_by_etag = options.cache->find(spec.name, spec.fingerprint + " etag:" +
+                                                    options.cache->etagOf(spec.name));
     if (cached_by_etag && !cached_by_etag->outcome.etag.empty()) {
       request.if_none_match = cached_by_etag->outcome.etag;
+    } else {
+      cached_by_etag.reset();
     }
   }
 
@@ -186,8 +188,8 @@ SourceRead readSource(const SourceSpec& spec, const SourceReadOptions& options,
   read.outcome.users = read.users.size();
   if (use_cache && read.outcome.whole && config_diags.empty()) {
     const std::string key = !read.outcome.etag.empty() && spec.scheme != SourceScheme::kFile
-                                ? "etag:" + read.outcome.etag
-                                : "sha256:" + read.outcome.digest;
+                                ? spec.fingerprint + " etag:" + read.outcome.etag
+                                : spec.fingerprint + " sha256:" + read.outcome.digest;
     options.cache->put(spec.name, key, read);
   }
   return read;

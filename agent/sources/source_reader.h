@@ -34,14 +34,15 @@ struct SourceRead {
   std::vector<SourceExplanation> explained;
 };
 
-// The mapped records of sources read earlier in this process, by source name and the digest
-// or ETag of their bytes: an unchanged source is not parsed again (serve, run --interval).
+// The mapped records of sources read earlier in this process, by source name, the source's
+// fingerprint and the digest or ETag of its bytes: an unchanged source read the same way is not
+// parsed again (serve, run --loop; one-shot commands keep none). Holds one read per source.
 // Thread-safe.
 class SourceCache {
  public:
   std::optional<SourceRead> find(const std::string& name, const std::string& key) const;
-  // The last read of `name`, whatever its key (its ETag is sent as If-None-Match).
-  std::optional<SourceRead> findAny(const std::string& name) const;
+  // The ETag of the last read of `name` ("" when none): sent as If-None-Match.
+  std::string etagOf(const std::string& name) const;
   void put(const std::string& name, const std::string& key, const SourceRead& read);
 
  private:

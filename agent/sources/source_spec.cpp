@@ -3,7 +3,10 @@
 #include <filesystem>
 #include <set>
 
+#include <yaml-cpp/yaml.h>
+
 #include "agent/base/host.h"
+#include "agent/codec/json_parse.h"
 
 namespace scim_agent {
 
@@ -228,7 +231,14 @@ std::vector<SourceSpec> parseSources(const YamlEntry& entry, const std::string& 
       if (compiled) spec.mapping = std::move(compiled);
     }
 
-    if (problems.empty()) specs.push_back(std::move(spec));
+    if (problems.empty()) {
+      std::string basis = YAML::Dump(item.value) + "\n" + base_dir + "\n" + options.target_kind;
+      for (const auto& [key, limit] : options.max_attribute_length) {
+        basis += "\n" + key + "=" + std::to_string(limit);
+      }
+      spec.fingerprint = sha256Hex(basis);
+      specs.push_back(std::move(spec));
+    }
     diags.append(problems);
   }
   return specs;

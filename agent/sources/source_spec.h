@@ -34,6 +34,9 @@ struct SourceSpec {
   char delimiter = ',';            // csv
   uint64_t max_bytes = 256ull << 20;
   std::shared_ptr<const Mapping> mapping;
+  // sha256 of the entry as written and of the mapping options (target kind, attribute limits):
+  // a cached read is reused only for the same bytes read the same way.
+  std::string fingerprint;
 };
 
 // Reads a `sources:` sequence. `base_dir`: the folder of the file that names it (relative

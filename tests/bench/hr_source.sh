@@ -100,19 +100,25 @@ import json, sys
 from datetime import datetime
 def ts(line):
     return datetime.strptime(line["ts"], "%Y-%m-%dT%H:%M:%S.%fZ")
-started, cycle = None, 0
+started, cycle, load = None, 0, None
 for raw in open(sys.argv[1]):
     try:
         line = json.loads(raw)
     except ValueError:
         continue
     if line.get("msg") == "run started":
-        started = ts(line)
+        started, load = ts(line), None
+    elif line.get("msg") == "desired state loaded":
+        load = line
     elif line.get("msg") == "run finished" and started is not None:
         cycle += 1
         secs = (ts(line) - started).total_seconds()
-        print("run --loop cycle %d       wall %6.2f s   outcome %s, %s done" %
-              (cycle, secs, line.get("outcome"), line.get("done")))
+        extra = ""
+        if load is not None:
+            extra = "; desired state loaded in %.2f s (%s of %s sources unchanged, not parsed)" % (
+                load.get("ms", 0) / 1000.0, load.get("sourcesUnchanged"), load.get("sources"))
+        print("run --loop cycle %d       wall %6.2f s   outcome %s, %s done%s" %
+              (cycle, secs, line.get("outcome"), line.get("done"), extra))
 if cycle == 0:
     print("run --loop: no cycle finished (see the loop's stderr)")
 PY
