@@ -148,6 +148,12 @@ int runApply(const Args& args, std::ostream& out, std::ostream& err) {
   if (!report.plan.hasChanges()) {
     if (text && !quiet) out << renderHeld(report.holds, args.configPath());
     if (format == "json") out << "{\"counts\":{},\"actions\":[]}\n";
+    // Blocked with nothing planned: what the guardrail kept out of the plan (a leavers manifest
+    // beyond maxDestructive) was never planned, so the plan is empty but the run is not fine.
+    if (report.destructive_skipped) {
+      err << "blocked: " << report.guardrail.message << "\n";
+      return kExitBlocked;
+    }
     return kExitOk;
   }
   if (format == "json") {

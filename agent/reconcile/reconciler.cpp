@@ -514,6 +514,9 @@ Result<Plan> Reconciler::planWholeOrg(Run& run) {
   for (Notice& n : terminationNotices(manifest->records, desired_, live_, at)) {
     plan.notices.push_back(std::move(n));
   }
+  if (manifest->verdict.blocked) {
+    plan.notices.push_back(Notice{NoticeKind::kWarning, "", "", "blocked: " + manifest->verdict.message, {}});
+  }
   for (const std::string& w : manifest->warnings) {
     plan.notices.push_back(Notice{NoticeKind::kWarning, "", "", w, {}});
   }

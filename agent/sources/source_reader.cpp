@@ -184,6 +184,11 @@ SourceRead readSource(const SourceSpec& spec, const SourceReadOptions& options,
   if (!ended.whole) {
     read.outcome.whole = false;
     read.outcome.problem = ended.problem;
+  } else if (spec.role == SourceRole::kUsers && read.outcome.records == 0) {
+    // A people export with nobody in it is a broken export, not an organization that left (an
+    // empty leavers manifest is normal).
+    read.outcome.whole = false;
+    read.outcome.problem = "the export holds no records";
   }
   read.outcome.users = read.users.size();
   if (use_cache && read.outcome.whole && config_diags.empty()) {

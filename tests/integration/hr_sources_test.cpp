@@ -484,5 +484,41 @@ TEST(HrSourcesTest, SourceThatShrankPastTheLimitIsBlocked) {
   EXPECT_EQ(sim.writes(), 0) << sim.counters().dump();
 }
 
+// 7c. A manifest listing more new leavers than policy.maxDestructive allows is more likely the
+// wrong file than a mass departure: none is taken (blocked, exit 3) until --allow-destructive.
+TEST(HrSourcesTest, ATerminationManifestBeyondMaxDestructiveTakesNoLeaver) {
+  SimProcess sim;
+  std::vector<Person> yaml;
+  for (int n = 1; n <= 6; ++n) yaml.push_back(live(n));
+  sim.seed(seedOrg(yaml));
+  TempDir dir;
+  std::string manifest = "[";
+  for (int n = 1; n <= 4; ++n) {
+    manifest += std::string(n > 1 ? "," : "") + R"({"externalId":")" + employeeId(n) +
+                R"(","terminationDate":"2020-01-01"})";
+  }
+  dir.write("leavers.json", manifest + "]");
+  dir.write("desired/users.yaml", desiredYaml(yaml, {.max_destructive = 3}));
+  writeAgentConfig(dir, sim, dir.file("desired"));
+  const std::string config = dir.append(
+      "agent.yaml", "sources:\n  - type: json\n    location: leavers.json\n    role: terminations\n");
+
+  RunResult r = runAgent({"apply", "--auto-approve", "--config", config});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("4 new leavers in the termination manifests"), std::string::npos)
+      << r.out << r.err;
+  EXPECT_EQ(sim.writes(), 0);
+  for (int n = 1; n <= 6; ++n) EXPECT_TRUE(active(sim, n)) << n;
+  r = runAgent({"terminations", "--format", "json", "--config", config});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("EMP-0001"), std::string::npos) << "no hold was recorded: " << r.out;
+
+  r = runAgent({"apply", "--auto-approve", "--allow-destructive", "--config", config});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (int n = 1; n <= 4; ++n) EXPECT_FALSE(active(sim, n)) << n;
+  EXPECT_TRUE(active(sim, 5));
+  EXPECT_TRUE(active(sim, 6));
+}
+
 }  // namespace
 }  // namespace scim_agent::testing
