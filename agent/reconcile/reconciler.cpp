@@ -319,7 +319,16 @@ CycleReport Reconciler::cycle(const CycleOptions& options) {
     report.guardrail =
         checkDestructive(report.plan, std::max<size_t>(desired_.users.size(), 1), desired_.policy);
   } else if (options.saved_plan) {
-    Status applied = applyTerminations(std::nullopt);
+    // The leavers of the manifests the plan was made with become holds now, as in a fresh apply:
+    // the policy gate checks each suspend against them.
+    auto manifest =
+        takeManifestTerminations(store_, desired_, run.applies, run.allow_destructive, now());
+    if (!manifest.ok()) {
+      fail(run, report, manifest.error());
+      return report;
+    }
+    manifest_verdict_ = manifest->verdict;
+    Status applied = applyTerminations(std::nullopt, manifest->records);
     if (!applied.ok()) {
       fail(run, report, applied.error());
       return report;

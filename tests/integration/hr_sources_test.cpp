@@ -484,6 +484,25 @@ TEST(HrSourcesTest, SourceThatShrankPastTheLimitIsBlocked) {
   EXPECT_EQ(sim.writes(), 0) << sim.counters().dump();
 }
 
+// 7d. GitOps: a plan saved with a leavers manifest applies its suspends (the holds are recorded
+// when the saved plan is applied, so the policy gate agrees).
+TEST(HrSourcesTest, ASavedPlanAppliesTheManifestsLeavers) {
+  SimProcess sim;
+  const std::vector<Person> yaml = {live(1), live(2)};
+  sim.seed(seedOrg(yaml));
+  TempDir dir;
+  dir.write("leavers.json", R"([{"externalId":"EMP-0001","terminationDate":"2020-01-01"}])");
+  const std::string config =
+      hrConfig(dir, sim, yaml, "  - type: json\n    location: leavers.json\n    role: terminations\n");
+  RunResult r = runAgent({"plan", "--out", dir.file("plan.json"), "--config", config});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(active(sim, 1)) << "plan writes nothing";
+  r = runAgent({"apply", dir.file("plan.json"), "--config", config});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_FALSE(active(sim, 1));
+  EXPECT_TRUE(active(sim, 2));
+}
+
 // 7c. A manifest listing more new leavers than policy.maxDestructive allows is more likely the
 // wrong file than a mass departure: none is taken (blocked, exit 3) until --allow-destructive.
 TEST(HrSourcesTest, ATerminationManifestBeyondMaxDestructiveTakesNoLeaver) {
