@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "agent/codec/json_parse.h"
 #include "tests/support/harness.h"
 #include "tests/support/org.h"
+#include "tests/support/plan_doc.h"
 
 namespace scim_agent::testing {
 namespace {
@@ -83,39 +83,6 @@ std::string hrConfig(const TempDir& dir, const SimProcess& sim, const std::vecto
 std::vector<Person> concat(std::vector<Person> a, const std::vector<Person>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
-}
-
-Json parsed(const std::string& text) {
-  auto json = parseJson(text);
-  EXPECT_TRUE(json.ok()) << text;
-  return json.ok() ? *json : Json::object();
-}
-
-// The plan document's actions of `kind` for `external_id` ("" = anyone).
-int actions(const Json& plan, const std::string& kind, const std::string& external_id = "") {
-  int n = 0;
-  for (const auto& a : plan.get("actions").asArray()) {
-    if (a.getString("kind") != kind) continue;
-    if (!external_id.empty() && a.getString("externalId") != external_id) continue;
-    ++n;
-  }
-  return n;
-}
-
-// The first notice of the plan document whose message holds `text` (null when none).
-Json notice(const Json& plan, const std::string& text, const std::string& external_id = "") {
-  for (const auto& n : plan.get("notices").asArray()) {
-    if (n.getString("message").find(text) == std::string::npos) continue;
-    if (!external_id.empty() && n.getString("externalId") != external_id) continue;
-    return n;
-  }
-  return Json();
-}
-
-std::string noticesText(const Json& plan) {
-  std::string out;
-  for (const auto& n : plan.get("notices").asArray()) out += n.dump() + "\n";
-  return out;
 }
 
 bool active(SimProcess& sim, int n) { return sim.userByExternalId(employeeId(n)).getBool("active"); }
