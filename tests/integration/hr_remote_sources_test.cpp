@@ -35,28 +35,20 @@ const std::string kManifest = "s3://hr/leavers.json";
 
 using Env = std::map<std::string, std::string>;
 
-// Persons 1..n of the org, in group Everyone and in `team`.
-std::vector<Person> staff(const std::vector<int>& numbers, const std::string& team = "Support") {
+// The persons of these numbers (EMP-0001, user0001@corp.example), in groups Everyone and Support.
+std::vector<Person> staff(const std::vector<int>& numbers) {
   std::vector<Person> people;
   for (int n : numbers) {
     people.push_back({.external_id = employeeId(n), .user_name = employeeMail(n),
-                      .groups = {"Everyone", team}});
+                      .groups = {"Everyone", "Support"}});
   }
   return people;
 }
 
-// dir/agent.yaml for `sim`, desired/users.yaml holding `people`, and the `sources:` entries.
-std::string remoteConfig(const TempDir& dir, const SimProcess& sim,
-                         const std::vector<Person>& people, const std::string& sources) {
-  dir.write("desired/users.yaml", desiredYaml(people));
-  writeAgentConfig(dir, sim, dir.file("desired"));
-  return dir.append("agent.yaml", "sources:\n" + sources);
-}
-
 // True when user `n` is as seeded: active, in both groups, no token revoked.
-bool untouched(SimProcess& sim, int n, const std::string& team = "Support") {
+bool untouched(SimProcess& sim, int n) {
   const Json u = sim.userByExternalId(employeeId(n));
-  return u.getBool("active") && inGroup(u, "Everyone") && inGroup(u, team) &&
+  return u.getBool("active") && inGroup(u, "Everyone") && inGroup(u, "Support") &&
          u.getNumber("tokensRevoked", -1) == 0;
 }
 
@@ -81,17 +73,18 @@ std::set<std::string> writtenUsers(SimProcess& sim, const std::map<std::string, 
   return out;
 }
 
-// ---- S3 termination manifests ------------------------------------------------------------------
+// ---- S3 termination manifests ----------------------------------------------------------------
 
 class S3ManifestTest : public ::testing::Test {
  protected:
   void SetUp() override {
     people_ = staff({1, 2, 3, 4, 5});
     sim_.seed(seedOrg(people_));
-    config_ = remoteConfig(dir_, sim_, people_,
-                           "  - type: json\n    location: " + kManifest +
-                               "\n    role: terminations\n    region: us-east-1\n"
-                               "    endpoint: " + front_.endpoint() + "\n    pathStyle: true\n");
+    config_ = writeSourcesConfig(dir_, sim_, desiredYaml(people_),
+                                 "  - type: json\n    location: " + kManifest +
+                                     "\n    role: terminations\n    region: " + front_.region() +
+                                     "\n    endpoint: " + front_.endpoint() +
+                                     "\n    pathStyle: true\n");
     // EMP-0777 is nobody yet: held and shown, not an error.
     front_.put("hr", "leavers.json",
                R"([{"externalId":"EMP-0002","terminationDate":"2020-01-01"},)"
@@ -203,7 +196,7 @@ INSTANTIATE_TEST_SUITE_P(
         RefusedKeys{"UnknownAccessKeyId", "AKIAUNKNOWNKEY", "wrong-secret", "InvalidAccessKeyId"}),
     [](const ::testing::TestParamInfo<RefusedKeys>& keys) { return std::string(keys.param.name); });
 
-// ---- https users export --------------------------------------------------------------------------
+// ---- https users export ---------------------------------------------------------------------
 
 const char* kHeader = "employee_id,given,family,mail\n";
 
@@ -226,15 +219,15 @@ class HttpsUsersTest : public ::testing::Test {
     sim_.seed(seedOrg(seeded));
     dir_.write("hr-token", "Bearer t0ken\n");
     // authorizationFile relative to agent.yaml's folder; caFile absolute.
-    config_ = remoteConfig(dir_, sim_, people_,
-                           "  - type: csv\n    location: " + server_.url("/hr.csv") +
-                               "\n    role: users\n    authorizationFile: hr-token\n"
-                               "    caFile: " + server_.caFile() + "\n"
-                               "    mapping:\n"
-                               "      externalId: \"{employee_id}\"\n"
-                               "      userName: \"{mail | lower}\"\n"
-                               "      displayName: \"{given} {family}\"\n"
-                               "      groups: [Everyone, Support]\n");
+    config_ = writeSourcesConfig(dir_, sim_, desiredYaml(people_),
+                                 "  - type: csv\n    location: " + server_.url("/hr.csv") +
+                                     "\n    role: users\n    authorizationFile: hr-token\n"
+                                     "    caFile: " + server_.caFile() + "\n"
+                                     "    mapping:\n"
+                                     "      externalId: \"{employee_id}\"\n"
+                                     "      userName: \"{mail | lower}\"\n"
+                                     "      displayName: \"{given} {family}\"\n"
+                                     "      groups: [Everyone, Support]\n");
     sim_.resetCounters();
   }
 
@@ -317,7 +310,9 @@ TEST_F(HttpsUsersTest, BodyCutShortSuspendsNobody) {
   expectNothingDestructivePlanned("cut short");
   RunResult r = runAgent({"apply", "--auto-approve", "--config", config_});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  for (int n : {1, 2, 20, 21, 900}) EXPECT_TRUE(sim_.userByExternalId(employeeId(n)).getBool("active")) << n;
+  for (int n : {1, 2, 20, 21, 900}) {
+    EXPECT_TRUE(sim_.userByExternalId(employeeId(n)).getBool("active")) << n;
+  }
   EXPECT_EQ(sim_.count(kTokens), 0);
   EXPECT_TRUE(untouched(sim_, 20));
   EXPECT_TRUE(untouched(sim_, 21));

@@ -75,9 +75,8 @@ std::string usersSource(const std::string& location, const std::string& type = "
 // given `sources:` entries; returns its path.
 std::string hrConfig(const TempDir& dir, const SimProcess& sim, const std::vector<Person>& yaml,
                      const std::string& sources, const std::string& policy = "") {
-  dir.write("desired/users.yaml", desiredYaml(yaml, {.max_destructive = 1000, .policy = policy}));
-  writeAgentConfig(dir, sim, dir.file("desired"));
-  return dir.append("agent.yaml", "sources:\n" + sources);
+  return writeSourcesConfig(dir, sim,
+                            desiredYaml(yaml, {.max_destructive = 1000, .policy = policy}), sources);
 }
 
 std::vector<Person> concat(std::vector<Person> a, const std::vector<Person>& b) {
