@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "agent/codec/json_parse.h"
 #include "tests/support/harness.h"
 #include "tests/support/org.h"
+#include "tests/support/plan_doc.h"
 
 namespace scim_agent::testing {
 namespace {
@@ -75,47 +75,13 @@ std::string usersSource(const std::string& location, const std::string& type = "
 // given `sources:` entries; returns its path.
 std::string hrConfig(const TempDir& dir, const SimProcess& sim, const std::vector<Person>& yaml,
                      const std::string& sources, const std::string& policy = "") {
-  dir.write("desired/users.yaml", desiredYaml(yaml, {.max_destructive = 1000, .policy = policy}));
-  writeAgentConfig(dir, sim, dir.file("desired"));
-  return dir.append("agent.yaml", "sources:\n" + sources);
+  return writeSourcesConfig(dir, sim,
+                            desiredYaml(yaml, {.max_destructive = 1000, .policy = policy}), sources);
 }
 
 std::vector<Person> concat(std::vector<Person> a, const std::vector<Person>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
-}
-
-Json parsed(const std::string& text) {
-  auto json = parseJson(text);
-  EXPECT_TRUE(json.ok()) << text;
-  return json.ok() ? *json : Json::object();
-}
-
-// The plan document's actions of `kind` for `external_id` ("" = anyone).
-int actions(const Json& plan, const std::string& kind, const std::string& external_id = "") {
-  int n = 0;
-  for (const auto& a : plan.get("actions").asArray()) {
-    if (a.getString("kind") != kind) continue;
-    if (!external_id.empty() && a.getString("externalId") != external_id) continue;
-    ++n;
-  }
-  return n;
-}
-
-// The first notice of the plan document whose message holds `text` (null when none).
-Json notice(const Json& plan, const std::string& text, const std::string& external_id = "") {
-  for (const auto& n : plan.get("notices").asArray()) {
-    if (n.getString("message").find(text) == std::string::npos) continue;
-    if (!external_id.empty() && n.getString("externalId") != external_id) continue;
-    return n;
-  }
-  return Json();
-}
-
-std::string noticesText(const Json& plan) {
-  std::string out;
-  for (const auto& n : plan.get("notices").asArray()) out += n.dump() + "\n";
-  return out;
 }
 
 bool active(SimProcess& sim, int n) { return sim.userByExternalId(employeeId(n)).getBool("active"); }

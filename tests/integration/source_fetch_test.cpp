@@ -1,46 +1,26 @@
 // fetchSource against real servers on loopback (issue 11, item 8):
-//  - https: an in-process POCO HTTPS server with a certificate from a CA the test makes with the
-//    openssl CLI: verified TLS, an untrusted certificate, Authorization, 304, cut-short bodies,
-//    maxBytes, redirects and error answers;
-//  - s3: s3rver (npm) behind tests/s3/verify-front.js, which recomputes every request's
-//    Signature Version 4 with AWS's own signer (@smithy/signature-v4) and answers 403
-//    SignatureDoesNotMatch on a mismatch. Objects are put there by PUTs signed with our signV4.
+//  - https: TlsExportServer (tests/support), an in-process POCO HTTPS server with a certificate
+//    from a CA it makes with the openssl CLI: verified TLS, an untrusted certificate,
+//    Authorization, 304, cut-short bodies, maxBytes, redirects and error answers;
+//  - s3: S3Front (tests/support), s3rver (npm) behind tests/s3/verify-front.js, which recomputes
+//    every request's Signature Version 4 with AWS's own signer (@smithy/signature-v4) and answers
+//    403 SignatureDoesNotMatch on a mismatch. Objects are put there by PUTs signed with our signV4.
 // The node packages come from `./setup.sh test` (npm ci in tests/s3); without them these tests
 // fail, never skip.
 #include <chrono>
-#include <cstdlib>
-#include <ctime>
-#include <filesystem>
-#include <fstream>
-#include <memory>
-#include <mutex>
+#include <exception>
 #include <regex>
 #include <string>
 
-#include <Poco/Event.h>
+#include <Poco/DigestEngine.h>
 #include <Poco/MD5Engine.h>
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/SSLManager.h>
-#include <Poco/Net/SecureServerSocket.h>
-#include <Poco/Pipe.h>
-#include <Poco/PipeStream.h>
-#include <Poco/Process.h>
-#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
 #include "agent/codec/json_parse.h"
 #include "agent/sources/fetch.h"
 #include "agent/sources/sigv4.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/s3_front.h"
+#include "tests/support/tls_export_server.h"
 
 namespace scim_agent::testing {
 namespace {
@@ -60,151 +40,57 @@ Fetched fetch(const FetchRequest& request) {
   return f;
 }
 
-bool run(const std::string& command) { return std::system(command.c_str()) == 0; }
-
-// ---- https ----------------------------------------------------------------------------------
-
-// A CA and a server certificate it signs for 127.0.0.1 (subjectAltName), and a second CA that
-// signed nothing here: a client trusting only it must refuse the server.
-bool makeCertificates(const TempDir& dir) {
-  const std::string d = "'" + dir.path() + "'/";
-  const std::string log = " >>" + d + "openssl.log 2>&1";
-  const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes ";
-  std::ofstream(dir.file("ext.cnf")) << "subjectAltName=IP:127.0.0.1\n";
-  return run("openssl req -x509 " + key + "-subj /CN=scim-agent-test-ca -days 1 -keyout " + d +
-             "ca.key -out " + d + "ca.crt" + log) &&
-         run("openssl req -x509 " + key + "-subj /CN=other-ca -days 1 -keyout " + d +
-             "other.key -out " + d + "other.crt" + log) &&
-         run("openssl req " + key + "-subj /CN=127.0.0.1 -keyout " + d + "server.key -out " + d +
-             "server.csr" + log) &&
-         run("openssl x509 -req -in " + d + "server.csr -CA " + d + "ca.crt -CAkey " + d +
-             "ca.key -CAcreateserial -days 1 -extfile " + d + "ext.cnf -out " + d + "server.crt" +
-             log);
-}
-
 std::string exportBody() {
   std::string body = "externalId,firstName,lastName\n";
   for (int i = 0; i < 5000; ++i) body += "EMP-" + std::to_string(i) + ",Ada,Lovelace\n";
   return body;
 }
 
-Poco::Event& stall_released() {
-  static Poco::Event event(false);  // manual reset: stays set once released
-  return event;
-}
-
-class ExportHandler : public Poco::Net::HTTPRequestHandler {
- public:
-  void handleRequest(Poco::Net::HTTPServerRequest& request,
-                     Poco::Net::HTTPServerResponse& response) override {
-    response.setKeepAlive(false);
-    const std::string path = request.getURI();
-    if (path == "/hr.csv" || path == "/secret.csv") {
-      if (path == "/secret.csv" && request.get("Authorization", "") != "Bearer s3cret") {
-        return answer(response, 401, "authorization required");
-      }
-      response.set("ETag", "\"v1\"");
-      if (request.get("If-None-Match", "") == "\"v1\"") {
-        response.setStatus(Poco::Net::HTTPResponse::HTTP_NOT_MODIFIED);
-        response.setContentLength(0);
-        response.send();
-        return;
-      }
-      const std::string body = exportBody();
-      response.setContentLength(static_cast<std::streamsize>(body.size()));
-      response.send() << body;
-    } else if (path == "/chunked.csv") {
-      response.setChunkedTransferEncoding(true);
-      std::ostream& out = response.send();
-      for (int i = 0; i < 100; ++i) out << std::string(100, 'x') << std::flush;
-    } else if (path == "/short.csv") {
-      // Promises 5000 bytes, sends 1200, and closes the connection.
-      response.setContentLength(5000);
-      response.send() << std::string(1200, 'y') << std::flush;
-    } else if (path == "/stall.csv") {
-      // Sends a tenth of the body, then nothing until the test has its answer.
-      response.setContentLength(10000);
-      response.send() << std::string(1000, 'z') << std::flush;
-      stall_released().tryWait(30000);
-    } else if (path == "/missing.csv") {
-      answer(response, 404, "no such export\x1b[31m\r\nsee the\t\tdocs");
-    } else if (path == "/broken.csv") {
-      answer(response, 500, std::string(500, 'E'));
-    } else if (path == "/moved.csv") {
-      response.set("Location", "https://elsewhere.example/hr.csv?token=abc");
-      answer(response, 302, "");
-    } else {
-      answer(response, 404, "");
-    }
-  }
-
- private:
-  static void answer(Poco::Net::HTTPServerResponse& response, int status, const std::string& body) {
-    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-    response.setContentType("text/plain");
-    response.setContentLength(static_cast<std::streamsize>(body.size()));
-    response.send() << body;
-  }
-};
-
-class ExportFactory : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest&) override {
-    return new ExportHandler;
-  }
-};
+// ---- https ----------------------------------------------------------------------------------
 
 class HttpsFetchTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    static std::once_flag once;
-    std::call_once(once, [] { Poco::Net::initializeSSL(); });
-    dir_ = new TempDir;
-    if (!makeCertificates(*dir_)) {
-      setup_error_ = "openssl failed: " + readFile(dir_->file("openssl.log"));
+    try {
+      server_ = new TlsExportServer;
+    } catch (const std::exception& e) {
+      setup_error_ = e.what();
       return;
     }
-    try {
-      Poco::Net::Context::Ptr context =
-          new Poco::Net::Context(Poco::Net::Context::SERVER_USE, dir_->file("server.key"),
-                                 dir_->file("server.crt"), "", Poco::Net::Context::VERIFY_NONE);
-      Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, context);
-      port_ = socket.address().port();
-      auto* params = new Poco::Net::HTTPServerParams;
-      params->setMaxThreads(4);
-      server_ = new Poco::Net::HTTPServer(new ExportFactory, socket, params);
-      server_->start();
-    } catch (const Poco::Exception& e) {
-      setup_error_ = "TLS server: " + e.displayText();
-    }
+    server_->serve("/hr.csv", {.body = exportBody(), .etag = "\"v1\""});
+    server_->serve("/secret.csv",
+                   {.body = exportBody(), .etag = "\"v1\"", .authorization = "Bearer s3cret"});
+    server_->serve("/chunked.csv", {.body = std::string(10000, 'x'), .chunked = true});
+    // Promises 5000 bytes, sends 1200, and closes the connection.
+    server_->serve("/short.csv", {.body = std::string(1200, 'y'), .content_length = 5000});
+    // Sends a tenth of the body, then nothing until the test has its answer.
+    server_->serve("/stall.csv",
+                   {.body = std::string(1000, 'z'), .content_length = 10000, .stall = true});
+    server_->serve("/missing.csv",
+                   {.status = 404, .body = "no such export\x1b[31m\r\nsee the\t\tdocs"});
+    server_->serve("/broken.csv", {.status = 500, .body = std::string(500, 'E')});
+    server_->serve("/moved.csv",
+                   {.status = 302, .location = "https://elsewhere.example/hr.csv?token=abc"});
   }
   static void TearDownTestSuite() {
-    if (server_ != nullptr) server_->stop();
     delete server_;
     server_ = nullptr;
-    delete dir_;
-    dir_ = nullptr;
   }
   void SetUp() override { ASSERT_TRUE(setup_error_.empty()) << setup_error_; }
 
   static FetchRequest at(const std::string& path) {
     FetchRequest r;
-    r.location = "https://127.0.0.1:" + std::to_string(port_) + path;
-    r.ca_file = dir_->file("ca.crt");
+    r.location = server_->url(path);
+    r.ca_file = server_->caFile();
     r.deadline = std::chrono::seconds(20);
     return r;
   }
 
-  static TempDir* dir_;
-  static Poco::Net::HTTPServer* server_;
-  static int port_;
+  static TlsExportServer* server_;
   static std::string setup_error_;
 };
 
-TempDir* HttpsFetchTest::dir_ = nullptr;
-Poco::Net::HTTPServer* HttpsFetchTest::server_ = nullptr;
-int HttpsFetchTest::port_ = 0;
+TlsExportServer* HttpsFetchTest::server_ = nullptr;
 std::string HttpsFetchTest::setup_error_;
 
 TEST_F(HttpsFetchTest, VerifiedTlsWithTheCaFileReadsTheWholeBody) {
@@ -227,7 +113,7 @@ TEST_F(HttpsFetchTest, AChunkedBodyWithoutContentLengthIsRead) {
 
 TEST_F(HttpsFetchTest, ACertificateFromAnotherCaIsRefused) {
   FetchRequest r = at("/hr.csv");
-  r.ca_file = dir_->file("other.crt");
+  r.ca_file = server_->otherCaFile();
   const Fetched f = fetch(r);
   ASSERT_FALSE(f.result.ok());
   EXPECT_EQ(f.result.error().code, ErrorCode::kUnavailable);
@@ -328,7 +214,7 @@ TEST_F(HttpsFetchTest, AStalledBodyEndsAtTheDeadline) {
   FetchRequest r = at("/stall.csv");
   r.deadline = std::chrono::seconds(1);
   const Fetched f = fetch(r);
-  stall_released().set();
+  server_->releaseStalls();
   ASSERT_FALSE(f.result.ok());
   EXPECT_EQ(f.result.error().code, ErrorCode::kUnavailable);
   EXPECT_NE(f.result.error().message.find("the deadline of 1 s passed after 1000 bytes"),
@@ -350,118 +236,23 @@ TEST_F(HttpsFetchTest, ARedirectIsNotFollowed) {
 
 // ---- s3 ---------------------------------------------------------------------------------------
 
-const std::string kKeyId = "S3RVER";  // the one key pair s3rver knows
-const std::string kSecret = "S3RVER";
 const std::string kRegion = "eu-west-1";
 const std::string kLeavers = R"([{"externalId":"E1","terminationDate":"2026-11-30"}])";
-
-std::string amzNow() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  ::gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &utc);
-  return text;
-}
-
-struct Answer {
-  int status = 0;
-  std::string body;
-};
-
-// A request to the front signed with our signV4 (PUT an object, list a bucket).
-Answer signedRequest(int port, const std::string& method, const std::string& path,
-                     const std::vector<std::pair<std::string, std::string>>& query,
-                     const std::string& body, const std::string& session_token = "") {
-  SigV4Request s;
-  s.method = method;
-  s.host = "127.0.0.1:" + std::to_string(port);
-  s.path = path;
-  s.query = query;
-  s.payload_sha256 = sha256Hex(body);
-  s.amz_date = amzNow();
-  s.region = kRegion;
-  s.access_key_id = kKeyId;
-  s.secret_access_key = kSecret;
-  s.session_token = session_token;
-  if (method == "PUT") s.headers = {{"Content-Type", "application/octet-stream"}};
-  const SigV4Signature signature = signV4(s);
-  std::string target = path;
-  for (size_t i = 0; i < query.size(); ++i) {
-    target += (i == 0 ? "?" : "&") + awsUriEncode(query[i].first, false) + "=" +
-              awsUriEncode(query[i].second, false);
-  }
-  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
-  session.setTimeout(Poco::Timespan(10, 0));
-  Poco::Net::HTTPRequest request(method, target, Poco::Net::HTTPMessage::HTTP_1_1);
-  for (const auto& [name, value] : signature.headers) request.set(name, value);
-  request.set("Authorization", signature.authorization);
-  request.setContentLength(static_cast<std::streamsize>(body.size()));
-  session.sendRequest(request) << body;
-  Poco::Net::HTTPResponse response;
-  Answer a;
-  Poco::StreamCopier::copyToString(session.receiveResponse(response), a.body);
-  a.status = response.getStatus();
-  return a;
-}
 
 class S3FetchTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const std::string s3_dir = std::string(SCIM_AGENT_SOURCE_DIR) + "/tests/s3";
-    if (!std::filesystem::exists(s3_dir + "/node_modules/s3rver") ||
-        !std::filesystem::exists(s3_dir + "/node_modules/@smithy/signature-v4")) {
-      setup_error_ = s3_dir +
-                     "/node_modules is missing: run ./setup.sh test (it installs the npm test "
-                     "packages with npm ci)";
-      return;
-    }
-    dir_ = new TempDir;
     try {
-      in_ = new Poco::Pipe;
-      Poco::Pipe out;
-      const std::vector<std::string> args = {s3_dir + "/verify-front.js",
-                                             "--directory",
-                                             dir_->path(),
-                                             "--region",
-                                             kRegion,
-                                             "--bucket",
-                                             "hr",
-                                             "--key",
-                                             kKeyId + ":" + kSecret};
-      process_ = new Poco::ProcessHandle(Poco::Process::launch("node", args, in_, &out, nullptr));
-      Poco::PipeInputStream stdout_stream(out);
-      std::string line;
-      std::getline(stdout_stream, line);
-      if (line.rfind("port=", 0) != 0) {
-        setup_error_ = "verify-front.js did not start (stdout: \"" + line + "\"; see stderr)";
-        return;
-      }
-      port_ = std::stoi(line.substr(5));
-    } catch (const Poco::Exception& e) {
-      setup_error_ = "cannot start node: " + e.displayText();
-      return;
-    }
-    for (const auto& [key, body] : std::vector<std::pair<std::string, std::string>>{
-             {"leavers.json", kLeavers}, {"exports/hr 2026.csv", exportBody()}}) {
-      const Answer put = signedRequest(port_, "PUT", "/hr/" + awsUriEncode(key, true), {}, body);
-      if (put.status != 200) {
-        setup_error_ = "PUT " + key + ": " + std::to_string(put.status) + " " + put.body;
-        return;
-      }
+      front_ = new S3Front({.region = kRegion, .buckets = {"hr"}});
+      front_->put("hr", "leavers.json", kLeavers);
+      front_->put("hr", "exports/hr 2026.csv", exportBody());
+    } catch (const std::exception& e) {
+      setup_error_ = e.what();
     }
   }
   static void TearDownTestSuite() {
-    if (process_ != nullptr) {
-      Poco::Process::kill(*process_);
-      process_->wait();
-    }
-    delete process_;
-    process_ = nullptr;
-    delete in_;  // closes node's stdin
-    in_ = nullptr;
-    delete dir_;
-    dir_ = nullptr;
+    delete front_;
+    front_ = nullptr;
   }
   void SetUp() override { ASSERT_TRUE(setup_error_.empty()) << setup_error_; }
 
@@ -469,25 +260,19 @@ class S3FetchTest : public ::testing::Test {
     FetchRequest r;
     r.location = location;
     r.region = kRegion;
-    r.endpoint = "http://127.0.0.1:" + std::to_string(port_);
+    r.endpoint = front_->endpoint();
     r.path_style = true;
-    r.credentials.access_key_id = kKeyId;
-    r.credentials.secret_access_key = kSecret;
+    r.credentials.access_key_id = kS3KeyId;
+    r.credentials.secret_access_key = kS3Secret;
     r.deadline = std::chrono::seconds(20);
     return r;
   }
 
-  static TempDir* dir_;
-  static Poco::Pipe* in_;
-  static Poco::ProcessHandle* process_;
-  static int port_;
+  static S3Front* front_;
   static std::string setup_error_;
 };
 
-TempDir* S3FetchTest::dir_ = nullptr;
-Poco::Pipe* S3FetchTest::in_ = nullptr;
-Poco::ProcessHandle* S3FetchTest::process_ = nullptr;
-int S3FetchTest::port_ = 0;
+S3Front* S3FetchTest::front_ = nullptr;
 std::string S3FetchTest::setup_error_;
 
 std::string quotedMd5(const std::string& text) {
@@ -520,8 +305,8 @@ TEST_F(S3FetchTest, ASessionTokenIsSignedAndAccepted) {
 }
 
 TEST_F(S3FetchTest, ASignedListWithAQueryIsVerifiedByTheFront) {
-  const Answer list =
-      signedRequest(port_, "GET", "/hr", {{"prefix", "exports/hr 2"}}, "", "session/token+1");
+  const S3Answer list =
+      front_->request("GET", "/hr", {{"prefix", "exports/hr 2"}}, "", "session/token+1");
   EXPECT_EQ(list.status, 200) << list.body;
   EXPECT_NE(list.body.find("<Key>exports/hr 2026.csv</Key>"), std::string::npos) << list.body;
   EXPECT_EQ(list.body.find("<Key>leavers.json</Key>"), std::string::npos) << list.body;

@@ -274,6 +274,13 @@ std::string writeAgentConfig(const TempDir& dir, const SimProcess& sim, const st
   return dir.write("agent.yaml", y.str());
 }
 
+std::string writeSourcesConfig(const TempDir& dir, const SimProcess& sim,
+                               const std::string& desired_yaml, const std::string& entries) {
+  dir.write("desired/users.yaml", desired_yaml);
+  writeAgentConfig(dir, sim, dir.file("desired"));
+  return dir.append("agent.yaml", "sources:\n" + entries);
+}
+
 std::string addWebhookConfig(const TempDir& dir, const std::string& url,
                              const std::string& secret) {
   dir.write("webhook-secret", secret + "\n");

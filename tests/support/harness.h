@@ -93,6 +93,12 @@ class AgentProcess {
 std::string writeAgentConfig(const TempDir& dir, const SimProcess& sim, const std::string& desired,
                              int requests_per_minute = 6000);
 
+// An agent.yaml as writeAgentConfig's, its desired state the folder dir/desired holding
+// users.yaml (`desired_yaml`), and a `sources:` list of `entries` (each "  - type: …" with its
+// keys); returns the agent.yaml path.
+std::string writeSourcesConfig(const TempDir& dir, const SimProcess& sim,
+                               const std::string& desired_yaml, const std::string& entries);
+
 // Writes `secret` to dir/webhook-secret and appends to dir/agent.yaml a notify.webhook block
 // posting to `url` signed with it; returns the agent.yaml path.
 std::string addWebhookConfig(const TempDir& dir, const std::string& url, const std::string& secret);
