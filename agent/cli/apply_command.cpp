@@ -53,6 +53,15 @@ void printResult(const Action& a, const ActionResult& r, std::ostream& out) {
   out << "\n";
 }
 
+// An HR source that could not be read whole: the rest was applied, nothing destructive for the
+// users it governs; the run still failed at its input (exit 1), so a timer or pipeline shows it.
+int incompleteSourceExit(const CycleReport& report, std::ostream& err) {
+  const std::string incomplete = report.incompleteSource();
+  if (incomplete.empty()) return kExitOk;
+  err << "error: " << incomplete << "\n";
+  return kExitError;
+}
+
 }  // namespace
 
 int runApply(const Args& args, std::ostream& out, std::ostream& err) {
@@ -154,7 +163,7 @@ int runApply(const Args& args, std::ostream& out, std::ostream& err) {
       err << "blocked: " << report.guardrail.message << "\n";
       return kExitBlocked;
     }
-    return kExitOk;
+    return incompleteSourceExit(report, err);
   }
   if (format == "json") {
     out << report.summary.pretty() << "\n";
@@ -170,7 +179,7 @@ int runApply(const Args& args, std::ostream& out, std::ostream& err) {
     out << renderHeld(report.holds, args.configPath());
   }
   if (report.failedCount() > 0) return kExitError;
-  return report.destructive_skipped ? kExitBlocked : kExitOk;
+  return report.destructive_skipped ? kExitBlocked : incompleteSourceExit(report, err);
 }
 
 void addApplyOptions(Poco::Util::OptionSet& set) {

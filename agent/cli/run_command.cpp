@@ -134,8 +134,11 @@ CycleResult runCycle(const Args& args, MetricsRegistry& metrics, SourceCache& so
                            {"failed", results.count(ActionOutcome::kFailed)},
                            {"skipped", results.count(ActionOutcome::kSkipped)},
                            {"held", report.holds.held_actions.size()}});
+  const std::string incomplete = report.incompleteSource();
+  if (!incomplete.empty()) err << "error: " << incomplete << "\n";
   const int code = report.failedCount() > 0 ? kExitError
                    : report.destructive_skipped ? kExitBlocked
+                   : !incomplete.empty()        ? kExitError
                                                 : kExitOk;
   return {code, runOutcomeName(report.outcome), metrics_dir};
 }

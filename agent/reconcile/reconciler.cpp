@@ -531,7 +531,7 @@ Result<Plan> Reconciler::planWholeOrg(Run& run) {
   }
   // The verdicts on the HR sources belong in the plan a reviewer reads (SPEC §16).
   for (const SourceOutcome& s : desired_.sources) {
-    if (!s.whole) {
+    if (!s.whole && s.role == "users") {  // a manifest's is among manifest->warnings
       plan.notices.push_back(Notice{NoticeKind::kWarning, "", "",
                                     "source " + s.name + " could not be read whole: " + s.problem,
                                     s.declared});

@@ -143,6 +143,16 @@ struct CycleReport {
   bool retry = false;
   std::string note;
 
+  // The first HR source that could not be read whole, as "source X could not be read whole:
+  // why"; "" when every source was. Such a run applied nothing destructive for the users it
+  // governs; apply and run exit 1 after the rest of their work.
+  std::string incompleteSource() const {
+    for (const SourceOutcome& s : sources) {
+      if (!s.whole) return "source " + s.name + " could not be read whole: " + s.problem;
+    }
+    return "";
+  }
+
   int failedCount() const {
     return report.count(ActionOutcome::kFailed) + report.count(ActionOutcome::kStale);
   }

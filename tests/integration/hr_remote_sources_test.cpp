@@ -172,7 +172,7 @@ TEST_P(S3RefusedTest, RefusedCredentialsTakeNoLeaverAndSaySo) {
       << why.dump();
 
   r = runAgent({"apply", "--auto-approve", "--config", config_}, env);
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.exit_code, 1) << "an unreadable source fails the run: " << r.out << r.err;
   EXPECT_NE((r.out + r.err).find(p.code), std::string::npos) << r.out << r.err;
   EXPECT_EQ((r.out + r.err).find("wrong-secret"), std::string::npos) << r.out << r.err;
   for (int n = 1; n <= 5; ++n) EXPECT_TRUE(untouched(sim_, n)) << n;
@@ -287,7 +287,7 @@ TEST_F(HttpsUsersTest, RefusedTokenChangesNothing) {
   dir_.write("hr-token", "Bearer not-the-t0ken\n");
   expectNothingDestructivePlanned("401");
   RunResult r = runAgent({"apply", "--auto-approve", "--config", config_});
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.exit_code, 1) << "an unreadable source fails the run: " << r.out << r.err;
   EXPECT_NE(r.err.find("401"), std::string::npos) << r.err;
   EXPECT_EQ((r.out + r.err).find("not-the-t0ken"), std::string::npos) << r.out << r.err;
   EXPECT_EQ(sim_.writes(), 0) << sim_.counters().dump();
@@ -309,7 +309,7 @@ TEST_F(HttpsUsersTest, BodyCutShortSuspendsNobody) {
   serve(body, body.size() + 400);
   expectNothingDestructivePlanned("cut short");
   RunResult r = runAgent({"apply", "--auto-approve", "--config", config_});
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.exit_code, 1) << "an unreadable source fails the run: " << r.out << r.err;
   for (int n : {1, 2, 20, 21, 900}) {
     EXPECT_TRUE(sim_.userByExternalId(employeeId(n)).getBool("active")) << n;
   }

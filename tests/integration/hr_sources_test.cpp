@@ -227,7 +227,8 @@ TEST(HrSourcesTest, CsvCutInsideItsLastRowPlansNoSuspend) {
   EXPECT_FALSE(notice(doc, "could not be read whole").isNull()) << noticesText(doc);
 
   RunResult apply = runAgent({"apply", "--auto-approve", "--config", config});
-  EXPECT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_EQ(apply.exit_code, 1) << "a source not read whole fails the run: " << apply.out << apply.err;
+  EXPECT_NE(apply.err.find("could not be read whole"), std::string::npos) << apply.err;
   for (int n : {1, 2, 3, 4, 5, 20, 21}) EXPECT_TRUE(active(sim, n)) << n;
   EXPECT_TRUE(sim.userByExternalId("EMP-0901").getBool("active"));
 }
@@ -258,7 +259,8 @@ TEST(HrSourcesTest, JsonArrayCutShortPlansNoSuspend) {
   EXPECT_FALSE(notice(doc, "could not be read whole").isNull()) << noticesText(doc);
 
   RunResult apply = runAgent({"apply", "--auto-approve", "--config", config});
-  EXPECT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_EQ(apply.exit_code, 1) << "a source not read whole fails the run: " << apply.out << apply.err;
+  EXPECT_NE(apply.err.find("could not be read whole"), std::string::npos) << apply.err;
   for (int n : {1, 2, 3, 20, 21}) EXPECT_TRUE(active(sim, n)) << n;
 }
 
@@ -357,7 +359,7 @@ TEST(HrSourcesTest, TerminationManifestCutShortTakesNoLeaver) {
   EXPECT_EQ(actions(doc, "suspend"), 0) << r.out;
   EXPECT_FALSE(notice(doc, "could not be read whole").isNull()) << noticesText(doc);
   r = runAgent({"apply", "--auto-approve", "--config", config});
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_TRUE(active(sim, 1));
   EXPECT_TRUE(active(sim, 2));
 
