@@ -356,27 +356,60 @@ class LineCounter {
   size_t line_ = 1;
 };
 
-// lines == false: the whole input is one array of objects.
-class JsonArrayReader final : public RecordReader {
+// What both JSON readers share: the BOM at the start, the bound on the input's size, and the
+// outcome, whose first problem ends the read (not whole).
+class JsonReaderBase : public RecordReader {
  public:
-  JsonArrayReader(uint64_t max_bytes, RecordSink& sink) : sink_(sink), max_bytes_(max_bytes) {}
-
-  void feed(std::string_view bytes) override {
+  void feed(std::string_view bytes) final {
     if (finished_ || !outcome_.whole) return;
     try {
       const std::string_view data = bom_.push(bytes, released_);
-      append(released_);
-      append(data);
+      take(released_);
+      take(data);
     } catch (const std::exception& e) {
-      stop(std::string("reading the input: ") + e.what());
+      stop(feedFailedAt() + e.what());
     }
   }
+
+ protected:
+  JsonReaderBase(uint64_t max_bytes, RecordSink& sink) : sink_(sink), max_bytes_(max_bytes) {}
+
+  // The input's next bytes, without the BOM.
+  virtual void take(std::string_view data) = 0;
+  // The start of the problem of a feed that threw: "reading the input: ", "line 3: ".
+  virtual std::string feedFailedAt() const = 0;
+
+  // Ends the read as not whole, with `problem` (the first one stays).
+  void stop(std::string problem) {
+    if (!outcome_.whole) return;
+    outcome_.whole = false;
+    outcome_.problem = std::move(problem);
+  }
+  void stopTooLarge() {
+    stop("the input is larger than its bound of " + std::to_string(max_bytes_) + " bytes");
+  }
+
+  RecordSink& sink_;
+  const uint64_t max_bytes_;
+  reader_internal::BomStripper bom_;
+  Record record_;
+  bool finished_ = false;
+  ReadOutcome outcome_;
+
+ private:
+  std::string released_;
+};
+
+// lines == false: the whole input is one array of objects.
+class JsonArrayReader final : public JsonReaderBase {
+ public:
+  JsonArrayReader(uint64_t max_bytes, RecordSink& sink) : JsonReaderBase(max_bytes, sink) {}
 
   ReadOutcome finish() override {
     if (finished_) return outcome_;
     finished_ = true;
     try {
-      append(bom_.end());
+      take(bom_.end());
       outcome_.lines = static_cast<size_t>(std::count(buffer_.begin(), buffer_.end(), '\n')) +
                        (!buffer_.empty() && buffer_.back() != '\n' ? 1 : 0);
       if (outcome_.whole) read();
@@ -389,16 +422,12 @@ class JsonArrayReader final : public RecordReader {
   }
 
  private:
-  void stop(std::string problem) {
-    if (!outcome_.whole) return;
-    outcome_.whole = false;
-    outcome_.problem = std::move(problem);
-  }
+  std::string feedFailedAt() const override { return "reading the input: "; }
 
-  void append(std::string_view data) {
+  void take(std::string_view data) override {
     if (!outcome_.whole || data.empty()) return;
     if (buffer_.size() + data.size() > max_bytes_) {
-      stop("the input is larger than its bound of " + std::to_string(max_bytes_) + " bytes");
+      stopTooLarge();
       std::string().swap(buffer_);
       return;
     }
@@ -493,32 +522,14 @@ class JsonArrayReader final : public RecordReader {
     }
   }
 
-  RecordSink& sink_;
-  const uint64_t max_bytes_;
-  reader_internal::BomStripper bom_;
-  std::string released_;
   std::string buffer_;
-  Record record_;
-  bool finished_ = false;
-  ReadOutcome outcome_;
 };
 
 // lines == true: one object per line, each line parsed on its own as it completes.
-class JsonLinesReader final : public RecordReader {
+class JsonLinesReader final : public JsonReaderBase {
  public:
   JsonLinesReader(uint64_t max_bytes, RecordSink& sink)
-      : sink_(sink), max_bytes_(max_bytes), flattener_(record_) {}
-
-  void feed(std::string_view bytes) override {
-    if (finished_ || !outcome_.whole) return;
-    try {
-      const std::string_view data = bom_.push(bytes, released_);
-      take(released_);
-      take(data);
-    } catch (const std::exception& e) {
-      stop("line " + std::to_string(line_breaks_ + 1) + ": " + e.what());
-    }
-  }
+      : JsonReaderBase(max_bytes, sink), flattener_(record_) {}
 
   ReadOutcome finish() override {
     if (finished_) return outcome_;
@@ -538,18 +549,16 @@ class JsonLinesReader final : public RecordReader {
   }
 
  private:
-  void stop(std::string problem) {
-    if (!outcome_.whole) return;
-    outcome_.whole = false;
-    outcome_.problem = std::move(problem);
+  std::string feedFailedAt() const override {
+    return "line " + std::to_string(line_breaks_ + 1) + ": ";
   }
 
-  void take(std::string_view data) {
+  void take(std::string_view data) override {
     while (!data.empty() && outcome_.whole) {
       const size_t lf = data.find('\n');
       const std::string_view part = data.substr(0, lf);
       if (total_bytes_ + part.size() + (lf == std::string_view::npos ? 0 : 1) > max_bytes_) {
-        stop("the input is larger than its bound of " + std::to_string(max_bytes_) + " bytes");
+        stopTooLarge();
         return;
       }
       total_bytes_ += part.size();
@@ -637,20 +646,13 @@ class JsonLinesReader final : public RecordReader {
     return "";
   }
 
-  RecordSink& sink_;
-  const uint64_t max_bytes_;
-  reader_internal::BomStripper bom_;
-  std::string released_;
   ondemand::parser parser_;
   std::string line_;  // the line being read, without its line feed (reused)
   bool line_too_long_ = false;
   uint64_t total_bytes_ = 0;
   size_t line_breaks_ = 0;
   bool saw_content_ = false;
-  Record record_;
   Flattener flattener_;
-  bool finished_ = false;
-  ReadOutcome outcome_;
 };
 
 }  // namespace

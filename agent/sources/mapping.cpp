@@ -22,22 +22,12 @@ namespace scim_agent {
 
 namespace {
 
-using mapping::AttributeDef;
-using mapping::AttributeSpec;
-using mapping::Case;
-using mapping::Condition;
-using mapping::EntrySpec;
-using mapping::Explain;
-using mapping::FieldUse;
-using mapping::Form;
-using mapping::Kind;
-using mapping::kMaxRoutingEntries;
-using mapping::MappingData;
-using mapping::ParseError;
-using mapping::Template;
-using mapping::Value;
-
 std::string quote(const std::string& s) { return quotedForMessage(s); }
+
+}  // namespace
+
+namespace mapping {
+namespace {
 
 // Applies a parsed mapping to one record.
 class RecordMapper {
@@ -103,8 +93,7 @@ class RecordMapper {
       problem(attribute + ": " + error);
       return std::nullopt;
     }
-    if (explain_)
-      how += (how.empty() ? "" : " → ") + mapping::quoteLiteral(t.source()) + notes(explain);
+    if (explain_) how += (how.empty() ? "" : " → ") + quoteLiteral(t.source()) + notes(explain);
     return v;
   }
 
@@ -114,11 +103,29 @@ class RecordMapper {
     auto v = evaluate(attribute, t, how);
     if (!v) return std::nullopt;
     if (v->is_list) {
-      problem(attribute + ": " + mapping::quoteLiteral(t.source()) + " gives a list (" +
-              mapping::brief(mapping::describeValue(*v)) + "); " + attribute + " takes one value");
+      problem(attribute + ": " + quoteLiteral(t.source()) + " gives a list (" +
+              brief(describeValue(*v)) + "); " + attribute + " takes one value");
       return std::nullopt;
     }
     return std::move(v->text);
+  }
+
+  // Entry `i` of a two-key list ({value, type}, {name, proficiency}): both texts, each traced as
+  // "<attribute>[i].<key>"; nullopt after a problem.
+  std::optional<std::pair<std::string, std::string>> evaluateEntry(const std::string& attribute,
+                                                                   size_t i, const EntrySpec& entry,
+                                                                   const char* first_key,
+                                                                   const char* second_key,
+                                                                   const std::string& how) {
+    const std::string at = attribute + "[" + std::to_string(i) + "].";
+    std::string first_how = how;
+    std::string second_how = how;
+    auto first = evaluateText(at + first_key, entry.first, first_how);
+    auto second = evaluateText(at + second_key, entry.second, second_how);
+    if (!first || !second) return std::nullopt;
+    trace(at + first_key, *first, first_how, entry.pos);
+    trace(at + second_key, *second, second_how, entry.pos);
+    return std::make_pair(std::move(*first), std::move(*second));
   }
 
   bool withinLimit(const std::string& attribute, const std::string& value) {
@@ -298,7 +305,7 @@ class RecordMapper {
     names.erase(std::unique(names.begin(), names.end()), names.end());
     if (explain_) {
       how += (how.empty() ? "" : " → ") + std::string("[") + templates_how + "]";
-      trace(spec.name, mapping::describeValue(Value{true, "", names}), how, spec.pos);
+      trace(spec.name, describeValue(Value{true, "", names}), how, spec.pos);
     }
     if (spec.name == "groups") {
       out_.user.groups = std::move(names);
@@ -312,44 +319,38 @@ class RecordMapper {
     std::map<std::string, size_t> seen;
     bool ok = true;
     for (size_t i = 0; i < form.entries.size(); ++i) {
-      const EntrySpec& entry = form.entries[i];
-      const std::string at = spec.name + "[" + std::to_string(i) + "]";
-      std::string value_how = how;
-      std::string type_how = how;
-      auto value = evaluateText(at + ".value", entry.first, value_how);
-      auto type = evaluateText(at + ".type", entry.second, type_how);
-      if (!value || !type) {
+      auto texts = evaluateEntry(spec.name, i, form.entries[i], "value", "type", how);
+      if (!texts) {
         ok = false;
         continue;
       }
-      trace(at + ".value", *value, value_how, entry.pos);
-      trace(at + ".type", *type, type_how, entry.pos);
-      if (value->empty()) continue;  // no number in this record
+      auto& [value, type] = *texts;
+      if (value.empty()) continue;  // no number in this record
       const auto& types = phoneNumberTypes();
-      if (std::find(types.begin(), types.end(), *type) == types.end()) {
-        std::string message = "unknown phone type " + quote(*type);
-        const std::string suggestion = closestName(*type, types);
+      if (std::find(types.begin(), types.end(), type) == types.end()) {
+        std::string message = "unknown phone type " + quote(type);
+        const std::string suggestion = closestName(type, types);
         if (!suggestion.empty()) message += " (did you mean " + quote(suggestion) + "?)";
         problem(message);
         ok = false;
         continue;
       }
-      if (!isValidPhoneNumber(*value)) {
-        problem("phone number " + quote(*value) +
+      if (!isValidPhoneNumber(value)) {
+        problem("phone number " + quote(value) +
                 " must be E.164 (+15550100) or tel:+15550100;ext=123");
         ok = false;
         continue;
       }
-      if (!withinLimit(spec.name, *value)) {
+      if (!withinLimit(spec.name, value)) {
         ok = false;
         continue;
       }
-      if (!seen.emplace(*type, i).second) {
-        problem("one phone number per type: " + quote(*type) + " is given twice");
+      if (!seen.emplace(type, i).second) {
+        problem("one phone number per type: " + quote(type) + " is given twice");
         ok = false;
         continue;
       }
-      phones.push_back(PhoneNumber{std::move(*value), std::move(*type)});
+      phones.push_back(PhoneNumber{std::move(value), std::move(type)});
     }
     if (!ok) return;
     std::sort(phones.begin(), phones.end(),
@@ -382,7 +383,7 @@ class RecordMapper {
       const std::vector<std::string> items = v->is_list        ? v->items
                                              : v->text.empty() ? std::vector<std::string>{}
                                                                : std::vector<std::string>{v->text};
-      trace(spec.name, mapping::describeValue(Value{true, "", items}), how, spec.pos);
+      trace(spec.name, describeValue(Value{true, "", items}), how, spec.pos);
       for (const std::string& item : items) {
         if (item.empty()) continue;
         const size_t colon = item.rfind(':');
@@ -400,19 +401,12 @@ class RecordMapper {
     } else {
       bool ok = true;
       for (size_t i = 0; i < form.entries.size(); ++i) {
-        const EntrySpec& entry = form.entries[i];
-        const std::string at = spec.name + "[" + std::to_string(i) + "]";
-        std::string name_how = how;
-        std::string level_how = how;
-        auto name = evaluateText(at + ".name", entry.first, name_how);
-        auto level = evaluateText(at + ".proficiency", entry.second, level_how);
-        if (!name || !level) {
+        auto texts = evaluateEntry(spec.name, i, form.entries[i], "name", "proficiency", how);
+        if (!texts) {
           ok = false;
           continue;
         }
-        trace(at + ".name", *name, name_how, entry.pos);
-        trace(at + ".proficiency", *level, level_how, entry.pos);
-        pairs.emplace_back(std::move(*name), std::move(*level));
+        pairs.push_back(std::move(*texts));
       }
       if (!ok) return;
     }
@@ -457,8 +451,9 @@ class RecordMapper {
 };
 
 }  // namespace
+}  // namespace mapping
 
-struct Mapping::Impl : MappingData {};
+struct Mapping::Impl : mapping::MappingData {};
 
 Mapping::Mapping(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Mapping::~Mapping() = default;
@@ -508,7 +503,7 @@ bool Mapping::checkColumns(const std::vector<std::string>& columns, const std::s
 MappedRecord Mapping::map(const Record& record, bool explain) const {
   MappedRecord out;
   try {
-    RecordMapper(*impl_, record, explain, out).run();
+    mapping::RecordMapper(*impl_, record, explain, out).run();
   } catch (const std::exception& e) {
     out.problems.push_back(std::string("cannot map the record: ") + e.what());
   }

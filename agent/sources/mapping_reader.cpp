@@ -8,25 +8,9 @@
 #include "agent/model/user_checks.h"
 #include "agent/sources/mapping_spec.h"
 
-namespace scim_agent {
+namespace scim_agent::mapping {
 
 namespace {
-
-using mapping::AttributeDef;
-using mapping::AttributeSpec;
-using mapping::Case;
-using mapping::Condition;
-using mapping::EntrySpec;
-using mapping::Explain;
-using mapping::FieldUse;
-using mapping::Form;
-using mapping::Kind;
-using mapping::MappingData;
-using mapping::ParseError;
-using mapping::Template;
-using mapping::terminationAttributes;
-using mapping::userAttributes;
-using mapping::Value;
 
 std::string quote(const std::string& s) { return quotedForMessage(s); }
 
@@ -53,19 +37,10 @@ class MappingReader {
                      describeNode(entry.value));
       return;
     }
-    std::map<std::string, SourcePos> seen;
-    for (auto it = entry.value.begin(); it != entry.value.end(); ++it) {
-      const SourcePos pos = yamlPos(entry.file, it->first);
-      auto name = keyText(it->first, pos, "a table name");
-      if (!name) continue;
-      auto [first, inserted] = seen.emplace(*name, pos);
-      if (!inserted) {
-        diags_.add(pos, "duplicate table " + quote(*name) + " (first at " +
-                            first->second.toString() + ")");
-        continue;
-      }
-      readTable(entry.file, *name, it->second, pos);
-    }
+    forEachKey(entry.file, entry.value, "a table name", "table", "",
+               [&](const std::string& name, const SourcePos& pos, const YAML::Node& value) {
+                 readTable(entry.file, name, value, pos);
+               });
   }
 
   void readMapping(const YamlEntry* entry, const MappingOptions& options) {
@@ -82,31 +57,23 @@ class MappingReader {
                                    describeNode(entry->value));
         return;
       }
-      std::map<std::string, SourcePos> seen;
-      for (auto it = entry->value.begin(); it != entry->value.end(); ++it) {
-        const SourcePos pos = yamlPos(entry->file, it->first);
-        auto key = keyText(it->first, pos, "an attribute name");
-        if (!key) continue;
-        auto [first, inserted] = seen.emplace(*key, pos);
-        if (!inserted) {
-          diags_.add(pos, "duplicate attribute " + quote(*key) + " in mapping (first at " +
-                              first->second.toString() + ")");
-          continue;
-        }
-        auto def = by_name.find(*key);
-        if (def == by_name.end()) {
-          std::string message = "unknown attribute " + quote(*key) + " in mapping";
-          const std::string suggestion = closestName(*key, namesOf(defs));
-          if (!suggestion.empty()) {
-            message += " (did you mean " + quote(suggestion) + "?)";
-          } else if (!users) {
-            message += " (a source of role terminations maps externalId and terminationDate)";
-          }
-          diags_.add(pos, message);
-          continue;
-        }
-        given.emplace_back(def->second, YamlEntry{*key, it->second, pos, entry->file});
-      }
+      forEachKey(entry->file, entry->value, "an attribute name", "attribute", " in mapping",
+                 [&](const std::string& key, const SourcePos& pos, const YAML::Node& value) {
+                   auto def = by_name.find(key);
+                   if (def == by_name.end()) {
+                     std::string message = "unknown attribute " + quote(key) + " in mapping";
+                     const std::string suggestion = closestName(key, namesOf(defs));
+                     if (!suggestion.empty()) {
+                       message += " (did you mean " + quote(suggestion) + "?)";
+                     } else if (!users) {
+                       message +=
+                           " (a source of role terminations maps externalId and terminationDate)";
+                     }
+                     diags_.add(pos, message);
+                     return;
+                   }
+                   given.emplace_back(def->second, YamlEntry{key, value, pos, entry->file});
+                 });
     }
 
     if (users) {
@@ -138,14 +105,11 @@ class MappingReader {
       // Without a mapping for them, the record's own fields of those names.
       for (const char* name : {"externalId", "terminationDate"}) {
         if (seenKey(given, name)) continue;
-        std::vector<ParseError> errors;
-        std::vector<FieldUse> fields;
-        auto t =
-            mapping::parseTemplate(std::string("{") + name + "}", impl_.tables, errors, fields);
         AttributeSpec spec;
         spec.name = name;
         spec.pos = where;
-        spec.cases.push_back(Case{std::nullopt, Form{{std::move(*t)}, {}, where}, where});
+        spec.cases.push_back(Case{
+            std::nullopt, Form{{fixedTemplate(std::string("{") + name + "}")}, {}, where}, where});
         impl_.field_uses.emplace_back(name, where);
         impl_.attributes.push_back(std::move(spec));
       }
@@ -163,6 +127,28 @@ class MappingReader {
                        [&](const auto& g) { return std::string(g.first->name) == name; });
   }
 
+  // Calls `body(key, pos, value)` for each entry of the mapping `node` in document order, but
+  // for keys that are not text (`what` names them) and duplicates, which are reported:
+  // `duplicate <noun> "k"<where> (first at f:3:5)`.
+  template <class Body>
+  void forEachKey(const std::string& file, const YAML::Node& node, const char* what,
+                  const char* noun, const std::string& where, Body body) {
+    std::map<std::string, SourcePos> seen;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const SourcePos pos = yamlPos(file, it->first);
+      auto key = keyText(it->first, pos, what);
+      if (!key) continue;
+      auto [first, inserted] = seen.emplace(*key, pos);
+      if (!inserted) {
+        diags_.add(pos, std::string("duplicate ") + noun + " " + quote(*key) + where +
+                            " (first at " + first->second.toString() + ")");
+        continue;
+      }
+      const YAML::Node value = it->second;  // a copy: `it->` is a temporary proxy
+      body(*key, pos, value);
+    }
+  }
+
   std::optional<std::string> keyText(const YAML::Node& key, const SourcePos& pos,
                                      const char* what) {
     if (!key.IsScalar()) {
@@ -178,58 +164,57 @@ class MappingReader {
 
   void readTable(const std::string& file, const std::string& name, const YAML::Node& node,
                  const SourcePos& pos) {
-    mapping::Table& table = impl_.tables[name];
+    Table& table = impl_.tables[name];
     if (node.IsNull()) return;
     if (!node.IsMap()) {
       diags_.add(pos, "expected a mapping for table " + quote(name) + " (key to value), got " +
                           describeNode(node));
       return;
     }
-    std::map<std::string, SourcePos> seen;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const SourcePos key_pos = yamlPos(file, it->first);
-      auto key = keyText(it->first, key_pos, "a key");
-      if (!key) continue;
-      auto [first, inserted] = seen.emplace(*key, key_pos);
-      if (!inserted) {
-        diags_.add(key_pos, "duplicate key " + quote(*key) + " in table " + quote(name) +
-                                " (first at " + first->second.toString() + ")");
-        continue;
+    forEachKey(file, node, "a key", "key", " in table " + quote(name),
+               [&](const std::string& key, const SourcePos& key_pos, const YAML::Node& v) {
+                 if (auto value = readTableValue(file, name, key, key_pos, v)) {
+                   table.emplace(key, std::move(*value));
+                 }
+               });
+  }
+
+  // A table's value for `key`: a string or a list of strings; nullopt after a diagnostic.
+  std::optional<Value> readTableValue(const std::string& file, const std::string& name,
+                                      const std::string& key, const SourcePos& key_pos,
+                                      const YAML::Node& v) {
+    const std::string what = "table " + quote(name) +
+                             ": expected a string or a list of strings for " + quote(key) +
+                             ", got ";
+    Value value;
+    if (v.IsScalar()) {
+      value.text = v.Scalar();
+      if (auto problem = textProblem(value.text, "table " + quote(name))) {
+        diags_.add(key_pos, *problem);
+        return std::nullopt;
       }
-      const YAML::Node v = it->second;  // a copy: `it->` is a temporary proxy
-      const std::string what = "table " + quote(name) +
-                               ": expected a string or a list of strings for " + quote(*key) +
-                               ", got ";
-      Value value;
-      if (v.IsScalar()) {
-        value.text = v.Scalar();
-        if (auto problem = textProblem(value.text, "table " + quote(name))) {
-          diags_.add(key_pos, *problem);
+    } else if (v.IsSequence()) {
+      value.is_list = true;
+      bool ok = true;
+      for (const YAML::Node& item : v) {
+        if (!item.IsScalar()) {
+          diags_.add(yamlPos(file, item), what + describeNode(item));
+          ok = false;
           continue;
         }
-      } else if (v.IsSequence()) {
-        value.is_list = true;
-        bool ok = true;
-        for (const YAML::Node& item : v) {
-          if (!item.IsScalar()) {
-            diags_.add(yamlPos(file, item), what + describeNode(item));
-            ok = false;
-            continue;
-          }
-          if (auto problem = textProblem(item.Scalar(), "table " + quote(name))) {
-            diags_.add(yamlPos(file, item), *problem);
-            ok = false;
-            continue;
-          }
-          value.items.push_back(item.Scalar());
+        if (auto problem = textProblem(item.Scalar(), "table " + quote(name))) {
+          diags_.add(yamlPos(file, item), *problem);
+          ok = false;
+          continue;
         }
-        if (!ok) continue;
-      } else {
-        diags_.add(key_pos, what + describeNode(v));
-        continue;
+        value.items.push_back(item.Scalar());
       }
-      table.emplace(*key, std::move(value));
+      if (!ok) return std::nullopt;
+    } else {
+      diags_.add(key_pos, what + describeNode(v));
+      return std::nullopt;
     }
+    return value;
   }
 
   // The place of byte `offset` of a scalar's text: exact for a plain scalar, and for a quoted one
@@ -282,26 +267,33 @@ class MappingReader {
     }
   }
 
-  std::optional<Template> readTemplate(const YamlEntry& e) {
-    auto text = scalarText(e, "a template (text)");
+  // An entry's text parsed by `parse` (parseTemplate, parseCondition), its errors reported and its
+  // fields noted at their places; nullopt after a diagnostic.
+  template <class Parsed, class Parse>
+  std::optional<Parsed> readParsed(const YamlEntry& e, const char* expected, Parse parse) {
+    auto text = scalarText(e, expected);
     if (!text) return std::nullopt;
     std::vector<ParseError> errors;
     std::vector<FieldUse> fields;
-    auto t = mapping::parseTemplate(*text, impl_.tables, errors, fields);
+    std::optional<Parsed> parsed = parse(*text, impl_.tables, errors, fields);
     reportErrors(e, *text, errors);
     noteFields(e, *text, fields);
-    return t;
+    return parsed;
+  }
+
+  std::optional<Template> readTemplate(const YamlEntry& e) {
+    return readParsed<Template>(e, "a template (text)", parseTemplate);
   }
 
   std::optional<Condition> readCondition(const YamlEntry& e) {
-    auto text = scalarText(e, "a condition (text)");
-    if (!text) return std::nullopt;
+    return readParsed<Condition>(e, "a condition (text)", parseCondition);
+  }
+
+  // A template the reader writes itself (it parses).
+  Template fixedTemplate(const std::string& text) const {
     std::vector<ParseError> errors;
     std::vector<FieldUse> fields;
-    auto c = mapping::parseCondition(*text, impl_.tables, errors, fields);
-    reportErrors(e, *text, errors);
-    noteFields(e, *text, fields);
-    return c;
+    return *parseTemplate(text, impl_.tables, errors, fields);
   }
 
   // True when a sequence value of an attribute of `kind` is a list of cases.
@@ -393,20 +385,12 @@ class MappingReader {
                                 ", got " + describeNode(e.value));
           return std::nullopt;
         }
-        auto t = readTemplate(e);
-        if (!t) return std::nullopt;
-        form.templates.push_back(std::move(*t));
-        return form;
+        return readSingle(e);
       }
       case Kind::kList:
       case Kind::kProficiencies:
       case Kind::kEmail:
-        if (e.value.IsScalar()) {
-          auto t = readTemplate(e);
-          if (!t) return std::nullopt;
-          form.templates.push_back(std::move(*t));
-          return form;
-        }
+        if (e.value.IsScalar()) return readSingle(e);
         if (kind == Kind::kList) return readTemplateList(e);
         if (kind == Kind::kEmail) return readEmailList(e);
         return readEntries(e, "an entry of " + quote(e.key), "name", "proficiency");
@@ -429,80 +413,76 @@ class MappingReader {
     return std::nullopt;
   }
 
-  std::optional<Form> readTemplateList(const YamlEntry& e) {
+  // The form of one template.
+  std::optional<Form> readSingle(const YamlEntry& e) {
+    auto t = readTemplate(e);
+    if (!t) return std::nullopt;
+    Form form;
+    form.pos = e.pos;
+    form.templates.push_back(std::move(*t));
+    return form;
+  }
+
+  // A form read item by item from the sequence `e`: `read(item, form)` adds one item to the form,
+  // or returns false after a diagnostic. Nullopt when any item failed (every item is read).
+  template <class ReadItem>
+  std::optional<Form> readItems(const YamlEntry& e, ReadItem read) {
     auto items = readSequence(e, diags_);
     if (!items) return std::nullopt;
     Form form;
     form.pos = e.pos;
     bool ok = true;
     for (const YamlEntry& item : *items) {
-      auto t = readTemplate(item);
-      if (!t) {
-        ok = false;
-        continue;
-      }
-      form.templates.push_back(std::move(*t));
+      if (!read(item, form)) ok = false;
     }
     if (!ok) return std::nullopt;
     return form;
   }
 
+  std::optional<Form> readTemplateList(const YamlEntry& e) {
+    return readItems(e, [&](const YamlEntry& item, Form& form) {
+      auto t = readTemplate(item);
+      if (!t) return false;
+      form.templates.push_back(std::move(*t));
+      return true;
+    });
+  }
+
   // emails: [{value, type: work}]: the work email (at most one); [] declares it empty.
   std::optional<Form> readEmailList(const YamlEntry& e) {
-    auto items = readSequence(e, diags_);
-    if (!items) return std::nullopt;
-    Form form;
-    form.pos = e.pos;
-    bool ok = true;
-    for (const YamlEntry& item : *items) {
+    auto emails = readItems(e, [&](const YamlEntry& item, Form& form) {
       YamlMap email(item.file, item.value, "an email", item.pos, {"value", "type"}, diags_);
-      if (!email.ok()) {
-        ok = false;
-        continue;
-      }
+      if (!email.ok()) return false;
       if (const YamlEntry* t = email.find("type")) {
         auto type = scalarText(*t, "a string");
-        if (!type) {
-          ok = false;
-          continue;
-        }
+        if (!type) return false;
         if (*type == "other") {
           diags_.add(valuePos(*t), "emails of type other mirror userName and are read-only");
-          ok = false;
-          continue;
+          return false;
         }
         if (*type != "work") {
           diags_.add(valuePos(*t), "email type must be work, got " + quote(*type));
-          ok = false;
-          continue;
+          return false;
         }
       }
       const YamlEntry* v = email.find("value");
       if (!v) {
         diags_.add(item.pos, "an email needs a value");
-        ok = false;
-        continue;
+        return false;
       }
       if (!form.templates.empty()) {
         diags_.add(item.pos, "at most one work email (first at " + form.pos.toString() + ")");
-        ok = false;
-        continue;
+        return false;
       }
       auto t = readTemplate(*v);
-      if (!t) {
-        ok = false;
-        continue;
-      }
+      if (!t) return false;
       form.pos = item.pos;
       form.templates.push_back(std::move(*t));
-    }
-    if (!ok) return std::nullopt;
-    if (form.templates.empty()) {
-      std::vector<ParseError> errors;
-      std::vector<FieldUse> fields;
-      form.templates.push_back(*mapping::parseTemplate("", impl_.tables, errors, fields));
-    }
-    return form;
+      return true;
+    });
+    if (!emails) return std::nullopt;
+    if (emails->templates.empty()) emails->templates.push_back(fixedTemplate(""));
+    return emails;
   }
 
   // [{a, b}] entries: phone numbers {value, type}, proficiencies {name, proficiency}. A literal
@@ -515,17 +495,9 @@ class MappingReader {
                             describeNode(e.value));
       return std::nullopt;
     }
-    auto items = readSequence(e, diags_);
-    if (!items) return std::nullopt;
-    Form form;
-    form.pos = e.pos;
-    bool ok = true;
-    for (const YamlEntry& item : *items) {
+    return readItems(e, [&](const YamlEntry& item, Form& form) {
       YamlMap map(item.file, item.value, what, item.pos, {a, b}, diags_);
-      if (!map.ok()) {
-        ok = false;
-        continue;
-      }
+      if (!map.ok()) return false;
       const YamlEntry* first = map.find(a);
       const YamlEntry* second = map.find(b);
       if (!first || !second) {
@@ -535,25 +507,16 @@ class MappingReader {
                                  (!first && !second ? an_a + " and " + an_b
                                   : !first          ? an_a
                                                     : an_b));
-        ok = false;
-        continue;
+        return false;
       }
       auto t1 = readTemplate(*first);
       auto t2 = readTemplate(*second);
-      if (!t1 || !t2) {
-        ok = false;
-        continue;
-      }
-      if (t2->isLiteral() && !checkLiteralSecond(e.key, *second, t2->literal())) {
-        ok = false;
-        continue;
-      }
+      if (!t1 || !t2) return false;
+      if (t2->isLiteral() && !checkLiteralSecond(e.key, *second, t2->literal())) return false;
       form.entries.push_back(EntrySpec{std::move(*t1), std::move(*t2), item.pos});
-    }
-    if (!ok) return std::nullopt;
-    return form;
+      return true;
+    });
   }
-
   bool checkLiteralSecond(const std::string& attribute, const YamlEntry& e,
                           const std::string& text) {
     const SourcePos pos = valuePos(e);
@@ -586,8 +549,6 @@ class MappingReader {
 };
 
 }  // namespace
-
-namespace mapping {
 
 const std::vector<AttributeDef>& userAttributes() {
   static const std::vector<AttributeDef> defs = {
@@ -630,6 +591,4 @@ void readMappingConfig(const YamlEntry* mapping, const YamlEntry* tables, Mappin
   }
 }
 
-}  // namespace mapping
-
-}  // namespace scim_agent
+}  // namespace scim_agent::mapping

@@ -10,27 +10,10 @@
 #include <iostream>
 #include <string>
 
-#include "agent/base/json.h"
+#include "tests/bench/sim_seed.h"
 
-using scim_agent::Json;
-
-namespace {
-
-const char* kDepartments[] = {"SUPPORT", "ENG", "SALES"};
-const char* kGroups[] = {"Support Agents", "Engineering", "Sales"};
-
-std::string id(int n) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "EMP-%06d", n);
-  return buf;
-}
-std::string mail(int n) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "user%06d@corp.example", n);
-  return buf;
-}
-
-}  // namespace
+using bench::kDepartments;
+using bench::mail;
 
 int main(int argc, char** argv) {
   int users = 10000;
@@ -51,41 +34,8 @@ int main(int argc, char** argv) {
   const int step = drift > 0 ? static_cast<int>(100 / drift) : 0;  // every step-th user drifts
   if (churn < 0) churn = users / 1000;
 
-  Json seed = Json::object();
-  Json live = Json::array();
-  Json::Array members[3];
-  for (int n = 1; n <= users; ++n) {
-    const int d = n % 3;
-    Json u = Json::object();
-    u["externalId"] = id(n);
-    u["userName"] = mail(n);
-    u["displayName"] = "User " + std::to_string(n);
-    u["title"] = "Agent";
-    u["active"] = true;
-    Json enterprise = Json::object();
-    enterprise["department"] = kDepartments[d];
-    enterprise["division"] = "Home";
-    enterprise["employeeNumber"] = std::to_string(n);
-    u["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"] = enterprise;
-    Json phone = Json::object();
-    phone["type"] = "work";
-    phone["value"] = "+1555" + std::to_string(1000000 + n);
-    u["phoneNumbers"] = Json(Json::Array{phone});
-    live.push(std::move(u));
-    members[d].push_back(mail(n));
-  }
-  seed["users"] = live;
-  Json groups = Json::array();
-  for (int d = 0; d < 3; ++d) {
-    Json g = Json::object();
-    g["displayName"] = kGroups[d];
-    g["members"] = Json(members[d]);
-    groups.push(std::move(g));
-  }
-  seed["groups"] = groups;
-
   std::filesystem::create_directories(out + "/desired");
-  std::ofstream(out + "/seed.json") << seed.dump();
+  bench::writeSimSeed(out + "/seed.json", users, [](int) { return std::string("Agent"); });
 
   std::ofstream y(out + "/desired/org.yaml");
   y << "apiVersion: scim-agent/v1\n"
@@ -96,13 +46,13 @@ int main(int argc, char** argv) {
     << "users:\n";
   auto user = [&](int n, const std::string& title) {
     const int d = n % 3;
-    y << "  - externalId: " << id(n) << "\n"
+    y << "  - externalId: " << bench::externalId(n) << "\n"
       << "    userName: " << mail(n) << "\n"
       << "    displayName: User " << n << "\n"
       << "    title: " << title << "\n"
       << "    department: " << kDepartments[d] << "\n"
       << "    employeeNumber: \"" << n << "\"\n"
-      << "    phoneNumbers: [{ type: work, value: \"+1555" << 1000000 + n << "\" }]\n";
+      << "    phoneNumbers: [{ type: work, value: \"" << bench::phone(n) << "\" }]\n";
   };
   for (int n = 1; n <= users - churn; ++n) user(n, step > 0 && n % step == 0 ? "Senior Agent" : "Agent");
   for (int n = users + 1; n <= users + churn; ++n) user(n, "New Agent");

@@ -15,23 +15,16 @@
 #include <iostream>
 #include <string>
 
-#include "agent/base/json.h"
+#include "tests/bench/sim_seed.h"
 
-using scim_agent::Json;
+using bench::mail;
+using bench::padded;
+using bench::phone;
 
 namespace {
 
-const char* kDeptCodes[] = {"10", "20", "30"};
-const char* kDepartments[] = {"SUPPORT", "ENG", "SALES"};
-const char* kGroups[] = {"Support Agents", "Engineering", "Sales"};
+const char* kDeptCodes[] = {"10", "20", "30"};  // bench::kDepartments in the mapping's table
 
-std::string padded(int n) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%06d", n);
-  return buf;
-}
-std::string mail(int n) { return "user" + padded(n) + "@corp.example"; }
-std::string phone(int n) { return "+1555" + std::to_string(1000000 + n); }
 std::string title(int n) { return n % 97 == 0 ? "Agent, Tier 2" : "Agent"; }
 
 }  // namespace
@@ -63,8 +56,6 @@ int main(int argc, char** argv) {
   std::ofstream csv(out + "/hr.csv", std::ios::binary);
   csv << "employee_id,first_name,last_name,email,dept_code,job_title,employee_number,work_phone,"
          "status\r\n";
-  Json live = Json::array();
-  Json::Array members[3];
   for (int n = 1; n <= rows; ++n) {
     const int d = n % 3;
     const std::string csv_title = step > 0 && n % step == 0 ? "Senior Agent" : title(n);
@@ -72,36 +63,8 @@ int main(int argc, char** argv) {
     csv << padded(n) << ",\"User\"," << n << "," << mail(n) << "," << kDeptCodes[d] << ","
         << (quote_title ? "\"" + csv_title + "\"" : csv_title) << "," << n << "," << phone(n)
         << ",active\r\n";
-
-    Json u = Json::object();
-    u["externalId"] = "EMP-" + padded(n);
-    u["userName"] = mail(n);
-    u["displayName"] = "User " + std::to_string(n);
-    u["title"] = title(n);
-    u["active"] = true;
-    Json enterprise = Json::object();
-    enterprise["department"] = kDepartments[d];
-    enterprise["division"] = "Home";
-    enterprise["employeeNumber"] = std::to_string(n);
-    u["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"] = enterprise;
-    Json work = Json::object();
-    work["type"] = "work";
-    work["value"] = phone(n);
-    u["phoneNumbers"] = Json(Json::Array{work});
-    live.push(std::move(u));
-    members[d].push_back(mail(n));
   }
-  Json seed = Json::object();
-  seed["users"] = live;
-  Json groups = Json::array();
-  for (int d = 0; d < 3; ++d) {
-    Json g = Json::object();
-    g["displayName"] = kGroups[d];
-    g["members"] = Json(members[d]);
-    groups.push(std::move(g));
-  }
-  seed["groups"] = groups;
-  std::ofstream(out + "/seed.json") << seed.dump();
+  bench::writeSimSeed(out + "/seed.json", rows, title);
   csv.close();
 
   // The YAML side: the policy and the department groups; every user comes from the CSV.

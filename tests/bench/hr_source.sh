@@ -11,6 +11,7 @@
 #     from the service log's "run started" / "run finished" lines.
 # The CSV's size is printed beside the RSS: memory should follow the mapped users, not the file.
 set -euo pipefail
+source "$(dirname "$0")/bench_lib.sh"
 
 BIN="${1:?usage: hr_source.sh BIN_DIR [ROWS]}"
 ROWS="${2:-100000}"
@@ -25,24 +26,9 @@ cleanup() {
 trap cleanup EXIT
 
 "$BIN/hr_gen" --rows "$ROWS" --drift 1 --out "$WORK"
-"$BIN/genesys-sim" --host 127.0.0.1 --port 0 --port-file "$WORK/port" --seed "$WORK/seed.json" \
-  --client bench:bench-secret >"$WORK/sim.log" 2>&1 &
-SIM_PID=$!
-for _ in $(seq 1 1200); do [[ -s "$WORK/port" ]] && break; sleep 0.05; done
-[[ -s "$WORK/port" ]] || { echo "genesys-sim did not start:"; cat "$WORK/sim.log"; exit 1; }
-PORT="$(cat "$WORK/port")"
-SIM="http://127.0.0.1:$PORT"
-(umask 077 && echo "bench-secret" >"$WORK/secret")  # secret files must be 0600
-cat >"$WORK/agent.yaml" <<YAML
-target:
-  kind: genesys
-  apiBase: $SIM
-  loginBase: $SIM
-  clientId: bench
-  clientSecretFile: $WORK/secret
-  rateLimit: { requestsPerMinute: 600000, concurrency: 4 }
-desired: $WORK/desired
-state: $WORK/state.db
+start_sim "$BIN" "$WORK"
+write_agent_yaml "$WORK" 600000
+cat >>"$WORK/agent.yaml" <<YAML
 sources:
   - type: csv
     location: hr.csv

@@ -5,6 +5,7 @@
 #
 #   tests/bench/rate.sh BIN_DIR [R [UPDATES]]      (./setup.sh bench-rate runs R=3000 and R=300)
 set -euo pipefail
+source "$(dirname "$0")/bench_lib.sh"
 
 BIN="${1:?usage: rate.sh BIN_DIR [R [UPDATES]]}"
 RATE="${2:-3000}"
@@ -13,22 +14,8 @@ WORK="$(mktemp -d /tmp/scim-agent-rate.XXXXXX)"
 trap 'kill $SIM_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 "$BIN/bench_gen" --users "$UPDATES" --drift 100 --churn 0 --out "$WORK" >/dev/null
-"$BIN/genesys-sim" --host 127.0.0.1 --port 0 --port-file "$WORK/port" --seed "$WORK/seed.json" \
-  --client bench:bench-secret --rate-limit "$RATE" >"$WORK/sim.log" 2>&1 &
-SIM_PID=$!
-for _ in $(seq 1 600); do [[ -s "$WORK/port" ]] && break; sleep 0.05; done
-SIM="http://127.0.0.1:$(cat "$WORK/port")"
-(umask 077 && echo "bench-secret" >"$WORK/secret")  # secret files must be 0600
-cat >"$WORK/agent.yaml" <<YAML
-target:
-  apiBase: $SIM
-  loginBase: $SIM
-  clientId: bench
-  clientSecretFile: $WORK/secret
-  rateLimit: { requestsPerMinute: $RATE, concurrency: 4 }
-desired: $WORK/desired
-state: $WORK/state.db
-YAML
+start_sim "$BIN" "$WORK" --rate-limit "$RATE"
+write_agent_yaml "$WORK" "$RATE"
 
 "$BIN/scim-agent" plan --config "$WORK/agent.yaml" --out "$WORK/plan.json" >/dev/null
 curl -s -X POST "$SIM/sim/counters/reset" >/dev/null

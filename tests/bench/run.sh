@@ -5,6 +5,7 @@
 # diff) and the `apply` of that plan, each with wall time, peak memory and the API calls by
 # route, then a second, unchanged plan with the bytes it added to the state DB per user.
 set -euo pipefail
+source "$(dirname "$0")/bench_lib.sh"
 
 BIN="${1:?usage: run.sh BIN_DIR [USERS]}"
 USERS="${2:-10000}"
@@ -12,24 +13,8 @@ WORK="$(mktemp -d /tmp/scim-agent-bench.XXXXXX)"
 trap 'kill $SIM_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 "$BIN/bench_gen" --users "$USERS" --drift 1 --out "$WORK"
-"$BIN/genesys-sim" --host 127.0.0.1 --port 0 --port-file "$WORK/port" --seed "$WORK/seed.json" \
-  --client bench:bench-secret >"$WORK/sim.log" 2>&1 &
-SIM_PID=$!
-for _ in $(seq 1 600); do [[ -s "$WORK/port" ]] && break; sleep 0.05; done
-PORT="$(cat "$WORK/port")"
-SIM="http://127.0.0.1:$PORT"
-(umask 077 && echo "bench-secret" >"$WORK/secret")  # secret files must be 0600
-cat >"$WORK/agent.yaml" <<YAML
-target:
-  kind: genesys
-  apiBase: $SIM
-  loginBase: $SIM
-  clientId: bench
-  clientSecretFile: $WORK/secret
-  rateLimit: { requestsPerMinute: 600000, concurrency: 4 }
-desired: $WORK/desired
-state: $WORK/state.db
-YAML
+start_sim "$BIN" "$WORK"
+write_agent_yaml "$WORK" 600000
 
 measure() {  # measure LABEL CMD...: wall time and peak RSS of one command
   local label="$1"; shift

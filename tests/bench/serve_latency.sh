@@ -8,6 +8,7 @@
 #
 #   tests/bench/serve_latency.sh BIN_DIR [N [USERS [SLOW]]]
 set -euo pipefail
+source "$(dirname "$0")/bench_lib.sh"
 
 BIN="${1:?usage: serve_latency.sh BIN_DIR [N [USERS [SLOW]]]}"
 N="${2:-200}"
@@ -22,27 +23,13 @@ cleanup() {
 trap cleanup EXIT
 
 "$BIN/bench_gen" --users "$USERS" --drift 0 --churn 0 --out "$WORK" >/dev/null
-"$BIN/genesys-sim" --host 127.0.0.1 --port 0 --port-file "$WORK/sim.port" --seed "$WORK/seed.json" \
-  --client bench:bench-secret >"$WORK/sim.log" 2>&1 &
-SIM_PID=$!
-for _ in $(seq 1 600); do [[ -s "$WORK/sim.port" ]] && break; sleep 0.05; done
-SIM="http://127.0.0.1:$(cat "$WORK/sim.port")"
-(umask 077 && echo "bench-secret" >"$WORK/secret")  # secret files must be 0600
+start_sim "$BIN" "$WORK"
 (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/event-secret")
-cat >"$WORK/agent.yaml" <<YAML
-target:
-  apiBase: $SIM
-  loginBase: $SIM
-  clientId: bench
-  clientSecretFile: $WORK/secret
-  rateLimit: { requestsPerMinute: 6000, concurrency: 4 }
-desired: $WORK/desired
-state: $WORK/state.db
-serve: { listen: 127.0.0.1:0, eventSecretFile: $WORK/event-secret }
-YAML
+write_agent_yaml "$WORK" 6000
+echo "serve: { listen: 127.0.0.1:0, eventSecretFile: $WORK/event-secret }" >>"$WORK/agent.yaml"
 
 "$BIN/scim-agent" serve --config "$WORK/agent.yaml" --interval 0 --port-file "$WORK/serve.port" \
   >"$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
-for _ in $(seq 1 600); do [[ -s "$WORK/serve.port" ]] && break; sleep 0.05; done
+wait_for_file "$WORK/serve.port" || { echo "scim-agent serve did not start:"; cat "$WORK/serve.log"; exit 1; }
 "$BIN/serve_poster" "$SIM" "$(cat "$WORK/serve.port")" "$WORK/event-secret" "$N" "$SLOW"

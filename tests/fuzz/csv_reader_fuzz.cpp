@@ -8,71 +8,46 @@
 #include <string>
 #include <vector>
 
-#include "agent/base/utf8.h"
 #include "agent/sources/record.h"
 #include "tests/fuzz/fuzz_util.h"
+#include "tests/fuzz/record_reader_fuzz.h"
 
 namespace {
 
 using namespace scim_agent;
 
-class Collect : public RecordSink {
+class Collect : public fuzz::RecordLog {
  public:
+  Collect() : RecordLog("csv") {}
+
   bool onHeader(const std::vector<std::string>& columns) override {
     header = columns;
     ++headers;
     return true;
   }
-  void onRecord(const Record& record) override {
-    log += std::to_string(record.line) + "/" + std::to_string(record.number) + ":";
-    for (const auto& [name, value] : record.fields) log += name + "=" + value.text + "\x1F";
-    log += "|" + record.problem + "\n";
-    check(record);
-    ++count;
-  }
-
-  void check(const Record& record) {
-    if (record.number != count + 1) fuzz::fail("csv: records not numbered in order", log);
-    if (record.line < last_line) fuzz::fail("csv: record lines go back", log);
-    last_line = record.line;
-    if (headers != 1) fuzz::fail("csv: a record before the header", log);
-    if (!record.problem.empty()) return;
-    if (record.fields.size() != header.size())
-      fuzz::fail("csv: good record, wrong field count", log);
-    for (size_t i = 0; i < record.fields.size(); ++i) {
-      if (record.fields[i].first != header[i])
-        fuzz::fail("csv: field not named by the header", log);
-      if (findTextProblem(record.fields[i].second.text, U"\t\n\r")) {
-        fuzz::fail("csv: good record with bad text", log);
-      }
-    }
-  }
 
   std::vector<std::string> header;
   int headers = 0;
-  size_t count = 0;
-  size_t last_line = 0;
-  std::string log;
+
+ private:
+  void checkRecord(const Record& record) override {
+    if (headers != 1) failWith("a record before the header");
+    if (!record.problem.empty()) return;
+    if (record.fields.size() != header.size()) failWith("good record, wrong field count");
+    for (size_t i = 0; i < record.fields.size(); ++i) {
+      if (record.fields[i].first != header[i]) failWith("field not named by the header");
+    }
+  }
 };
 
 std::string readAll(const CsvOptions& options, std::string_view input, size_t split,
                     bool byte_by_byte) {
   Collect sink;
   auto reader = makeCsvReader(options, sink);
-  if (byte_by_byte) {
-    for (size_t i = 0; i < input.size(); ++i) reader->feed(input.substr(i, 1));
-  } else {
-    reader->feed(input.substr(0, split));
-    reader->feed(input.substr(split));
-  }
-  const ReadOutcome outcome = reader->finish();
-  if (outcome.records != sink.count)
-    fuzz::fail("csv: outcome.records is not the records passed", sink.log);
-  if (outcome.whole && sink.headers != 1) fuzz::fail("csv: whole without a header", sink.log);
-  if (!outcome.whole && outcome.problem.empty())
-    fuzz::fail("csv: not whole without a problem", sink.log);
-  return sink.log + (outcome.whole ? "whole" : "NOT WHOLE " + outcome.problem) + " " +
-         std::to_string(outcome.lines);
+  ReadOutcome outcome;
+  std::string read = fuzz::readLogged(*reader, sink, input, split, byte_by_byte, outcome);
+  if (outcome.whole && sink.headers != 1) sink.failWith("whole without a header");
+  return read;
 }
 
 }  // namespace

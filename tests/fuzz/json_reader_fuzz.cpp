@@ -5,56 +5,26 @@
 #include <string>
 #include <vector>
 
-#include "agent/base/utf8.h"
 #include "agent/sources/record.h"
 #include "tests/fuzz/fuzz_util.h"
+#include "tests/fuzz/record_reader_fuzz.h"
 
 namespace {
 
 using namespace scim_agent;
 
-class Collect : public RecordSink {
+class Collect : public fuzz::RecordLog {
  public:
-  bool onHeader(const std::vector<std::string>&) override {
-    fuzz::fail("json: onHeader called", "");
-  }
-  void onRecord(const Record& record) override {
-    log += std::to_string(record.line) + "/" + std::to_string(record.number) + ":";
-    for (const auto& [name, value] : record.fields) {
-      log += name + "=" + (value.is_null ? "null" : value.text);
-      for (const auto& item : value.items) log += "[" + item + "]";
-      log += "\x1F";
-    }
-    log += "|" + record.problem + "\n";
-    if (record.number != count + 1) fuzz::fail("json: records not numbered in order", log);
-    if (record.line < last_line) fuzz::fail("json: record lines go back", log);
-    last_line = record.line;
-    if (record.problem.empty()) {
-      for (const auto& [name, value] : record.fields) {
-        bool bad = findTextProblem(value.text, U"\t\n\r").has_value();
-        for (const auto& item : value.items) bad = bad || findTextProblem(item, U"\t\n\r");
-        if (bad) fuzz::fail("json: good record with bad text", log);
-      }
-    }
-    ++count;
-  }
-  size_t count = 0;
-  size_t last_line = 0;
-  std::string log;
+  Collect() : RecordLog("json") {}
+
+  bool onHeader(const std::vector<std::string>&) override { failWith("onHeader called"); }
 };
 
 std::string readAll(bool lines, std::string_view input, size_t split) {
   Collect sink;
   auto reader = makeJsonReader(lines, 1 << 20, sink);
-  reader->feed(input.substr(0, split));
-  reader->feed(input.substr(split));
-  const ReadOutcome outcome = reader->finish();
-  if (outcome.records != sink.count)
-    fuzz::fail("json: outcome.records is not the records passed", sink.log);
-  if (!outcome.whole && outcome.problem.empty())
-    fuzz::fail("json: not whole without a problem", sink.log);
-  return sink.log + (outcome.whole ? "whole" : "NOT WHOLE " + outcome.problem) + " " +
-         std::to_string(outcome.lines);
+  ReadOutcome outcome;
+  return fuzz::readLogged(*reader, sink, input, split, false, outcome);
 }
 
 }  // namespace

@@ -5,62 +5,20 @@
 #include <gtest/gtest.h>
 
 #include "agent/sources/record.h"
+#include "tests/unit/sources/reader_test_util.h"
 
 namespace scim_agent {
 namespace {
 
-// Keeps copies of what the reader passes (the Record it passes is reused).
-class Collect : public RecordSink {
- public:
-  bool onHeader(const std::vector<std::string>& columns) override {
-    header = columns;
-    ++headers;
-    return accept_header;
-  }
-  void onRecord(const Record& record) override { records.push_back(record); }
-
-  std::vector<std::string> header;
-  int headers = 0;
-  bool accept_header = true;
-  std::vector<Record> records;
-};
-
-struct Read {
-  Collect sink;
-  ReadOutcome outcome;
-};
+using reader_test::Collect;
+using reader_test::describe;
+using reader_test::Read;
+using reader_test::text;
 
 // Reads `input` in chunks of `chunk` bytes (0: in one piece).
 Read readCsv(std::string_view input, size_t chunk = 0, CsvOptions options = {}) {
-  Read read;
-  auto reader = makeCsvReader(options, read.sink);
-  if (chunk == 0) {
-    reader->feed(input);
-  } else {
-    for (size_t i = 0; i < input.size(); i += chunk) reader->feed(input.substr(i, chunk));
-  }
-  read.outcome = reader->finish();
-  return read;
-}
-
-std::string text(const Record& record, std::string_view name) {
-  const FieldValue* value = record.find(name);
-  return value == nullptr ? "<none>" : value->text;
-}
-
-// Every record as "line/number:name=text,name=text|problem" for whole comparisons.
-std::string describe(const Read& read) {
-  std::string out;
-  for (const Record& r : read.sink.records) {
-    out += std::to_string(r.line) + "/" + std::to_string(r.number) + ":";
-    for (const auto& [name, value] : r.fields) out += name + "=" + value.text + ",";
-    if (!r.problem.empty()) out += "|" + r.problem;
-    out += "\n";
-  }
-  out += read.outcome.whole ? "whole" : "NOT WHOLE: " + read.outcome.problem;
-  out += " records=" + std::to_string(read.outcome.records) +
-         " lines=" + std::to_string(read.outcome.lines);
-  return out;
+  return reader_test::readInChunks(input, chunk,
+                                   [&](RecordSink& sink) { return makeCsvReader(options, sink); });
 }
 
 TEST(CsvReaderTest, ReadsHeaderAndRecordsInOrder) {

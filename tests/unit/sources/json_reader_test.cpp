@@ -5,66 +5,18 @@
 #include <gtest/gtest.h>
 
 #include "agent/sources/record.h"
+#include "tests/unit/sources/reader_test_util.h"
 
 namespace scim_agent {
 namespace {
 
-class Collect : public RecordSink {
- public:
-  bool onHeader(const std::vector<std::string>&) override {
-    ++headers;
-    return true;
-  }
-  void onRecord(const Record& record) override { records.push_back(record); }
-  int headers = 0;
-  std::vector<Record> records;
-};
-
-struct Read {
-  Collect sink;
-  ReadOutcome outcome;
-};
+using reader_test::describe;
+using reader_test::Read;
+using reader_test::text;
 
 Read readJson(std::string_view input, bool lines, size_t chunk = 0, uint64_t max_bytes = 1 << 20) {
-  Read read;
-  auto reader = makeJsonReader(lines, max_bytes, read.sink);
-  if (chunk == 0) {
-    reader->feed(input);
-  } else {
-    for (size_t i = 0; i < input.size(); i += chunk) reader->feed(input.substr(i, chunk));
-  }
-  read.outcome = reader->finish();
-  return read;
-}
-
-std::string text(const Record& record, std::string_view name) {
-  const FieldValue* value = record.find(name);
-  return value == nullptr ? "<none>" : value->text;
-}
-
-std::string describe(const Read& read) {
-  std::string out;
-  for (const Record& r : read.sink.records) {
-    out += std::to_string(r.line) + "/" + std::to_string(r.number) + ":";
-    for (const auto& [name, value] : r.fields) {
-      out += name + "=";
-      if (value.is_null) out += "null";
-      if (value.is_list) {
-        out += "[";
-        for (const auto& item : value.items) out += item + ";";
-        out += "]";
-      } else {
-        out += value.text;
-      }
-      out += ",";
-    }
-    if (!r.problem.empty()) out += "|" + r.problem;
-    out += "\n";
-  }
-  out += read.outcome.whole ? "whole" : "NOT WHOLE: " + read.outcome.problem;
-  out += " records=" + std::to_string(read.outcome.records) +
-         " lines=" + std::to_string(read.outcome.lines);
-  return out;
+  return reader_test::readInChunks(
+      input, chunk, [&](RecordSink& sink) { return makeJsonReader(lines, max_bytes, sink); });
 }
 
 TEST(JsonReaderTest, ReadsAnArrayOfObjects) {
