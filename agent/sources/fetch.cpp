@@ -527,14 +527,6 @@ Result<FetchResult> fetchHttps(const FetchRequest& request, const Sink& sink) {
 // ---- S3
 // ----------------------------------------------------------------------------------------
 
-std::string amzDateNow() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  ::gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &utc);
-  return text;
-}
 
 Result<FetchResult> fetchS3(const FetchRequest& request, const Sink& sink) {
   const std::string& place = request.location;

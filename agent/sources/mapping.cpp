@@ -128,7 +128,17 @@ class RecordMapper {
     return std::make_pair(std::move(*first), std::move(*second));
   }
 
+  // False (after a problem) when `value` cannot be an attribute's value: a control character
+  // (a quoted CSV field may hold a line break or a tab; no attribute may, as in the YAML specs)
+  // or longer than policy.maxAttributeLength allows.
   bool withinLimit(const std::string& attribute, const std::string& value) {
+    if (auto bad = findTextProblem(value)) {
+      problem(bad->kind == TextProblem::Kind::kControlCharacter
+                  ? attribute + ": control character " + codePointName(bad->code_point) +
+                        " at byte " + std::to_string(bad->offset)
+                  : attribute + ": invalid UTF-8 at byte " + std::to_string(bad->offset));
+      return false;
+    }
     const auto& limits = impl_.options.max_attribute_length;
     auto limit = limits.find(attribute);
     if (limit == limits.end()) return true;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <map>
 #include <string_view>
 
@@ -66,6 +67,15 @@ bool isReserved(const std::string& name) {
 }
 
 }  // namespace
+
+std::string amzDateNow() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  ::gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &utc);
+  return text;
+}
 
 std::string awsUriEncode(const std::string& text, bool keep_slash) {
   static constexpr char kDigits[] = "0123456789ABCDEF";

@@ -39,6 +39,9 @@ struct SigV4Signature {
 
 SigV4Signature signV4(const SigV4Request& request);
 
+// The system clock's UTC time as SigV4 writes it ("20130524T000000Z").
+std::string amzDateNow();
+
 // S3's URI encoding (RFC 3986 unreserved characters kept, everything else %XX upper-case);
 // `keep_slash` for object key paths.
 std::string awsUriEncode(const std::string& text, bool keep_slash);

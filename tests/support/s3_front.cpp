@@ -35,19 +35,6 @@ struct S3Front::Process {
   }
 };
 
-namespace {
-
-std::string amzNow() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  ::gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &utc);
-  return text;
-}
-
-}  // namespace
-
 S3Front::S3Front(S3FrontOptions options)
     : options_(std::move(options)), process_(std::make_unique<Process>()) {
   const std::string s3_dir = SCIM_AGENT_S3_DIR;
@@ -92,7 +79,7 @@ S3Answer S3Front::request(const std::string& method, const std::string& path,
   s.path = path;
   s.query = query;
   s.payload_sha256 = sha256Hex(body);
-  s.amz_date = amzNow();
+  s.amz_date = amzDateNow();
   s.region = options_.region;
   s.access_key_id = kS3KeyId;
   s.secret_access_key = kS3Secret;

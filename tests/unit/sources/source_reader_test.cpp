@@ -76,6 +76,19 @@ TEST_F(SourceReaderTest, MapsRecordsAndRejectsBadOnesWithTheirPlace) {
   EXPECT_EQ(r.outcome.digest.size(), 64u);
 }
 
+TEST_F(SourceReaderTest, ALineBreakInAQuotedFieldRejectsTheRecordItReachesAnAttributeOf) {
+  // RFC 4180 allows it in the file; no attribute may hold one (as in the YAML specs).
+  dir_.write("hr.csv", "id,email,name\n1,a@corp.example,\"Ada\nLovelace\"\n2,b@corp.example,B\n");
+  const auto parsed = specs(kUsers);
+  ASSERT_EQ(parsed.size(), 1u);
+  const SourceRead r = read(parsed[0]);
+  ASSERT_EQ(r.outcome.rejects.size(), 1u);
+  EXPECT_EQ(r.outcome.rejects[0].where.toString(), "hr.csv:2");
+  EXPECT_EQ(r.outcome.rejects[0].message, "displayName: control character U+000A at byte 3");
+  ASSERT_EQ(r.users.size(), 1u);
+  EXPECT_EQ(r.users[0].source.toString(), "hr.csv:4");  // the record after it starts on line 4
+}
+
 TEST_F(SourceReaderTest, ACutOrEmptyExportIsNotWhole) {
   const auto parsed = specs(kUsers);
   ASSERT_EQ(parsed.size(), 1u);
