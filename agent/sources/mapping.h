@@ -24,6 +24,7 @@
 //     departments: { "100": SUPPORT, "200": ENG }
 //
 // Templates: text with {FIELD | filter | filter(args)} parts; "{{" and "}}" are literal braces.
+// A FIELD is [A-Za-z0-9_.-]+, or any name in backticks (`First Name`), in conditions too.
 // A template that is exactly one {…} keeps a list value (from split, or a JSON array); otherwise
 // a list is an error for that record. Filters: lower, upper, trim, title, default("x"),
 // replace("a","b"), split(","), date("%m/%d/%Y") (to YYYY-MM-DD), map(table) and

@@ -53,6 +53,7 @@ struct Token {
   std::string text;  // an identifier's name, a string's decoded text
   size_t offset = 0;
   size_t end = 0;
+  bool quoted = false;  // a `quoted field` (a name with spaces): never a number literal
 };
 
 // How a token reads in a message.
@@ -117,6 +118,8 @@ class Lexer {
         return t;
       case '"':
         return string(t);
+      case '`':
+        return quotedField(t);
       default:
         break;
     }
@@ -141,6 +144,35 @@ class Lexer {
   }
 
  private:
+  // `First Name`: a field whose name is not an identifier (CSV headers with spaces). No escapes;
+  // any character but a backtick and a control character.
+  Token quotedField(Token& t) {
+    const size_t close = s_.find('`', pos_ + 1);
+    t.kind = Tok::kBad;
+    if (close == std::string_view::npos) {
+      t.text = "unclosed \"`\" (a quoted field is `Name With Spaces`)";
+      t.end = pos_ = s_.size();
+      return t;
+    }
+    const std::string_view name = s_.substr(pos_ + 1, close - pos_ - 1);
+    t.end = pos_ = close + 1;
+    if (name.empty()) {
+      t.text = "an empty quoted field \"``\"";
+      return t;
+    }
+    for (char c : name) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u == 0x7f) {
+        t.text = "a control character in a quoted field";
+        return t;
+      }
+    }
+    t.kind = Tok::kIdent;
+    t.quoted = true;
+    t.text = std::string(name);
+    return t;
+  }
+
   Token string(Token& t) {
     ++pos_;  // the opening quote
     while (pos_ < s_.size()) {
@@ -335,7 +367,7 @@ class Parser {
   void advance() { token_ = lexer_.next(); }
   std::string here() const { return describe(token_, text_); }
   bool isKeyword(const char* word) const {
-    return token_.kind == Tok::kIdent && token_.text == word;
+    return token_.kind == Tok::kIdent && !token_.quoted && token_.text == word;
   }
 
   // A bad token is reported as itself.
@@ -353,7 +385,7 @@ class Parser {
     if (token_.kind == Tok::kString) {
       out.literal = true;
       out.text = token_.text;
-    } else if (token_.kind == Tok::kIdent && isNumber(token_.text)) {
+    } else if (token_.kind == Tok::kIdent && !token_.quoted && isNumber(token_.text)) {
       out.literal = true;
       out.text = token_.text;
     } else if (token_.kind == Tok::kIdent) {

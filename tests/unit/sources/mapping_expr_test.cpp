@@ -40,6 +40,9 @@ Record aRecord() {
       {"empty_list", list({})},
       {"manager.id", text("EMP-7")},
       {"name", text("mary-jane o'NEIL élise")},
+      {"First Name", text("Grace")},
+      {"2024", text("a field named like a number")},
+      {"and", text("yes")},
   };
   return r;
 }
@@ -113,6 +116,15 @@ TEST(MappingTemplateTest, TextFieldsAndLiteralBraces) {
   EXPECT_EQ(eval("{nothing}"), "");               // so is a JSON null
   EXPECT_EQ(eval("{\"lit}eral\"}"), "lit}eral");  // a "}" inside a string does not close
   EXPECT_EQ(eval("{ first_name | upper }"), "ADA");
+}
+
+TEST(MappingTemplateTest, AQuotedFieldNamesAColumnWithSpaces) {
+  EXPECT_EQ(eval("{`First Name` | upper} {last_name}"), "GRACE LOVELACE");
+  EXPECT_EQ(eval("{`2024`}"), "a field named like a number");  // quoted: never a literal
+  EXPECT_EQ(holds("`First Name` == \"Grace\" and `and` == \"yes\""), "true");
+  EXPECT_EQ(templateErrors("{`First Name}"),
+            (std::vector<std::string>{"1: unclosed \"`\" (a quoted field is `Name With Spaces`)"}));
+  EXPECT_EQ(templateErrors("{``}"), (std::vector<std::string>{"1: an empty quoted field \"``\""}));
 }
 
 TEST(MappingTemplateTest, ListsAreKeptOnlyByASingleExpression) {
