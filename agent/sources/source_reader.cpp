@@ -168,7 +168,7 @@ SourceRead readSource(const SourceSpec& spec, const SourceReadOptions& options,
   Result<FetchResult> fetched =
       fetchSource(request, [&](std::string_view bytes) { reader->feed(bytes); });
   if (!fetched.ok()) {
-    (void)reader->finish();
+    // What the reader holds of the part that arrived is not wanted: the source is not whole.
     return notWhole(std::move(read), fetched.error().message);
   }
   if (fetched->not_modified && cached_by_etag) {
