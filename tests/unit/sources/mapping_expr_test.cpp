@@ -97,7 +97,8 @@ std::vector<std::string> conditionErrors(const std::string& cond) {
 std::string holds(const std::string& cond) {
   std::vector<ParseError> errors;
   std::vector<FieldUse> fields;
-  auto c = parseCondition(cond, someTables(), errors, fields);
+  const Tables tables = someTables();  // a parsed condition refers to its tables: keep them
+  auto c = parseCondition(cond, tables, errors, fields);
   if (!c) return "PARSE: " + (errors.empty() ? std::string() : errors[0].message);
   bool h = false;
   std::string error;
