@@ -1,5 +1,9 @@
 // StateStore's append-only audit chain (SPEC §10): each row carries the previous row's hash.
 
+#include <algorithm>
+#include <map>
+#include <optional>
+
 #include "agent/codec/json_parse.h"
 #include "state/state_store.h"
 #include "state/store_internal.h"
@@ -9,6 +13,8 @@ namespace {
 
 const std::string kGenesisHash(64, '0');
 constexpr size_t kMaxProblems = 100;
+// How far from its id verifyAudit looks for the id a moved row was written with.
+constexpr int64_t kMoveWindow = 64;
 
 // "<byte length>:<bytes>;": unambiguous whatever the field holds, and independent of any JSON
 // library's escaping, so the chain stays verifiable as the code around it changes.
@@ -90,11 +96,35 @@ Result<std::vector<AuditRecord>> StateStore::auditRecords(int64_t after_id, int 
 
 Result<AuditVerifyReport> StateStore::verifyAudit() {
   auto lock = db_->lock();
+  AuditVerifyReport report;
+  // The heads runs recorded at their end, read before the chain: each names a row committed
+  // before this read, so the chain read next (one statement: one consistent snapshot) must hold
+  // it even while another process appends.
+  struct RecordedHead {
+    int64_t run = 0;
+    int64_t id = 0;
+    std::string hash;
+  };
+  std::vector<RecordedHead> heads;
+  {
+    Result<SqliteStatement> stmt = db_->prepare(
+        "SELECT id, audit_head_id, audit_head_hash FROM runs "
+        "WHERE audit_head_id IS NOT NULL AND audit_head_id > 0 ORDER BY id");
+    if (!stmt.ok()) return stmt.error();
+    Result<std::vector<RecordedHead>> rows = readRows(*stmt, rowReader(&RecordedHead::run,
+                                                                       &RecordedHead::id,
+                                                                       &RecordedHead::hash));
+    if (!rows.ok()) return rows.error();
+    heads = std::move(*rows);
+  }
+  std::map<int64_t, std::string> hash_at;  // the chain's hash at each recorded head's id
+  for (const RecordedHead& h : heads) hash_at[h.id];
+
   Result<SqliteStatement> stmt = db_->prepare(std::string(kAuditColumns) + "ORDER BY id");
   if (!stmt.ok()) return stmt.error();
-  AuditVerifyReport report;
   std::string expected_prev = kGenesisHash;
   int64_t previous_id = 0;
+  int moved_lookups = 0;  // 2 * kMoveWindow hashes each: only for the first few mismatches
   auto problem = [&report](int64_t id, std::string what) {
     if (report.problems.size() < kMaxProblems) report.problems.push_back({id, std::move(what)});
   };
@@ -107,21 +137,69 @@ Result<AuditVerifyReport> StateStore::verifyAudit() {
     if (row.id != previous_id + 1) {
       problem(row.id, "ids jump from " + std::to_string(previous_id) + " to " +
                           std::to_string(row.id) + ": rows were removed");
-    }
-    if (row.prev_hash != expected_prev) {
+    } else if (row.prev_hash != expected_prev) {
       problem(row.id, previous_id == 0
                           ? "prev_hash of the first row is not the genesis hash"
                           : "prev_hash is not the hash of row " + std::to_string(previous_id) +
                                 ": a row was removed, inserted or rewritten before it");
     }
     if (rowHash(row) != row.hash) {
-      problem(row.id, "hash does not match the row's content: the row was edited");
+      // A row moved to another id (rows swapped or reordered) still hashes right under the id it
+      // was written with; look for that id nearby, and say "reordered" rather than "edited".
+      std::optional<int64_t> moved_from;
+      if (moved_lookups < 10) {
+        ++moved_lookups;
+        AuditRecord candidate = row;
+        for (int64_t id = std::max<int64_t>(1, row.id - kMoveWindow); id <= row.id + kMoveWindow;
+             ++id) {
+          if (id == row.id) continue;
+          candidate.id = id;
+          if (rowHash(candidate) == row.hash) {
+            moved_from = id;
+            break;
+          }
+        }
+      }
+      problem(row.id, moved_from ? "holds the row written as #" + std::to_string(*moved_from) +
+                                       " (its hash matches that id): rows were reordered"
+                                 : "hash does not match the row's content: the row was edited");
     }
+    if (auto it = hash_at.find(row.id); it != hash_at.end()) it->second = row.hash;
     expected_prev = row.hash;
     previous_id = row.id;
   }
   report.head_id = previous_id;
   report.head_hash = previous_id == 0 ? std::string() : expected_prev;
+
+  // The recorded heads: a head past the chain's end means its tail was deleted; a head whose
+  // hash differs means the chain was rewritten up to it.
+  const RecordedHead* furthest_missing = nullptr;
+  for (const RecordedHead& h : heads) {
+    if (h.id > report.head_id) {
+      if (furthest_missing == nullptr || h.id > furthest_missing->id) furthest_missing = &h;
+      continue;
+    }
+    const std::string& actual = hash_at[h.id];
+    if (actual.empty()) continue;  // the row itself is missing: reported as a jump in ids
+    if (actual != h.hash) {
+      problem(h.id, "hash differs from the head run " + std::to_string(h.run) +
+                        " recorded at its end (" + h.hash + "): the chain was rewritten");
+    } else if (report.anchored_run < h.run) {
+      report.anchored_run = h.run;
+    }
+  }
+  if (furthest_missing != nullptr) {
+    const int64_t first = report.head_id + 1;
+    problem(first, "missing: the chain ends at #" + std::to_string(report.head_id) + ", but run " +
+                       std::to_string(furthest_missing->run) + " recorded its head at #" +
+                       std::to_string(furthest_missing->id) + " (" + furthest_missing->hash +
+                       "): rows #" + std::to_string(first) + "..#" +
+                       std::to_string(furthest_missing->id) + " were deleted from the tail");
+  }
+  std::stable_sort(report.problems.begin(), report.problems.end(),
+                   [](const AuditVerifyReport::Problem& a, const AuditVerifyReport::Problem& b) {
+                     return a.id < b.id;
+                   });
   return report;
 }
 

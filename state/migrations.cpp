@@ -277,6 +277,14 @@ CREATE TABLE source_reads (
 );
 )sql";
 
+// Version 6 (issue 12): each run records the audit chain's head (last row id and hash) when it
+// ends, so `audit verify` detects rows deleted from the tail: the chain must still hold every
+// recorded head, with the same hash. NULL: the run ended before version 6 (or is running).
+constexpr const char* kSchemaV6 = R"sql(
+ALTER TABLE runs ADD COLUMN audit_head_id INTEGER;
+ALTER TABLE runs ADD COLUMN audit_head_hash TEXT;
+)sql";
+
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "runs, snapshots, plans, journal, audit log, events, outbox, suspensions, archive",
@@ -286,6 +294,7 @@ const std::vector<Migration>& migrations() {
       {3, "meta: the org the database was made for", kSchemaV3},
       {4, "keys the agent keeps (plan signing)", kSchemaV4},
       {5, "HR sources: termination origin and effective time, last good source reads", kSchemaV5},
+      {6, "runs record the audit chain's head when they end", kSchemaV6},
   };
   return kMigrations;
 }

@@ -1,5 +1,6 @@
 // StateStore's operation journal (SPEC §10): intent before each remote write, outcome after.
 
+#include "agent/codec/json_parse.h"
 #include "state/state_store.h"
 #include "state/store_internal.h"
 
@@ -77,8 +78,26 @@ Status StateStore::journalOutcome(int64_t entry_id, bool success, int http_statu
   if (audit != nullptr) {
     // Joins this transaction (as a savepoint): when the row cannot be appended, the outcome above
     // rolls back with it.
+    // The row names the request it records ("route": "PATCH /api/v2/...", "status": 200), so
+    // `audit export` gives a SIEM the route and status without the journal.
+    std::string audit_detail = audit->detail_json;
+    {
+      Result<SqliteStatement> entry = db_->prepare("SELECT method, path FROM journal WHERE id = ?");
+      if (!entry.ok()) return entry.error();
+      Result<bool> found = entry->bind(1, entry_id).step();
+      if (!found.ok()) return found.error();
+      Result<Json> detail = parseJson(audit_detail.empty() ? "{}" : audit_detail);
+      if (*found && detail.ok() && detail->isObject()) {
+        std::string method;
+        std::string route;
+        readColumns(*entry, method, route);
+        if (!detail->has("route")) (*detail)["route"] = method + " " + route;
+        if (!detail->has("status")) (*detail)["status"] = http_status;
+        audit_detail = detail->dump();
+      }
+    }
     Result<int64_t> row = appendAudit(at, audit->run_id, audit->actor, audit->action,
-                                      audit->subject, audit->detail_json);
+                                      audit->subject, audit_detail);
     if (!row.ok()) {
       return Error(row.error().code, "journalOutcome: journal entry " + std::to_string(entry_id) +
                                          ": the audit row could not be appended, so the outcome "

@@ -206,9 +206,22 @@ Status StateStore::finishRun(int64_t run_id, const std::string& outcome,
                                            std::to_string(run_id) + " already ended (" +
                                            run->outcome + ")");
   }
-  Status status =
-      runSql(*db_, "UPDATE runs SET outcome = ?, summary_json = ?, ended_at = ? WHERE id = ?",
-             outcome, summary_json, ended_at, run_id);
+  // The chain's head as this run leaves it (read in this write transaction, so no row slips in
+  // between): `audit verify` checks that the chain still reaches it (a deleted tail).
+  int64_t head_id = 0;
+  std::string head_hash;
+  {
+    Result<SqliteStatement> last =
+        db_->prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
+    if (!last.ok()) return last.error();
+    Result<bool> found = last->step();
+    if (!found.ok()) return found.error();
+    if (*found) readColumns(*last, head_id, head_hash);
+  }
+  Status status = runSql(*db_,
+                         "UPDATE runs SET outcome = ?, summary_json = ?, ended_at = ?, "
+                         "audit_head_id = ?, audit_head_hash = ? WHERE id = ?",
+                         outcome, summary_json, ended_at, head_id, head_hash, run_id);
   if (!status.ok()) return status;
   return tx->commit();
 }

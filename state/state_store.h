@@ -89,8 +89,11 @@ struct AuditVerifyReport {
   };
   int64_t rows = 0;        // rows checked
   int64_t head_id = 0;     // the last row (0 when empty)
-  std::string head_hash;   // its hash: anchor it elsewhere to detect truncation of the tail
-  std::vector<Problem> problems;  // empty when intact; at most 100 listed
+  std::string head_hash;   // its hash
+  // The newest run whose recorded head (finishRun) the chain still holds with the same hash; 0
+  // when no run recorded one (schema < 6, or no run ended since).
+  int64_t anchored_run = 0;
+  std::vector<Problem> problems;  // empty when intact; by row id; at most 100 listed
 
   bool intact() const { return problems.empty(); }
 };
@@ -289,6 +292,8 @@ class StateStore {
   // kInvalidInput; kNotFound for an unknown run; kInternal when the run already ended.
   // Runs that a killed process left "running" are for the next holder of the writer lock to end
   // with "interrupted" (listRuns shows them).
+  // In the same transaction it records the audit chain's head (last row id and hash; 0 and ""
+  // when the chain is empty) on the run, so verifyAudit detects a tail deleted later.
   Status finishRun(int64_t run_id, const std::string& outcome, const std::string& summary_json,
                    const std::string& ended_at);
   // The newest `limit` runs, newest first; limit <= 0: all of them.
@@ -363,8 +368,12 @@ class StateStore {
                               const std::string& subject, const std::string& detail_json);
   // Rows with id > after_id, oldest first, at most `limit` (<= 0: all): `audit export`.
   Result<std::vector<AuditRecord>> auditRecords(int64_t after_id, int limit);
-  // Recomputes every row's hash and checks every link. Detects an edited, inserted or deleted
-  // row anywhere but at the tail (compare head_hash with an anchored copy for that).
+  // Recomputes every row's hash and checks every link, and that the chain still holds the head
+  // each run recorded at its end (finishRun). Detects an edited row, a row inserted or deleted
+  // in the middle, rows swapped (ids exchanged: "rows were reordered"), a tail deleted after a
+  // run recorded its head (the first missing id is named), and a chain rewritten up to a
+  // recorded head. A tail appended after the last finished run and then deleted cannot be
+  // detected from the database alone. Takes no writer lock; safe while another process writes.
   Result<AuditVerifyReport> verifyAudit();
 
 

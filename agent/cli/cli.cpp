@@ -68,6 +68,9 @@ const Command kCommands[] = {
      kConfigOption, addTerminationsOptions, runTerminations},
     {"history", "history [--config FILE] [--limit N] [--format text|json]",
      "List past runs and what each did.", kConfigOption, addHistoryOptions, runHistory},
+    {"audit", "audit verify|export [--config FILE] [--since 7d|ISO-TIME] [--out FILE]",
+     "Check the audit chain (exit 1 naming the first broken row), or export it as JSON lines.",
+     kConfigOption, addAuditOptions, runAudit},
     {"version", "version", "Print the version.", kNoCommon, nullptr, printVersion},
 };
 

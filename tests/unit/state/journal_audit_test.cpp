@@ -74,7 +74,8 @@ TEST_F(JournalAuditTest, OutcomeAndAuditRowLandTogether) {
   EXPECT_EQ(written.actor, "scim-agent");
   EXPECT_EQ(written.action, "suspend");
   EXPECT_EQ(written.subject, "EMP-7");
-  EXPECT_EQ(written.detail_json, R"({"version":"3"})");
+  // The caller's detail, plus the request it records (route and status) for `audit export`.
+  EXPECT_EQ(written.detail_json, R"({"route":"PATCH /scim/v2/Users/9f","status":200,"version":"3"})");
   EXPECT_EQ(written.prev_hash, (*rows)[0].hash);
 
   const AuditVerifyReport report = verify();

@@ -90,6 +90,8 @@ TEST(StoreIdentityTest, ADatabaseFromBeforeSchema3GetsItsIdentityOnFirstCheck) {
           "DROP TABLE meta; DROP TABLE agent_keys; DROP TABLE source_reads; "
           "ALTER TABLE terminations DROP COLUMN effective_at; "
           "ALTER TABLE terminations DROP COLUMN origin; "
+          "ALTER TABLE runs DROP COLUMN audit_head_id; "
+          "ALTER TABLE runs DROP COLUMN audit_head_hash; "
           "DELETE FROM schema_version WHERE version >= 3");
   auto store = openStore(path);  // migrates
   ASSERT_TRUE(store);
