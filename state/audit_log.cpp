@@ -134,35 +134,39 @@ Result<AuditVerifyReport> StateStore::verifyAudit() {
     if (!*found) break;
     const AuditRecord row = readAudit(*stmt);
     ++report.rows;
-    if (row.id != previous_id + 1) {
-      problem(row.id, "ids jump from " + std::to_string(previous_id) + " to " +
-                          std::to_string(row.id) + ": rows were removed");
-    } else if (row.prev_hash != expected_prev) {
-      problem(row.id, previous_id == 0
-                          ? "prev_hash of the first row is not the genesis hash"
-                          : "prev_hash is not the hash of row " + std::to_string(previous_id) +
-                                ": a row was removed, inserted or rewritten before it");
-    }
-    if (rowHash(row) != row.hash) {
-      // A row moved to another id (rows swapped or reordered) still hashes right under the id it
-      // was written with; look for that id nearby, and say "reordered" rather than "edited".
-      std::optional<int64_t> moved_from;
-      if (moved_lookups < 10) {
-        ++moved_lookups;
-        AuditRecord candidate = row;
-        for (int64_t id = std::max<int64_t>(1, row.id - kMoveWindow); id <= row.id + kMoveWindow;
-             ++id) {
-          if (id == row.id) continue;
-          candidate.id = id;
-          if (rowHash(candidate) == row.hash) {
-            moved_from = id;
-            break;
-          }
+    // The row's own hash first: a row that hashes right under another id was moved there (rows
+    // swapped or reordered), which also explains its broken link, so that is all it reports.
+    std::optional<int64_t> moved_from;
+    const bool content_ok = rowHash(row) == row.hash;
+    if (!content_ok && moved_lookups < 10) {
+      ++moved_lookups;
+      AuditRecord candidate = row;
+      for (int64_t id = std::max<int64_t>(1, row.id - kMoveWindow); id <= row.id + kMoveWindow;
+           ++id) {
+        if (id == row.id) continue;
+        candidate.id = id;
+        if (rowHash(candidate) == row.hash) {
+          moved_from = id;
+          break;
         }
       }
-      problem(row.id, moved_from ? "holds the row written as #" + std::to_string(*moved_from) +
-                                       " (its hash matches that id): rows were reordered"
-                                 : "hash does not match the row's content: the row was edited");
+    }
+    if (moved_from) {
+      problem(row.id, "holds the row written as #" + std::to_string(*moved_from) +
+                          " (its hash matches that id): rows were reordered");
+    } else {
+      if (row.id != previous_id + 1) {
+        problem(row.id, "ids jump from " + std::to_string(previous_id) + " to " +
+                            std::to_string(row.id) + ": rows were removed");
+      } else if (row.prev_hash != expected_prev) {
+        problem(row.id, previous_id == 0
+                            ? "prev_hash of the first row is not the genesis hash"
+                            : "prev_hash is not the hash of row " + std::to_string(previous_id) +
+                                  ": a row was removed, inserted or rewritten before it");
+      }
+      if (!content_ok) {
+        problem(row.id, "hash does not match the row's content: the row was edited");
+      }
     }
     if (auto it = hash_at.find(row.id); it != hash_at.end()) it->second = row.hash;
     expected_prev = row.hash;
