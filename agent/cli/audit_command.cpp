@@ -11,7 +11,8 @@
 //                  write that took effect is audited;
 //   externalId     the subject, except for group rows (subject = the group) and subjects
 //                  "id:USERID" (a user without an externalId);
-//   userId         the detail's "userId" or "id" (a create's new user), or the "id:" subject;
+//   userId         the detail's "userId" or "id" (a create's new user), the "id:" subject, or
+//                  the user a write's route names (".../Users/<id>");
 //   detail         the detail JSON as recorded.
 
 #include <chrono>
@@ -84,6 +85,14 @@ Json exportLine(const AuditRecord& row) {
     line["userId"] = detail.getString("id");
   } else if (by_id) {
     line["userId"] = row.subject.substr(3);
+  } else if (is_object && detail.get("route").isString()) {
+    // A PATCH, PUT or DELETE of one user names it in its path: ".../Users/<id>".
+    const std::string route = detail.getString("route");
+    const auto at = route.rfind("/Users/");
+    if (at != std::string::npos && route.find('/', at + 7) == std::string::npos &&
+        at + 7 < route.size()) {
+      line["userId"] = route.substr(at + 7);
+    }
   }
   if (is_object && detail.get("route").isString()) line["route"] = detail.getString("route");
   if (is_object && detail.get("status").isNumber()) line["status"] = detail.get("status");

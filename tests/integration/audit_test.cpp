@@ -136,6 +136,12 @@ TEST_F(AuditTest, ExportWritesOneJsonLinePerRowThenTheHead) {
       EXPECT_EQ(row.getString("outcome"), "done");
       EXPECT_TRUE(row.get("status").isNumber());
       EXPECT_TRUE(row.get("externalId").isString());
+      EXPECT_FALSE(row.getString("userId").empty()) << row.dump();
+    }
+    if (row.getString("action") == "update") {
+      EXPECT_EQ(row.getString("route").rfind("PATCH ", 0), 0u) << row.dump();
+      EXPECT_EQ(row.getNumber("status"), 200);
+      EXPECT_EQ(row.getString("externalId"), "EMP-1");
     }
     if (row.getString("action") == "create") {
       EXPECT_EQ(row.getString("route").rfind("POST ", 0), 0u) << row.dump();
