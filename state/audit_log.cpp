@@ -111,9 +111,8 @@ Result<AuditVerifyReport> StateStore::verifyAudit() {
         "SELECT id, audit_head_id, audit_head_hash FROM runs "
         "WHERE audit_head_id IS NOT NULL AND audit_head_id > 0 ORDER BY id");
     if (!stmt.ok()) return stmt.error();
-    Result<std::vector<RecordedHead>> rows = readRows(*stmt, rowReader(&RecordedHead::run,
-                                                                       &RecordedHead::id,
-                                                                       &RecordedHead::hash));
+    Result<std::vector<RecordedHead>> rows =
+        readRows(*stmt, rowReader(&RecordedHead::run, &RecordedHead::id, &RecordedHead::hash));
     if (!rows.ok()) return rows.error();
     heads = std::move(*rows);
   }

@@ -187,11 +187,12 @@ int runAudit(const Args& args, std::ostream& out, std::ostream& err) {
 
 void addAuditOptions(Poco::Util::OptionSet& set) {
   using Poco::Util::Option;
-  set.addOption(Option("since", "s", "export: only rows from this time on: a duration back "
-                                     "from now (7d, 12h) or an ISO-8601 time")
+  set.addOption(Option("since", "s",
+                       "export: only rows from this time on: a duration back "
+                       "from now (7d, 12h) or an ISO-8601 time")
                     .argument("SINCE"));
-  set.addOption(Option("out", "o", "export: write the JSON lines to FILE (atomically)")
-                    .argument("FILE"));
+  set.addOption(
+      Option("out", "o", "export: write the JSON lines to FILE (atomically)").argument("FILE"));
 }
 
 }  // namespace scim_agent

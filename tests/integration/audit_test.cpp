@@ -78,7 +78,8 @@ class AuditTest : public ::testing::Test {
     const std::string first_line = r.out.substr(0, r.out.find('\n'));
     EXPECT_NE(first_line.find("audit chain broken at row #" + std::to_string(row) + ":"),
               std::string::npos)
-        << sql << "\n" << r.out;
+        << sql << "\n"
+        << r.out;
     EXPECT_NE(first_line.find(how), std::string::npos) << sql << "\n" << r.out;
   }
 
@@ -109,10 +110,11 @@ TEST_F(AuditTest, VerifyNamesTheFirstBrokenRowOfEachTampering) {
   expectBrokenAt("DELETE FROM audit_log WHERE id = 2", 3, "ids jump from 1 to 3");
   expectBrokenAt("DELETE FROM audit_log WHERE id = " + std::to_string(rows_), rows_,
                  "deleted from the tail");
-  expectBrokenAt("UPDATE audit_log SET id = -1 WHERE id = 1;"
-                 "UPDATE audit_log SET id = 1 WHERE id = 2;"
-                 "UPDATE audit_log SET id = 2 WHERE id = -1;",
-                 1, "reordered");
+  expectBrokenAt(
+      "UPDATE audit_log SET id = -1 WHERE id = 1;"
+      "UPDATE audit_log SET id = 1 WHERE id = 2;"
+      "UPDATE audit_log SET id = 2 WHERE id = -1;",
+      1, "reordered");
 }
 
 TEST_F(AuditTest, ExportWritesOneJsonLinePerRowThenTheHead) {
@@ -166,8 +168,8 @@ TEST_F(AuditTest, ExportSinceFiltersRowsButStillNamesTheHeadAndOutWritesAFile) {
   EXPECT_EQ(lines[0].getNumber("rows"), 0);
   EXPECT_EQ(lines[0].get("head").getNumber("id"), static_cast<double>(rows_));
 
-  RunResult week = runAgent({"audit", "export", "--config", config_, "--since", "7d", "--out",
-                             dir_.file("audit.jsonl")});
+  RunResult week = runAgent(
+      {"audit", "export", "--config", config_, "--since", "7d", "--out", dir_.file("audit.jsonl")});
   ASSERT_EQ(week.exit_code, 0) << week.err;
   EXPECT_TRUE(week.out.empty()) << week.out;
   lines = jsonLines(readFile(dir_.file("audit.jsonl")));

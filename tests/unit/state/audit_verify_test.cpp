@@ -33,9 +33,9 @@ class AuditVerifyTest : public ::testing::Test {
   }
 
   void append(int i) {
-    Result<int64_t> id = store_->appendAudit("2024-05-01T09:00:0" + std::to_string(i) + "Z", run_,
-                                             "scim-agent", "patch", "EMP-" + std::to_string(i),
-                                             R"({"title":"Lead"})");
+    Result<int64_t> id =
+        store_->appendAudit("2024-05-01T09:00:0" + std::to_string(i) + "Z", run_, "scim-agent",
+                            "patch", "EMP-" + std::to_string(i), R"({"title":"Lead"})");
     ASSERT_TRUE(id.ok()) << id.error().message;
   }
 
@@ -59,8 +59,9 @@ TEST_F(AuditVerifyTest, AFinishedRunRecordsTheHeadAndAnIntactChainHoldsIt) {
   EXPECT_EQ(report.rows, 5);
   EXPECT_EQ(report.head_id, 5);
   EXPECT_EQ(report.anchored_run, run_);
-  EXPECT_EQ(queryInt(path_, "SELECT COUNT(*) FROM runs WHERE audit_head_hash = (SELECT hash FROM "
-                            "audit_log WHERE id = 5)"),
+  EXPECT_EQ(queryInt(path_,
+                     "SELECT COUNT(*) FROM runs WHERE audit_head_hash = (SELECT hash FROM "
+                     "audit_log WHERE id = 5)"),
             1);
 }
 
