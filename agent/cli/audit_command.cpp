@@ -16,6 +16,7 @@
 //   detail         the detail JSON as recorded.
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <ostream>
 #include <sstream>
@@ -177,6 +178,12 @@ int runAudit(const Args& args, std::ostream& out, std::ostream& err) {
   auto config = loadAgentConfig(args.configPath(), diags);
   if (!config) {
     printDiagnostics(diags, err);
+    return kExitError;
+  }
+  // Opening would create a missing database, and an empty chain verifies: say it is missing.
+  std::error_code ec;
+  if (!std::filesystem::exists(config->state_path, ec)) {
+    err << "error: state database " << config->state_path << " does not exist\n";
     return kExitError;
   }
   // A plain open: no writer lock (serve may hold it).

@@ -200,5 +200,13 @@ TEST_F(AuditTest, AuditWithoutVerifyOrExportIsAUsageError) {
   EXPECT_NE(r.err.find("verify, export"), std::string::npos) << r.err;
 }
 
+TEST_F(AuditTest, VerifyOfAMissingDatabaseIsAnErrorNotAnEmptyIntactChain) {
+  TempDir empty;
+  const std::string config = writeAgentConfig(empty, sim_, dir_.file("desired"));
+  RunResult r = runAgent({"audit", "verify", "--config", config});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace scim_agent::testing
