@@ -343,7 +343,9 @@ class StateStore {
   // Records the outcome of journal entry `entry_id` and, when `audit` is not null, appends that
   // audit row (timestamp `at`), both in one transaction: both or neither. So the audit chain
   // holds every write whose outcome is recorded, and a write whose audit row could not be
-  // written stays an intent (that the next run resolves). Errors as above and as appendAudit.
+  // written stays an intent (that the next run resolves). The audit row's detail (a JSON object)
+  // gains "route" ("PATCH /Users/9f…": the entry's method and path) and "status" (http_status)
+  // unless it has them, so `audit export` names the request. Errors as above and as appendAudit.
   Status journalOutcome(int64_t entry_id, bool success, int http_status,
                         const std::string& detail_json, const std::string& at,
                         const AuditEntry* audit);
