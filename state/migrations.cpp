@@ -285,6 +285,71 @@ ALTER TABLE runs ADD COLUMN audit_head_id INTEGER;
 ALTER TABLE runs ADD COLUMN audit_head_hash TEXT;
 )sql";
 
+// Version 7 (issue 12, reports): what each action of a run came to, what Genesys answered
+// differently from what was sent (discrepancies), what changed in Genesys between two snapshots
+// without a write of this agent (drift), and each termination from when it was known to when
+// the suspension took effect (compliance). Written by the runs, read by `report`, `show`.
+constexpr const char* kSchemaV7 = R"sql(
+CREATE TABLE run_actions (
+  id           INTEGER PRIMARY KEY,
+  run_id       INTEGER NOT NULL REFERENCES runs(id),
+  seq          INTEGER NOT NULL,               -- position in what the run applied or planned
+  kind         TEXT NOT NULL,                  -- create | update | suspend | reactivate | delete | restore | group
+  external_id  TEXT NOT NULL DEFAULT '',       -- or the group name for kind group
+  user_name    TEXT NOT NULL DEFAULT '',
+  user_id      TEXT NOT NULL DEFAULT '',
+  outcome      TEXT NOT NULL,                  -- done | failed | stale | skipped | held | blocked
+  message      TEXT NOT NULL DEFAULT '',
+  why          TEXT NOT NULL DEFAULT '',
+  changes_json TEXT NOT NULL DEFAULT '[]',     -- [{"attribute","before","after"}]
+  at           TEXT NOT NULL
+);
+CREATE INDEX run_actions_by_run ON run_actions(run_id, seq);
+CREATE INDEX run_actions_by_time ON run_actions(at);
+
+CREATE TABLE discrepancies (
+  id            INTEGER PRIMARY KEY,
+  run_id        INTEGER NOT NULL REFERENCES runs(id),
+  external_id   TEXT NOT NULL,
+  user_id       TEXT NOT NULL DEFAULT '',
+  action        TEXT NOT NULL,                 -- the write's action kind
+  attribute     TEXT NOT NULL,
+  expected_json TEXT NOT NULL,
+  actual_json   TEXT NOT NULL,
+  at            TEXT NOT NULL
+);
+CREATE INDEX discrepancies_by_run ON discrepancies(run_id);
+
+CREATE TABLE drift (
+  id           INTEGER PRIMARY KEY,
+  run_id       INTEGER NOT NULL REFERENCES runs(id),  -- the run whose live read saw the change
+  since_run_id INTEGER NOT NULL,                      -- the run whose snapshot held the value before
+  external_id  TEXT NOT NULL,
+  user_id      TEXT NOT NULL,
+  attribute    TEXT NOT NULL,
+  before_json  TEXT NOT NULL,
+  after_json   TEXT NOT NULL,
+  at           TEXT NOT NULL
+);
+CREATE INDEX drift_by_run ON drift(run_id);
+
+CREATE TABLE termination_cases (
+  id             INTEGER PRIMARY KEY,
+  external_id    TEXT NOT NULL,
+  cause          TEXT NOT NULL,                -- event | manifest | status | removal
+  origin         TEXT NOT NULL DEFAULT '',     -- the event id, manifest row, or spec place
+  known_at       TEXT NOT NULL,                -- occurredAt, terminationDate, or the first run that saw it
+  known_run_id   INTEGER NOT NULL,
+  state          TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'suspended', 'cancelled')),
+  suspended_at   TEXT,
+  suspend_run_id INTEGER,
+  note           TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX termination_cases_open ON termination_cases(external_id) WHERE state = 'open';
+CREATE INDEX termination_cases_by_time ON termination_cases(suspended_at);
+CREATE INDEX runs_by_start ON runs(started_at);
+)sql";
+
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "runs, snapshots, plans, journal, audit log, events, outbox, suspensions, archive",
@@ -295,6 +360,7 @@ const std::vector<Migration>& migrations() {
       {4, "keys the agent keeps (plan signing)", kSchemaV4},
       {5, "HR sources: termination origin and effective time, last good source reads", kSchemaV5},
       {6, "runs record the audit chain's head when they end", kSchemaV6},
+      {7, "reports: run actions, discrepancies, drift, termination cases", kSchemaV7},
   };
   return kMigrations;
 }

@@ -1,6 +1,8 @@
 // StateStore's snapshots: content-addressed documents, chunks and manifests (SPEC §10, §14).
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <optional>
 #include <string_view>
 
@@ -295,6 +297,128 @@ Result<SnapshotItems> StateStore::loadSnapshot(int64_t snapshot_id) {
                    std::to_string(item_count));
   }
   return items;
+}
+
+Result<std::vector<SnapshotChange>> StateStore::diffSnapshots(int64_t old_id, int64_t new_id) {
+  auto lock = db_->lock();
+  Result<SqliteStatement> chunk_stmt =
+      db_->prepare("SELECT body FROM snapshot_chunks WHERE hash = ?");
+  if (!chunk_stmt.ok()) return chunk_stmt.error();
+  Result<SqliteStatement> doc_stmt = db_->prepare("SELECT body FROM documents WHERE hash = ?");
+  if (!doc_stmt.ok()) return doc_stmt.error();
+
+  // The leaf hashes of a snapshot, in key order (interior nodes read, leaves not).
+  auto leaves = [&](int64_t id) -> Result<std::vector<std::string>> {
+    const std::string place = "state database " + path() + ": snapshot " + std::to_string(id);
+    Result<SqliteStatement> stmt = db_->prepare(
+        "SELECT m.body, m.height FROM snapshots s JOIN manifests m ON m.hash = s.manifest_hash "
+        "WHERE s.id = ?");
+    if (!stmt.ok()) return stmt.error();
+    Result<bool> row = stmt->bind(1, id).step();
+    if (!row.ok()) return row.error();
+    if (!*row) return Error(ErrorCode::kNotFound, place + " not found (or its manifest is missing)");
+    std::optional<std::vector<std::string>> level = parseHashList(stmt->text(0));
+    if (!level) return Error(ErrorCode::kCorrupt, place + ": manifest is malformed");
+    for (int64_t h = stmt->int64(1); h > 0; --h) {
+      std::vector<std::string> children;
+      for (const std::string& node_hash : *level) {
+        Result<std::optional<std::string>> node = bodyByHash(*chunk_stmt, node_hash);
+        if (!node.ok()) return node.error();
+        std::optional<std::vector<std::string>> hashes =
+            *node ? parseHashList(**node) : std::nullopt;
+        if (!hashes) return Error(ErrorCode::kCorrupt, place + ": node " + node_hash + " is missing or malformed");
+        for (std::string& hash : *hashes) children.push_back(std::move(hash));
+      }
+      level = std::move(children);
+    }
+    return std::move(*level);
+  };
+  Result<std::vector<std::string>> old_leaves = leaves(old_id);
+  if (!old_leaves.ok()) return old_leaves.error();
+  Result<std::vector<std::string>> new_leaves = leaves(new_id);
+  if (!new_leaves.ok()) return new_leaves.error();
+
+  // A leaf both hold has the same members in both (a key is in one leaf of each snapshot), so
+  // only the members of the leaves one of them lacks can differ.
+  const std::set<std::string> old_set(old_leaves->begin(), old_leaves->end());
+  const std::set<std::string> new_set(new_leaves->begin(), new_leaves->end());
+  auto members = [&](const std::vector<std::string>& list, const std::set<std::string>& other)
+      -> Result<std::map<std::string, std::string>> {  // key → document hash
+    std::map<std::string, std::string> out;
+    for (const std::string& leaf_hash : list) {
+      if (other.count(leaf_hash)) continue;
+      Result<std::optional<std::string>> leaf = bodyByHash(*chunk_stmt, leaf_hash);
+      if (!leaf.ok()) return leaf.error();
+      std::optional<std::vector<ChunkEntry>> entries = *leaf ? parseChunk(**leaf) : std::nullopt;
+      if (!entries) {
+        return Error(ErrorCode::kCorrupt, "state database " + path() + ": chunk " + leaf_hash +
+                                              " is missing or malformed");
+      }
+      for (ChunkEntry& e : *entries) out.emplace(std::move(e.key), std::move(e.doc_hash));
+    }
+    return out;
+  };
+  auto old_members = members(*old_leaves, new_set);
+  if (!old_members.ok()) return old_members.error();
+  auto new_members = members(*new_leaves, old_set);
+  if (!new_members.ok()) return new_members.error();
+
+  auto document = [&](const std::string& hash) -> Result<std::string> {
+    Result<std::optional<std::string>> doc = bodyByHash(*doc_stmt, hash);
+    if (!doc.ok()) return doc.error();
+    if (!*doc) {
+      return Error(ErrorCode::kCorrupt,
+                   "state database " + path() + ": document " + hash + " is missing");
+    }
+    return std::move(**doc);
+  };
+  std::vector<SnapshotChange> changes;
+  auto o = old_members->begin();
+  auto n = new_members->begin();
+  while (o != old_members->end() || n != new_members->end()) {
+    SnapshotChange change;
+    if (n == new_members->end() || (o != old_members->end() && o->first < n->first)) {
+      change.key = o->first;
+      auto before = document(o->second);
+      if (!before.ok()) return before.error();
+      change.before = std::move(*before);
+      ++o;
+    } else if (o == old_members->end() || n->first < o->first) {
+      change.key = n->first;
+      auto after = document(n->second);
+      if (!after.ok()) return after.error();
+      change.after = std::move(*after);
+      ++n;
+    } else {
+      const bool same = o->second == n->second;
+      change.key = o->first;
+      if (!same) {
+        auto before = document(o->second);
+        if (!before.ok()) return before.error();
+        auto after = document(n->second);
+        if (!after.ok()) return after.error();
+        change.before = std::move(*before);
+        change.after = std::move(*after);
+      }
+      ++o;
+      ++n;
+      if (same) continue;
+    }
+    changes.push_back(std::move(change));
+  }
+  return changes;
+}
+
+Result<std::optional<std::pair<int64_t, int64_t>>> StateStore::previousSnapshot(
+    const std::string& kind, int64_t before_id) {
+  auto lock = db_->lock();
+  Result<SqliteStatement> stmt = db_->prepare(
+      "SELECT id, run_id FROM snapshots WHERE kind = ? AND id < ? ORDER BY id DESC LIMIT 1");
+  if (!stmt.ok()) return stmt.error();
+  Result<bool> row = bindAll(*stmt, kind, before_id).step();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<std::pair<int64_t, int64_t>>();
+  return std::optional<std::pair<int64_t, int64_t>>(std::pair{stmt->int64(0), stmt->int64(1)});
 }
 
 Result<std::optional<int64_t>> StateStore::latestSnapshot(const std::string& kind) {

@@ -235,6 +235,15 @@ Result<std::vector<RunRecord>> StateStore::listRuns(int limit) {
   return readRows(*stmt, readRun);
 }
 
+Result<std::vector<RunRecord>> StateStore::runsSince(const std::string& since) {
+  auto lock = db_->lock();
+  Result<SqliteStatement> stmt =
+      db_->prepare(std::string(kRunColumns) + "WHERE started_at >= ? ORDER BY id");
+  if (!stmt.ok()) return stmt.error();
+  stmt->bind(1, since);
+  return readRows(*stmt, readRun);
+}
+
 Result<RunRecord> StateStore::getRun(int64_t run_id) {
   auto lock = db_->lock();
   Result<SqliteStatement> stmt = db_->prepare(std::string(kRunColumns) + "WHERE id = ?");

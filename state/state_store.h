@@ -204,6 +204,72 @@ struct StoreIdentityCheck {
   std::string message;
 };
 
+// ---- Report facts (issue 12; SPEC §11) ----
+
+// What one action of a run came to: applied (done, failed, stale, skipped) or not applied
+// (held for approve, blocked by a guardrail). Group membership changes are kind "group" with
+// the group's name in external_id.
+struct RunActionRecord {
+  int64_t run_id = 0;
+  int64_t seq = 0;
+  std::string kind;  // create | update | suspend | reactivate | delete | restore | group
+  std::string external_id;
+  std::string user_name;
+  std::string user_id;
+  std::string outcome;  // done | failed | stale | skipped | held | blocked
+  std::string message;
+  std::string why;           // the rule and the place it came from
+  std::string changes_json;  // [{"attribute","before","after"}]
+  std::string at;
+};
+
+// A managed attribute whose value in Genesys's answer to a write differs from what was sent.
+struct DiscrepancyRecord {
+  int64_t run_id = 0;
+  std::string external_id;
+  std::string user_id;
+  std::string action;     // create | update | suspend | reactivate | restore
+  std::string attribute;  // "title", "phoneNumbers" …
+  std::string expected_json;
+  std::string actual_json;
+  std::string at;
+};
+
+// An attribute of a managed user that changed in Genesys between two live snapshots without a
+// write of this agent explaining it.
+struct DriftRecord {
+  int64_t run_id = 0;        // the run whose live read saw the new value
+  int64_t since_run_id = 0;  // the run whose snapshot held the old one
+  std::string external_id;
+  std::string user_id;
+  std::string attribute;
+  std::string before_json;  // null when the attribute (or the user) was absent
+  std::string after_json;
+  std::string at;
+};
+
+// One termination, from when it was known to when the suspension took effect (compliance).
+struct TerminationCase {
+  int64_t id = 0;
+  std::string external_id;
+  std::string cause;   // event | manifest | status | removal
+  std::string origin;  // "event 12", "leavers.csv:3", "users.yaml:40:5"
+  std::string known_at;
+  int64_t known_run_id = 0;
+  std::string state;         // open | suspended | cancelled
+  std::string suspended_at;  // "" while open
+  int64_t suspend_run_id = 0;
+  std::string note;
+};
+
+// The live snapshot members that differ between two snapshots: (key, old document or "" when
+// absent, new document or "" when absent), sorted by key.
+struct SnapshotChange {
+  std::string key;
+  std::string before;
+  std::string after;
+};
+
 // The members of a snapshot: (key, canonical JSON document). Keys are unique (externalId or user
 // id); the store returns them sorted by key, bytewise.
 using SnapshotItems = std::vector<std::pair<std::string, std::string>>;
@@ -317,6 +383,16 @@ class StateStore {
   // The newest snapshot of `kind` (live | desired), or nullopt when there is none.
   Result<std::optional<int64_t>> latestSnapshot(const std::string& kind);
 
+  // The members that differ between snapshots `old_id` and `new_id` (of any kinds), found by
+  // comparing their chunk trees: chunks both share are skipped unread, so two snapshots of
+  // 100,000 users with a few changes cost a few chunk reads. kNotFound / kCorrupt as
+  // loadSnapshot.
+  Result<std::vector<SnapshotChange>> diffSnapshots(int64_t old_id, int64_t new_id);
+  // The newest snapshot of `kind` older than `before_id`, with the run that took it; nullopt
+  // when there is none.
+  Result<std::optional<std::pair<int64_t, int64_t>>> previousSnapshot(const std::string& kind,
+                                                                      int64_t before_id);
+
   // ---- Plans ----
 
   // Stores a rendered plan (canonical JSON) made by `run_id` from desired state `desired_digest`.
@@ -378,6 +454,39 @@ class StateStore {
   // detected from the database alone. Takes no writer lock; safe while another process writes.
   Result<AuditVerifyReport> verifyAudit();
 
+
+  // ---- Report facts (issue 12; SPEC §11) ----
+  // Records what the actions of a run came to and the discrepancies seen in write answers, in
+  // one transaction. `seq` of each action is kept as given. kNotFound for an unknown run.
+  Status recordRunActions(int64_t run_id, const std::vector<RunActionRecord>& actions,
+                          const std::vector<DiscrepancyRecord>& discrepancies);
+  // The actions of one run, by seq.
+  Result<std::vector<RunActionRecord>> runActions(int64_t run_id);
+  // Every action recorded at or after `since` (ISO-8601; "" = all), oldest first.
+  Result<std::vector<RunActionRecord>> actionsSince(const std::string& since);
+  // Discrepancies of one run (run_id > 0) or of every run at or after `since`, oldest first.
+  Result<std::vector<DiscrepancyRecord>> discrepancies(int64_t run_id, const std::string& since);
+  // Records the drift a run's live read found (one transaction).
+  Status recordDrift(int64_t run_id, const std::vector<DriftRecord>& drift);
+  // Drift seen by one run (run_id > 0) or by every run at or after `since`, oldest first.
+  Result<std::vector<DriftRecord>> drift(int64_t run_id, const std::string& since);
+  // Opens a termination case for `external_id` unless one is open already (the first sighting
+  // wins: its known_at stays). Returns true when a case was opened.
+  Result<bool> openTerminationCase(const std::string& external_id, const std::string& cause,
+                                   const std::string& origin, const std::string& known_at,
+                                   int64_t run_id);
+  // Ends the open case of `external_id`: state suspended (the suspension took effect at `at`)
+  // or cancelled (the person is no longer to be terminated). No open case: nothing changes,
+  // false.
+  Result<bool> closeTerminationCase(const std::string& external_id, const std::string& state,
+                                    const std::string& at, int64_t run_id,
+                                    const std::string& note);
+  // The open cases, by externalId.
+  Result<std::vector<TerminationCase>> openTerminationCases();
+  // Cases known or suspended at or after `since` ("" = all), by known_at.
+  Result<std::vector<TerminationCase>> terminationCases(const std::string& since);
+  // Runs started at or after `since` ("" = all), oldest first.
+  Result<std::vector<RunRecord>> runsSince(const std::string& since);
 
   // ---- Outbox (notifications; SPEC §10) ----
 
