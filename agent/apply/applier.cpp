@@ -353,6 +353,7 @@ ActionResult Applier::create(const Action& action, const ApplyOptions& options) 
     return r;
   }
   remember(created.value());
+  result.mismatches = answerMismatches(action, {}, created.value());
   Json detail = Json::object();
   detail["id"] = created->id;
   detail["version"] = created->version;
@@ -372,9 +373,12 @@ ActionResult Applier::setCreatedManager(const Action& action, const ActionResult
   Action follow = action;
   follow.user_id = created.user_id;
   follow.version = created.version;
+  // The create's answer was compared already: only the manager is left to check.
+  std::erase_if(follow.changes, [](const AttributeChange& c) { return c.attribute != "manager"; });
   Error error;
   ActionResult r = sendPatch(follow, ops, &error);
   if (r.outcome != ActionOutcome::kDone) r.message = "created, but setting its manager failed: " + r.message;
+  r.mismatches.insert(r.mismatches.begin(), created.mismatches.begin(), created.mismatches.end());
   return r;
 }
 
@@ -416,6 +420,7 @@ ActionResult Applier::sendPatch(const Action& action, const std::vector<PatchOp>
   detail["version"] = patched->version;
   recordOutcome(journal_, *entry, key, true, 200, detail);
   result.version = patched->version;
+  result.mismatches = answerMismatches(action, ops, *patched);
   return result;
 }
 

@@ -13,6 +13,7 @@
 #include "agent/base/result.h"
 #include "agent/model/plan.h"
 #include "agent/model/user.h"
+#include "agent/plan/user_diff.h"
 
 namespace scim_agent {
 
@@ -53,6 +54,9 @@ struct ActionResult {
   std::string user_id;  // the user's id after the action (for creates: the new id)
   std::string version;  // the user's version after the action, when known
   bool absent = false;  // done because the user no longer exists (404)
+  // Attributes Genesys's answer to the write holds otherwise than sent (answerMismatches): a
+  // discrepancy, recorded by the run (issue 12). Empty when the write failed.
+  std::vector<AttributeMismatch> mismatches;
 };
 
 struct ApplyReport {

@@ -21,7 +21,6 @@ namespace scim_agent {
 namespace {
 
 constexpr const char* kRuleNew = "new in desired state";
-constexpr const char* kRuleRemoved = "removed from desired state";
 constexpr const char* kRuleUnmanaged = "unmanaged policy";
 constexpr const char* kRuleAttributes = "attributes differ";
 constexpr const char* kRuleAdopted = "adopted by userName";

@@ -11,6 +11,10 @@
 
 namespace scim_agent {
 
+// The rule of a suspend or delete planned because the user left the desired state (reports tell
+// a removal from a termination by it).
+inline constexpr const char* kRuleRemoved = "removed from desired state";
+
 struct PlanOptions {
   // "genesys" or "scim". Only "genesys" writes the Genesys extension (routingSkills,
   // routingLanguages); messages name "Genesys" or "the SCIM service" accordingly.

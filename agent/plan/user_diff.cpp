@@ -352,4 +352,99 @@ UserDocument buildUserDocument(const DesiredUser& d, const ManagerTarget& manage
   return doc;
 }
 
+std::optional<Json> reviewValue(const LiveUser& live, Attribute attribute) {
+  switch (attribute) {
+    case Attribute::kUserName:
+      return stringOrNull(live.user_name);
+    case Attribute::kDisplayName:
+      return stringOrNull(live.display_name);
+    case Attribute::kTitle:
+      return stringOrNull(live.title);
+    case Attribute::kEmails:
+      return stringOrNull(live.work_email);
+    case Attribute::kPhoneNumbers:
+      return phonesChangeValue(phonesByType(live.phone_numbers));
+    case Attribute::kDepartment:
+      return stringOrNull(live.department);
+    case Attribute::kDivision:
+      return stringOrNull(live.division);
+    case Attribute::kEmployeeNumber:
+      return stringOrNull(live.employee_number);
+    case Attribute::kDateHire:
+      return stringOrNull(live.date_hire);
+    case Attribute::kManager:
+      return stringOrNull(live.manager_id);
+    case Attribute::kGroups:
+      return rolesChangeValue(sortedUnique(live.group_ids));
+    case Attribute::kRoles:
+      if (!live.roles_known) return std::nullopt;
+      return rolesChangeValue(sortedUnique(live.roles));
+    case Attribute::kRoutingSkills:
+      if (!live.routing_skills_known) return std::nullopt;
+      return proficienciesChangeValue(sortedByName(live.routing_skills));
+    case Attribute::kRoutingLanguages:
+      if (!live.routing_languages_known) return std::nullopt;
+      return proficienciesChangeValue(sortedByName(live.routing_languages));
+    case Attribute::kActive:
+      return Json(live.active);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// Proficiency maps ({name: number}) equal within rounding; anything else exactly.
+bool sameReviewValue(const Json& a, const Json& b) {
+  if (a.isObject() && b.isObject() && a.asObject().size() == b.asObject().size()) {
+    for (const auto& [key, value] : a.asObject()) {
+      if (!b.has(key)) return false;
+      const Json* other = &b.get(key);
+      if (value.isNumber() && other->isNumber()) {
+        if (std::fabs(value.asNumber() - other->asNumber()) > kProficiencyTolerance) return false;
+      } else if (!(value == *other)) {
+        return false;
+      }
+    }
+    return true;
+  }
+  return a == b;
+}
+
+}  // namespace
+
+std::vector<AttributeMismatch> answerMismatches(const Action& action,
+                                                const std::vector<PatchOp>& sent,
+                                                const LiveUser& answer) {
+  std::vector<AttributeMismatch> out;
+  static const std::string manager_path = enterprisePath("manager");
+  for (const AttributeChange& change : action.changes) {
+    const std::optional<Attribute> attribute = attributeFromName(change.attribute);
+    if (!attribute || *attribute == Attribute::kGroups) continue;  // groups: their own PATCH
+    const std::optional<Json> actual = reviewValue(answer, *attribute);
+    if (!actual) continue;
+    Json expected = change.after;
+    if (*attribute == Attribute::kManager) {
+      // The plan names the manager by externalId; the write sent its id.
+      const auto op = std::find_if(sent.begin(), sent.end(),
+                                   [](const PatchOp& o) { return o.path == manager_path; });
+      if (op != sent.end()) {
+        expected = op->op == "remove" ? Json() : op->value.get("value");
+      } else if (action.kind == ActionKind::kCreate && action.body.isObject()) {
+        const Json& id = action.body.get(kEnterpriseUserSchema).get("manager").get("value");
+        if (id.isNull()) continue;  // created in this plan: set by a later write
+        expected = id;
+      } else {
+        continue;
+      }
+    }
+    if (*attribute == Attribute::kUserName && expected.isString() && actual->isString() &&
+        lowerAscii(expected.asString()) == lowerAscii(actual->asString())) {
+      continue;
+    }
+    if (sameReviewValue(expected, *actual)) continue;
+    out.push_back(AttributeMismatch{change.attribute, std::move(expected), *actual});
+  }
+  return out;
+}
+
 }  // namespace scim_agent

@@ -6,17 +6,12 @@
 
 #include "agent/base/json.h"
 #include "agent/model/plan.h"
+#include "agent/model/scim_schemas.h"
 #include "agent/model/policy.h"
 #include "agent/model/user.h"
 
 namespace scim_agent {
 
-// SCIM schema URNs (genesys-api.md §3).
-inline constexpr const char* kCoreUserSchema = "urn:ietf:params:scim:schemas:core:2.0:User";
-inline constexpr const char* kEnterpriseUserSchema =
-    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-inline constexpr const char* kGenesysUserSchema =
-    "urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User";
 
 // The manager a desired user should have, resolved against the live users and this plan.
 struct ManagerTarget {
@@ -64,6 +59,32 @@ struct UserDocument {
 };
 UserDocument buildUserDocument(const DesiredUser& desired, const ManagerTarget& manager,
                                const DiffContext& context);
+
+// A live user's value of `attribute` as plans show it (the `before` of an AttributeChange):
+// strings as strings (null when empty), emails the work address, phoneNumbers {type: value},
+// roles a sorted list, routing skills and languages {name: proficiency}, active a bool; manager
+// the manager's Genesys id and groups the sorted group ids (plans name those by externalId and
+// name, which a live user alone does not give). Null for an empty value; nullopt when the
+// attribute cannot be told from `live` (roles, skills or languages projected out of the read).
+std::optional<Json> reviewValue(const LiveUser& live, Attribute attribute);
+
+// A managed attribute whose value in a write's answer differs from what was sent.
+struct AttributeMismatch {
+  std::string attribute;
+  Json expected;  // as the plan shows it (the change's `after`; the manager's id)
+  Json actual;    // reviewValue of the answer
+  bool operator==(const AttributeMismatch&) const = default;
+};
+
+// Compares what `action` meant to write (its changes, and for the manager the id in `sent`)
+// with `answer`, Genesys's answer to the write (the whole user, genesys-api.md §5): every
+// attribute the answer holds otherwise. userName compares case-insensitively and proficiencies
+// within rounding; attributes the answer cannot tell (projected out) and changes that are not
+// attributes (a restore's "state") are not compared. A manager created in this plan is set by
+// a later write and not compared here.
+std::vector<AttributeMismatch> answerMismatches(const Action& action,
+                                                const std::vector<PatchOp>& sent,
+                                                const LiveUser& answer);
 
 // Attribute paths used in PATCH operations (genesys-api.md §5.2).
 std::string enterprisePath(const std::string& attribute);  // "urn:…:enterprise:2.0:User:<a>"

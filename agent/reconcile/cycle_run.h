@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -29,6 +30,8 @@ struct Reconciler::Run {
   bool applies = false;                      // housekeeping runs when the run is finished
   bool allow_destructive = false;            // --allow-destructive
   bool whole_org = false;  // a fresh plan of the whole org: its sources' reads become baselines
+  int64_t action_seq = 0;  // the next run action's number (run_facts.h)
+  std::optional<int64_t> drifted_users;  // users with drift since the last live snapshot
 };
 
 // The applier's journal over the state DB: intent and outcome rows per remote write, and an

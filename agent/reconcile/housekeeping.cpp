@@ -19,6 +19,7 @@
 #include "agent/plan/policy_rules.h"
 #include "agent/config/secret_file.h"
 #include "agent/reconcile/cycle_run.h"
+#include "agent/reconcile/run_facts.h"
 #include "agent/reconcile/plan_signature.h"
 #include "agent/reconcile/policy_gate.h"
 #include "agent/reconcile/source_checks.h"
@@ -55,7 +56,7 @@ ApplyReport Reconciler::applyPlan(
     }
     if (refused) {
       results[i] = {i, ActionOutcome::kFailed, "refused by the policy gate: " + *refused,
-                    a.user_id, ""};
+                    a.user_id, "", false, {}};
       logActionResult(a, results[i]);
       if (on_result) on_result(a, results[i]);
       continue;
@@ -93,6 +94,7 @@ ApplyReport Reconciler::applyPlan(
   }
   ApplyReport report;
   report.results = std::move(results);
+  recordApplied(store_, run.id, run.action_seq, plan, report, skip_destructive, now(), warnings);
   return report;
 }
 

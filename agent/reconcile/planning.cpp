@@ -21,6 +21,7 @@
 #include "agent/plan/policy_rules.h"
 #include "agent/config/secret_file.h"
 #include "agent/reconcile/cycle_run.h"
+#include "agent/reconcile/run_facts.h"
 #include "agent/reconcile/plan_signature.h"
 #include "agent/reconcile/policy_gate.h"
 #include "agent/reconcile/source_checks.h"
@@ -105,6 +106,15 @@ Result<Plan> Reconciler::planWholeOrg(Run& run) {
   for (const auto& [kind, items] : {std::pair{"live", &live_items}, std::pair{"desired", &desired_items}}) {
     auto saved = store_.saveSnapshot(run.id, kind, *items, at);
     if (!saved.ok()) return saved.error();
+    if (std::string_view(kind) != "live") continue;
+    // Drift: what changed in Genesys since the last live snapshot that this agent did not write.
+    auto drifted = recordSnapshotDrift(store_, run.id, *saved, at);
+    if (drifted.ok()) {
+      run.drifted_users = *drifted;
+    } else {
+      logWarn("recording the drift since the last run failed",
+              {{"error", drifted.error().message}});
+    }
   }
   // Termination manifests become holds (stored by an applying run; a plan shows them).
   auto manifest = takeManifestTerminations(store_, desired_, run.applies, run.allow_destructive, at);
@@ -289,8 +299,10 @@ Status Reconciler::applyTerminations(const std::optional<EventScope>& event,
   auto terminations = held ? Result<std::vector<TerminationRecord>>(*held) : store_.terminations();
   if (!terminations.ok()) return terminations.error();
   const std::string at = now();
+  terminations_in_effect_.clear();
   for (const TerminationRecord& t : *terminations) {
     if (!terminationInEffect(t, at)) continue;  // a manifest's leaver of a later date
+    terminations_in_effect_[t.external_id] = t;
     for (DesiredUser& d : desired_.users) {
       if (d.external_id != t.external_id) continue;
       if (d.status == UserStatus::kActive || held_by_termination_.count(d.external_id)) {

@@ -17,6 +17,7 @@
 #include "agent/plan/policy_rules.h"
 #include "agent/config/secret_file.h"
 #include "agent/reconcile/cycle_run.h"
+#include "agent/reconcile/run_facts.h"
 #include "agent/reconcile/plan_signature.h"
 #include "agent/reconcile/policy_gate.h"
 #include "agent/reconcile/source_checks.h"
@@ -185,6 +186,10 @@ void Reconciler::fail(Run& run, CycleReport& report, const Error& e) {
 void Reconciler::finishRun(Run& run, CycleReport& report) {
   Json record = report.summary.isObject() ? report.summary : Json::object();
   record["desiredUsers"] = static_cast<int64_t>(desired_.users.size());  // source-shrink baseline
+  if (run.drifted_users) {
+    record["driftedUsers"] = *run.drifted_users;
+    report.summary["driftedUsers"] = *run.drifted_users;
+  }
   if (!desired_.sources.empty()) {
     Json sources = Json::array();
     for (const SourceOutcome& s : desired_.sources) {
@@ -349,6 +354,8 @@ CycleReport Reconciler::cycle(const CycleOptions& options) {
     if (a.kind == ActionKind::kDelete) run.planned_delete_ids.insert(a.user_id);
   }
   if (!options.saved_plan) run.grace_starts = plan.grace_starts;
+  trackTerminations(store_, run.id, plan, terminations_in_effect_,
+                    run.whole_org ? &live_.users : nullptr, now(), report.warnings);
   if (options.on_plan) options.on_plan(report);
 
   if (options.plan_only || options.dry_run) {
@@ -358,6 +365,14 @@ CycleReport Reconciler::cycle(const CycleOptions& options) {
                                                 : RunOutcome::kOk;
     report.summary = planSummary(plan);
     if (options.summarize) options.summarize(report, report.summary);
+    std::vector<Action> planned;
+    std::vector<Action> blocked;
+    for (const Action& a : plan.actions) {
+      (report.guardrail.blocked && a.isDestructive() ? blocked : planned).push_back(a);
+    }
+    recordUnapplied(store_, run.id, run.action_seq, planned, "planned", "", now(), report.warnings);
+    recordUnapplied(store_, run.id, run.action_seq, blocked, "blocked", report.guardrail.message,
+                    now(), report.warnings);
     finishRun(run, report);
     return report;
   }
@@ -392,6 +407,8 @@ CycleReport Reconciler::cycle(const CycleOptions& options) {
     fail(run, report, e);
     return report;
   }
+  recordUnapplied(store_, run.id, run.action_seq, report.holds.held_actions, "held",
+                  "held for approval (scim-agent approve)", now(), report.warnings);
   const Plan& apply_now = report.holds.now;
   if (apply_now.hasChanges()) {
     const bool replan = !options.saved_plan && !options.event;

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -40,6 +41,7 @@
 #include "agent/plan/planner.h"
 #include "agent/reconcile/holds.h"
 #include "agent/sources/source_reader.h"
+#include "state/state_store.h"
 #include "agent/config/yaml_reader.h"
 
 namespace scim_agent {
@@ -262,6 +264,9 @@ class Reconciler {
   DesiredState desired_;
   bool desired_loaded_ = false;
   std::set<std::string> held_by_termination_;  // desired users a termination record overrides
+  // The termination records in effect this cycle (applyTerminations), by externalId: when each
+  // termination became known, for the compliance report.
+  std::map<std::string, TerminationRecord> terminations_in_effect_;
   LiveState live_;
   bool live_whole_ = false;  // live_ is the whole org (not one event's user)
   GuardrailVerdict manifest_verdict_;  // this cycle's termination manifests (source_checks.h)

@@ -9,19 +9,11 @@
 #include "agent/base/json.h"
 #include "agent/base/result.h"
 #include "agent/model/plan.h"
+#include "agent/model/scim_schemas.h"
 #include "agent/model/user.h"
 
 namespace scim_agent {
 
-inline constexpr const char* kScimUserSchema = "urn:ietf:params:scim:schemas:core:2.0:User";
-inline constexpr const char* kScimGroupSchema = "urn:ietf:params:scim:schemas:core:2.0:Group";
-inline constexpr const char* kEnterpriseUserSchema =
-    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-inline constexpr const char* kGenesysUserSchema =
-    "urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User";
-inline constexpr const char* kPatchOpSchema = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-inline constexpr const char* kListResponseSchema =
-    "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 // The authority prefix of the externalIds entry that mirrors SCIM externalId (§3.3).
 inline constexpr const char* kScimExternalIdAuthority = "x-pc:scimv2:v1";
 

@@ -88,6 +88,8 @@ TEST(StoreIdentityTest, ADatabaseFromBeforeSchema3GetsItsIdentityOnFirstCheck) {
   // As a schema-2 database: none of the tables of versions 3 and later.
   execSql(path,
           "DROP TABLE meta; DROP TABLE agent_keys; DROP TABLE source_reads; "
+          "DROP TABLE run_actions; DROP TABLE discrepancies; DROP TABLE drift; "
+          "DROP TABLE termination_cases; DROP INDEX runs_by_start; "
           "ALTER TABLE terminations DROP COLUMN effective_at; "
           "ALTER TABLE terminations DROP COLUMN origin; "
           "ALTER TABLE runs DROP COLUMN audit_head_id; "
