@@ -7,8 +7,8 @@
 // It logs like `run` (SPEC §12 "Logs", agent/log/log.h): one JSON object per line on stdout
 // when stdout is not a terminal (journald), human text on a TTY, --quiet / --verbose honoured.
 // One record per event handled ("event handled": event, type, externalId, run, outcome, note,
-// durationMs), per periodic cycle ("cycle finished": run, outcome, counts, blocked; or "cycle
-// failed"), and per warning. An error that stops serve before it listens goes to stderr.
+// done, failed, durationMs), per periodic cycle ("cycle finished": run, outcome, counts, blocked;
+// or "cycle failed"), and per warning. An error that stops serve before it listens goes to stderr.
 //
 // GET /metrics counts like run's textfile (agent/metrics/agent_metrics.h), over serve's life:
 // API requests by status class and 429s (every HTTP response from Genesys), actions by kind and
@@ -16,21 +16,20 @@
 // (EventServer), and the drift gauges of the last periodic cycle (an event's one-user run says
 // nothing about the org's drift).
 
-#include <pthread.h>
-#include <signal.h>
-
 #include <chrono>
 #include <iostream>
 
 #include <Poco/Util/Option.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include "agent/base/duration.h"
-#include "agent/config/secret_file.h"
 #include "agent/cli/clock.h"
 #include "agent/cli/command.h"
 #include "agent/cli/exit_code.h"
 #include "agent/cli/output.h"
 #include "agent/cli/wiring.h"
+#include "agent/config/secret_file.h"
 #include "agent/log/log.h"
 #include "agent/metrics/agent_metrics.h"
 #include "agent/metrics/metrics.h"
@@ -84,6 +83,8 @@ class ReconcileProcessor final : public EventProcessor {
              {"run", r.run_id},
              {"outcome", outcome.retry ? std::string("retry") : outcome.state},
              {"note", outcome.note},
+             {"done", r.report.count(ActionOutcome::kDone)},
+             {"failed", r.failedCount()},
              {"durationMs", millisecondsSince(started)}});
     logWarnings(r);
     return outcome;

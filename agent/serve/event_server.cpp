@@ -175,9 +175,14 @@ class ConnectionGuard {
 
 struct EventServer::Impl {
   Impl(StateStore& s, EventServer& e, const ServeOptions& o)
-      : store(s), server(e), options(o), clock(o.clock ? *o.clock : system_clock),
+      : store(s),
+        server(e),
+        options(o),
+        clock(o.clock ? *o.clock : system_clock),
         metrics(o.metrics ? *o.metrics : own_metrics),
-        guard([this] { metrics.increment(kDropped, {{"reason", "deadline"}}); }) {}
+        guard([this] {
+          metrics.increment(kDropped, {{"reason", "deadline"}});
+        }) {}
 
   // The wall clock as ISO-8601 (journal columns) and as Unix seconds (signatures, metrics).
   std::string nowIso() const { return formatIso8601(clock.now()); }

@@ -21,14 +21,14 @@ class RewritesTest : public SimFixture {
     if (attribute == "department" || attribute == "employeeNumber") {
       auto enterprise = user->getObject(kEnterprise);
       return enterprise && enterprise->has(attribute) ? enterprise->getValue<std::string>(attribute)
-                                                       : "";
+                                                      : "";
     }
     return user->has(attribute) ? user->getValue<std::string>(attribute) : "";
   }
   std::string patchTitle(const std::string& title) {
-    HttpResult result = api("PATCH", std::string("/api/v2/scim/v2/Users/") + kFirstId,
-                            patchBody(R"({"op":"replace","path":"title","value":")" + title +
-                                      R"("})"));
+    HttpResult result =
+        api("PATCH", std::string("/api/v2/scim/v2/Users/") + kFirstId,
+            patchBody(R"({"op":"replace","path":"title","value":")" + title + R"("})"));
     EXPECT_EQ(result.status, 200) << result.body;
     return result.json()->getValue<std::string>("title");
   }
@@ -36,8 +36,9 @@ class RewritesTest : public SimFixture {
 
 TEST_F(RewritesTest, PatchIsAnsweredAndStoredWithTheRewrittenValueCountTimes) {
   seed(R"({"users":[{"userName":"a@corp.example","displayName":"A","title":"Agent"}]})");
-  HttpResult added = control("POST", "/sim/rewrites",
-                             R"({"attribute":"title","value":"Engineer (normalized)","count":2})");
+  HttpResult added =
+      control("POST", "/sim/rewrites",
+              R"j({"attribute":"title","value":"Engineer (normalized)","count":2})j");
   ASSERT_EQ(added.status, 200) << added.body;
   auto pending = added.json()->getArray("rewrites");
   ASSERT_EQ(pending->size(), 1u);
@@ -75,9 +76,9 @@ TEST_F(RewritesTest, OnlyAWriteThatSetsTheAttributeTakesTheRule) {
 
 TEST_F(RewritesTest, BadRulesAreRefusedAndResetClearsPendingOnes) {
   for (const std::string bad :
-       {R"({"attribute":"shoeSize","value":"9"})", R"({"attribute":"title"})",
-        R"({"value":"x"})", R"({"attribute":"title","value":"x","count":0})",
-        R"({"attribute":"title","value":7})", R"({"attribute":"title","value":"x","extra":1})"}) {
+       {R"({"attribute":"shoeSize","value":"9"})", R"({"attribute":"title"})", R"({"value":"x"})",
+        R"({"attribute":"title","value":"x","count":0})", R"({"attribute":"title","value":7})",
+        R"({"attribute":"title","value":"x","extra":1})"}) {
     HttpResult result = control("POST", "/sim/rewrites", bad);
     EXPECT_EQ(result.status, 400) << bad << " -> " << result.body;
     EXPECT_TRUE(result.json()->has("error")) << bad;
@@ -85,8 +86,11 @@ TEST_F(RewritesTest, BadRulesAreRefusedAndResetClearsPendingOnes) {
   EXPECT_EQ(control("GET", "/sim/rewrites").json()->getArray("rewrites")->size(), 0u);
   ASSERT_EQ(control("POST", "/sim/rewrites", R"({"attribute":"DisplayName","value":"X"})").status,
             200);
-  EXPECT_EQ(control("GET", "/sim/rewrites").json()->getArray("rewrites")->getObject(0)->getValue<std::string>(
-                "attribute"),
+  EXPECT_EQ(control("GET", "/sim/rewrites")
+                .json()
+                ->getArray("rewrites")
+                ->getObject(0)
+                ->getValue<std::string>("attribute"),
             "displayName");
   ASSERT_EQ(control("POST", "/sim/reset").status, 200);
   EXPECT_EQ(control("GET", "/sim/rewrites").json()->getArray("rewrites")->size(), 0u);

@@ -45,9 +45,7 @@ WebhookOptions optionsFor(const WebhookReceiver& receiver) {
   return o;
 }
 
-Json report() {
-  return Json(Json::Object{{"kind", "compliance"}, {"weeks", 12}, {"overSla", 1}});
-}
+Json report() { return Json(Json::Object{{"kind", "compliance"}, {"weeks", 12}, {"overSla", 1}}); }
 
 TEST(DirectDeliveryTest, SignsLikeTheOutboxAndRetriesAFirst500) {
   WebhookReceiver receiver;
@@ -109,16 +107,16 @@ TEST(DirectDeliveryTest, ARefusalIsNotRetriedAndBadArgumentsSendNothing) {
                             clock.nowFn(), clock.sleepFn());
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(receiver.count(), 1u) << "a 400 would be answered the same a second later";
-  EXPECT_NE(refused.error().message.find("(1 try)"), std::string::npos)
-      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("(1 try)"), std::string::npos) << refused.error().message;
 
   receiver.clear();
   EXPECT_EQ(deliverNow(optionsFor(receiver), kSecret, "", report(), 1).error().code,
             ErrorCode::kInvalidInput);
   EXPECT_EQ(deliverNow(optionsFor(receiver), kSecret, "report.compliance", Json(3), 1).error().code,
             ErrorCode::kInvalidInput);
-  EXPECT_EQ(deliverNow(optionsFor(receiver), kSecret, "report.compliance", report(), 0).error().code,
-            ErrorCode::kInvalidInput);
+  EXPECT_EQ(
+      deliverNow(optionsFor(receiver), kSecret, "report.compliance", report(), 0).error().code,
+      ErrorCode::kInvalidInput);
   EXPECT_EQ(deliverNow(optionsFor(receiver), "", "report.compliance", report(), 1).error().code,
             ErrorCode::kInvalidInput);
   WebhookOptions remote_http = optionsFor(receiver);
