@@ -118,11 +118,12 @@ CycleResult runCycle(const Args& args, MetricsRegistry& metrics, SourceCache& so
     printWarnings(report.warnings, err);
     return {code, code == kExitBusy ? "busy" : "failed", metrics_dir};
   }
-  metrics.set(kDriftUsers, {}, report.summary.getNumber("driftUsers", 0));
+  setDriftGauges(metrics, report.summary.getNumber("driftUsers", 0),
+                 report.summary.getNumber("driftedUsers", 0));
   if (report.destructive_skipped) err << "blocked: " << report.guardrail.message << "\n";
   for (const ActionResult& r : report.report.results) {
-    metrics.increment(kActionsTotal, {{"kind", actionKindName(report.holds.now.actions[r.index].kind)},
-                                      {"outcome", actionOutcomeName(r.outcome)}});
+    countAction(metrics, actionKindName(report.holds.now.actions[r.index].kind),
+                actionOutcomeName(r.outcome));
   }
   for (const std::string& w : report.warnings) err << "warning: " << w << "\n";
   const ApplyReport& results = report.report;

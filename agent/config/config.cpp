@@ -8,6 +8,7 @@
 
 #include "agent/base/duration.h"
 #include "agent/config/policy_yaml.h"
+#include "agent/config/report_yaml.h"
 #include "agent/config/secret_file.h"
 #include "agent/config/yaml_reader.h"
 
@@ -96,6 +97,8 @@ constexpr const char* kScalarKeyPaths[] = {
     "serve.maxConnections",
     "serve.requestTimeout",
     "metrics.textfileDir",
+    "report.dir",
+    "report.terminationSla",
 };
 
 std::vector<std::string> splitPath(const std::string& path) {
@@ -652,7 +655,7 @@ std::optional<Config> loadConfigFile(const std::string& path,
   const SourcePos top{path, 1, 1};
   YamlMap map(path, root, "agent.yaml", top,
               {"target", "desired", "sources", "state", "planSigningKeyFile", "policy", "notify",
-               "serve", "metrics"},
+               "serve", "metrics", "report"},
               problems);
 
   if (const YamlEntry* e = map.find("target")) {
@@ -703,6 +706,9 @@ std::optional<Config> loadConfigFile(const std::string& path,
   if (const YamlEntry* e = map.find("notify")) readNotify(*e, base_dir, config, problems);
   if (const YamlEntry* e = map.find("serve")) readServe(*e, base_dir, config, problems);
   if (const YamlEntry* e = map.find("metrics")) readMetrics(*e, base_dir, config, problems);
+  if (const YamlEntry* e = map.find("report")) {
+    readReport(*e, base_dir.string(), config, problems);
+  }
 
   const bool failed = !problems.empty();
   diags.append(problems);

@@ -77,6 +77,12 @@ struct Config {
   std::optional<std::chrono::seconds> serve_request_timeout;
   // metrics.textfileDir: where `run` writes scim_agent.prom for node_exporter; "" = nowhere.
   std::string metrics_textfile_dir;  // absolute path or ""
+  // report.dir (report_yaml.h): where every `run` writes its discrepancy report and the report
+  // timer its compliance report; absolute path, "" = unset.
+  std::string report_dir;
+  // report.terminationSla: a termination suspended later than this after it was known is listed
+  // by the compliance report.
+  std::chrono::seconds termination_sla{3600};
 };
 
 // Loads agent.yaml from `path`. `env` is the process environment as a map (tests pass their

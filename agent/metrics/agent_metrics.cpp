@@ -19,6 +19,9 @@ void addAgentMetrics(MetricsRegistry& metrics) {
   metrics.addGauge(kRunDurationSeconds, "Duration of the last run in seconds.");
   metrics.addGauge(kDriftUsers,
                    "Users the last run's plan would change (drift from the desired state).");
+  metrics.addGauge(kDriftedUsers,
+                   "Users with drift in the last run: managed users edited in Genesys Cloud "
+                   "outside the agent since the previous snapshot.");
   metrics.addGauge(kLastSuccessTimestampSeconds,
                    "Unix time of the end of the last run with outcome ok.");
   metrics.addHistogram(kEventToActionSeconds,
@@ -37,6 +40,15 @@ std::string statusClass(int http_status) {
 void countApiRequest(MetricsRegistry& metrics, int http_status) {
   metrics.increment(kApiRequestsTotal, {{"status_class", statusClass(http_status)}});
   if (http_status == 429) metrics.increment(kApiRateLimitedTotal);
+}
+
+void countAction(MetricsRegistry& metrics, const std::string& kind, const std::string& outcome) {
+  metrics.increment(kActionsTotal, {{"kind", kind}, {"outcome", outcome}});
+}
+
+void setDriftGauges(MetricsRegistry& metrics, double drift_users, double drifted_users) {
+  metrics.set(kDriftUsers, {}, drift_users);
+  metrics.set(kDriftedUsers, {}, drifted_users);
 }
 
 }  // namespace scim_agent

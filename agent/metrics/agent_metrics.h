@@ -28,6 +28,10 @@ inline constexpr const char* kRunDurationSeconds = "scim_agent_run_duration_seco
 // Gauge: users the last run's plan would change (distinct users with an action; group-only
 // changes are not counted), before it applied anything.
 inline constexpr const char* kDriftUsers = "scim_agent_drift_users";
+// Gauge: users with drift in the last run: managed users whose attributes changed in Genesys
+// since the previous snapshot without a write of this agent explaining it (someone edited them
+// in the admin UI). Read from the run record's summary ("driftedUsers"); 0 when it has none.
+inline constexpr const char* kDriftedUsers = "scim_agent_drifted_users";
 // Gauge: Unix time (seconds) at which the last run with outcome "ok" finished.
 inline constexpr const char* kLastSuccessTimestampSeconds =
     "scim_agent_last_success_timestamp_seconds";
@@ -40,6 +44,14 @@ const std::vector<double>& eventToActionBuckets();
 
 // Adds every family above (idempotent).
 void addAgentMetrics(MetricsRegistry& metrics);
+
+// Counts one applied action in kActionsTotal: `kind` an actionKindName, `outcome` an
+// actionOutcomeName.
+void countAction(MetricsRegistry& metrics, const std::string& kind, const std::string& outcome);
+
+// Sets the two drift gauges of a whole-org run: kDriftUsers (the plan's users) and
+// kDriftedUsers (users edited outside the agent).
+void setDriftGauges(MetricsRegistry& metrics, double drift_users, double drifted_users);
 
 // "2xx", "3xx", "4xx", "5xx" for an HTTP status; "dropped" for 0 (no response) or anything else.
 std::string statusClass(int http_status);

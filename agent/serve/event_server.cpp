@@ -175,8 +175,14 @@ class ConnectionGuard {
 
 struct EventServer::Impl {
   Impl(StateStore& s, EventServer& e, const ServeOptions& o)
-      : store(s), server(e), options(o), clock(o.clock ? *o.clock : system_clock),
-        guard([this] { metrics.increment(kDropped, {{"reason", "deadline"}}); }) {}
+      : store(s),
+        server(e),
+        options(o),
+        clock(o.clock ? *o.clock : system_clock),
+        metrics(o.metrics ? *o.metrics : own_metrics),
+        guard([this] {
+          metrics.increment(kDropped, {{"reason", "deadline"}});
+        }) {}
 
   // The wall clock as ISO-8601 (journal columns) and as Unix seconds (signatures, metrics).
   std::string nowIso() const { return formatIso8601(clock.now()); }
@@ -189,7 +195,8 @@ struct EventServer::Impl {
   const ServeOptions& options;
   SystemClock system_clock;
   const Clock& clock;
-  MetricsRegistry metrics;
+  MetricsRegistry own_metrics;
+  MetricsRegistry& metrics;  // options.metrics or own_metrics
   // The HTTP side: every open connection has a worker thread of `pool`, a slot in `guard`, and
   // is counted in `open_connections` from its accept to its end (over the cap: closed at once).
   ConnectionGuard guard;
@@ -564,6 +571,16 @@ void EventServer::stop() {
   if (worker_.joinable()) worker_.join();
 }
 
+void EventServer::recordRun(const std::string& outcome,
+                            std::chrono::steady_clock::time_point started) {
+  impl_->metrics.increment(kRunsTotal, {{"outcome", outcome}});
+  impl_->metrics.set(kRunDurationSeconds, {},
+                     std::chrono::duration<double>(Steady::now() - started).count());
+  if (outcome == "ok") {
+    impl_->metrics.set(kLastSuccessTimestampSeconds, {}, static_cast<double>(impl_->nowUnix()));
+  }
+}
+
 void EventServer::workerLoop() {
   const bool periodic = options_.interval.count() > 0;
   Steady::time_point next_cycle = Steady::now();
@@ -582,7 +599,9 @@ void EventServer::workerLoop() {
           std::lock_guard<std::mutex> lock(impl_->mu);
           if (impl_->stopping) return;
         }
+        const auto run_start = Steady::now();
         EventOutcome outcome = processor_.process(e);
+        if (!outcome.run_outcome.empty()) recordRun(outcome.run_outcome, run_start);
         if (outcome.retry) {
           retry = true;  // keep the order: later events wait for this one
           break;
@@ -607,13 +626,7 @@ void EventServer::workerLoop() {
     }
     if (periodic && Steady::now() >= next_cycle) {
       const auto cycle_start = Steady::now();
-      const std::string outcome = processor_.fullCycle();
-      impl_->metrics.increment(kRunsTotal, {{"outcome", outcome}});
-      impl_->metrics.set(kRunDurationSeconds, {},
-                         std::chrono::duration<double>(Steady::now() - cycle_start).count());
-      if (outcome == "ok") {
-        impl_->metrics.set(kLastSuccessTimestampSeconds, {}, static_cast<double>(impl_->nowUnix()));
-      }
+      recordRun(processor_.fullCycle(), cycle_start);
       next_cycle = Steady::now() + options_.interval;
       continue;
     }

@@ -24,6 +24,7 @@
 namespace scim_agent {
 
 class Clock;
+class MetricsRegistry;
 
 // What acting on one event came to (StateStore::settleEvent).
 struct EventOutcome {
@@ -31,6 +32,9 @@ struct EventOutcome {
   int64_t run_id = 0;
   std::string note;
   bool retry = false;  // leave it "received" and try again later (Genesys unreachable)
+  // The recorded run's outcome for scim_agent_runs_total (ok | failed | blocked), counted with
+  // the run's duration like a periodic cycle; "" when the event recorded no run (ignored).
+  std::string run_outcome;
 };
 
 // The acting side. Called from the worker thread only, one call at a time.
@@ -70,6 +74,9 @@ struct ServeOptions {
   // outlive the server; read from the HTTP threads and the worker, so thread-safe (every Clock
   // is). Intervals (the periodic cycle, retries, latency) run on std::chrono::steady_clock.
   const Clock* clock = nullptr;
+  // The registry GET /metrics renders, when the caller feeds it too (serve's API request and
+  // action counters); null: the server's own. Must outlive the server; thread-safe.
+  MetricsRegistry* metrics = nullptr;
   // Test-only: journal events but do not act on them (the crash-recovery test kills serve while
   // an accepted event waits).
   bool hold_events = false;
@@ -94,12 +101,18 @@ class EventServer {
 
   // GET /metrics: Prometheus text exposition (agent/metrics' scim_agent_* families, plus
   // scim_agent_serve_http_responses_total{status} and scim_agent_events_total{type,state}).
+  // The server counts its HTTP responses, events and dropped connections, and per recorded run
+  // (each periodic cycle, and each event that recorded one) scim_agent_runs_total, the run
+  // duration and the last success time; the rest (API requests, actions, drift) is the
+  // registry owner's to count (ServeOptions::metrics).
   std::string metricsText() const;
 
   struct Impl;
 
  private:
   void workerLoop();
+  // Counts one recorded run (scim_agent_runs_total, its duration, the last success time).
+  void recordRun(const std::string& outcome, std::chrono::steady_clock::time_point started);
 
   StateStore& store_;
   EventProcessor& processor_;

@@ -2,13 +2,15 @@
 // and never journaled, a termination suspends the user (tokens revoked, groups removed) and holds
 // over the desired state, an event accepted before a SIGKILL is acted on after the restart,
 // /healthz and /metrics answer, and a concurrent apply is refused with exit 4.
-#include <gtest/gtest.h>
-#include <signal.h>
-
+// Issue #12: serve logs like run (JSON lines on a stdout that is a pipe) and its /metrics counts
+// actions, API requests by status, 429s and the drift gauges like run's textfile.
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,6 +19,11 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "agent/codec/hmac_sha256.h"
 #include "agent/codec/json_parse.h"
@@ -336,6 +343,229 @@ TEST(ServeTest, PeriodicCycleRunsInsideServeAndKeepsTheTermination) {
   cycling.signal(SIGTERM);
   const RunResult stopped = cycling.wait();
   EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+}
+
+// The scim-agent binary the harness runs: bin/scim-agent of the build tree this test runs from.
+std::string agentBinary() {
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+  for (; !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+    if (std::filesystem::exists(dir / "bin" / "scim-agent", ec)) return dir / "bin" / "scim-agent";
+  }
+  return "scim-agent";
+}
+
+// The scim-agent binary with its stdout a pipe (as under systemd, where journald reads a socket),
+// stderr a file; the pipe is read on a thread until the process closes it.
+class PipedAgent {
+ public:
+  PipedAgent(const std::vector<std::string>& args, const std::string& err_path) {
+    int fds[2];
+    if (::pipe(fds) != 0) return;
+    std::vector<std::string> argv_s{agentBinary()};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<std::string> env_s;
+    for (const char* keep : {"PATH", "HOME", "LANG", "TZ"}) {
+      if (const char* v = std::getenv(keep)) env_s.push_back(std::string(keep) + "=" + v);
+    }
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (auto& e : env_s) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const int in = ::open("/dev/null", O_RDONLY);
+      const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      if (in < 0 || err < 0) ::_exit(127);
+      ::dup2(in, 0);
+      ::dup2(fds[1], 1);
+      ::dup2(err, 2);
+      ::close(fds[0]);
+      ::close(fds[1]);
+      ::execve(argv_s[0].c_str(), argv.data(), envp.data());
+      ::_exit(127);
+    }
+    ::close(fds[1]);
+    reader_ = std::thread([this, fd = fds[0]] {
+      char buf[4096];
+      for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
+        std::lock_guard<std::mutex> lock(mu_);
+        out_.append(buf, static_cast<size_t>(n));
+      }
+      ::close(fd);
+    });
+  }
+  ~PipedAgent() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      wait();
+    }
+    if (reader_.joinable()) reader_.join();
+  }
+  // SIGTERM, then the exit code once it ended and the pipe is drained.
+  int stop() {
+    if (pid_ > 0) ::kill(pid_, SIGTERM);
+    const int code = wait();
+    if (reader_.joinable()) reader_.join();
+    return code;
+  }
+  std::string out() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return out_;
+  }
+
+ private:
+  int wait() {
+    int status = 0;
+    if (pid_ > 0 && ::waitpid(pid_, &status, 0) == pid_) pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  pid_t pid_ = -1;
+  std::thread reader_;
+  std::mutex mu_;
+  std::string out_;
+};
+
+// The parsed log lines whose "msg" is `msg`.
+std::vector<Json> records(const std::vector<Json>& lines, const std::string& msg) {
+  std::vector<Json> out;
+  for (const Json& line : lines) {
+    if (line.getString("msg") == msg) out.push_back(line);
+  }
+  return out;
+}
+
+TEST(ServeTest, LogsJsonLinesOnAPipeAndCountsLikeRunsTextfile) {
+  SimProcess sim;
+  sim.seed(seedOrg(people({"EMP-1", "EMP-2"})));  // EMP-3 is desired: the cycle creates it
+  TempDir dir;
+  writeServeConfig(dir, sim);
+  // One 429 on the live read: counted as a 4xx and as rate limited, then retried.
+  sim.faults(Json(Json::Object{
+      {"route", "GET /scim/v2/users"}, {"status", 429}, {"retryAfter", 1}, {"count", 1}}));
+  const std::string port_file = dir.file("serve.port");
+  // --interval 1h: one cycle at start, then only the event.
+  PipedAgent serve(
+      {"serve", "--config", dir.file("agent.yaml"), "--interval", "1h", "--port-file", port_file},
+      dir.file("serve.err"));
+  int port = 0;
+  ASSERT_TRUE(eventually([&] { return static_cast<bool>(std::ifstream(port_file) >> port); }));
+  auto metric = [&](const std::string& name, const std::map<std::string, std::string>& labels) {
+    return sampleValue(parseExposition(http(port, "GET", "/metrics").body), name, labels);
+  };
+  ASSERT_TRUE(eventually([&] {
+    return metric("scim_agent_runs_total", {{"outcome", "ok"}}) >= 1;
+  })) << http(port, "GET", "/metrics").body;
+  ASSERT_EQ(postEvent(port, event("termination", "EMP-2", "m-1")).status, 202);
+  ASSERT_TRUE(eventually([&] {
+    const auto events = journaled(dir);
+    return !events.empty() && events[0].state == "processed";
+  }));
+
+  const Answer answer = http(port, "GET", "/metrics");
+  ASSERT_EQ(answer.status, 200);
+  const auto problems = validateExposition(answer.body);
+  EXPECT_TRUE(problems.empty()) << joinProblems(problems) << answer.body;
+  const auto samples = parseExposition(answer.body);
+  // Runs: the start-up cycle and the event's run.
+  EXPECT_EQ(sampleValue(samples, "scim_agent_runs_total", {{"outcome", "ok"}}), 2) << answer.body;
+  EXPECT_GT(sampleValue(samples, "scim_agent_last_success_timestamp_seconds"), 0);
+  // Actions of both: the cycle's create, the event's suspend.
+  EXPECT_EQ(
+      sampleValue(samples, "scim_agent_actions_total", {{"kind", "create"}, {"outcome", "done"}}),
+      1)
+      << answer.body;
+  EXPECT_EQ(
+      sampleValue(samples, "scim_agent_actions_total", {{"kind", "suspend"}, {"outcome", "done"}}),
+      1);
+  const double actions_counted = sumSamples(samples, "scim_agent_actions_total");
+  // API requests by status class: every request the simulator saw, the 429 among them.
+  const Json counters = sim.counters();
+  EXPECT_EQ(sampleValue(samples, "scim_agent_api_rate_limited_total"), 1);
+  EXPECT_EQ(sampleValue(samples, "scim_agent_api_requests_total", {{"status_class", "4xx"}}), 1);
+  EXPECT_EQ(counters.get("statuses").getNumber("429"), 1) << counters.dump();
+  EXPECT_EQ(sumSamples(samples, "scim_agent_api_requests_total"), counters.getNumber("total"))
+      << counters.dump() << answer.body;
+  EXPECT_EQ(sampleValue(samples, "scim_agent_api_requests_total", {{"status_class", "2xx"}}),
+            counters.getNumber("total") - 1);
+  // Drift gauges of the cycle: its plan changed one user (EMP-3); nobody edited a user in
+  // Genesys meanwhile, so no drifted user.
+  EXPECT_EQ(sampleValue(samples, "scim_agent_drift_users"), 1);
+  ASSERT_TRUE(findSample(samples, "scim_agent_drifted_users").has_value()) << answer.body;
+  EXPECT_EQ(sampleValue(samples, "scim_agent_drifted_users"), 0);
+
+  EXPECT_EQ(serve.stop(), 0);
+  std::vector<Json> lines;
+  std::istringstream out(serve.out());
+  for (std::string line; std::getline(out, line);) {
+    auto parsed = parseJson(line);
+    ASSERT_TRUE(parsed.ok() && parsed->isObject()) << "not a JSON object: " << line;
+    EXPECT_FALSE(parsed->getString("ts").empty()) << line;
+    EXPECT_FALSE(parsed->getString("level").empty()) << line;
+    lines.push_back(*parsed);
+  }
+  ASSERT_EQ(records(lines, "listening").size(), 1u) << serve.out();
+  EXPECT_EQ(records(lines, "listening")[0].getString("url"),
+            "http://127.0.0.1:" + std::to_string(port));
+
+  const auto cycles = records(lines, "cycle finished");
+  ASSERT_EQ(cycles.size(), 1u) << serve.out();
+  const Json& cycle = cycles[0];
+  EXPECT_GT(cycle.getNumber("run"), 0);
+  EXPECT_EQ(cycle.getString("outcome"), "ok");
+  EXPECT_GE(cycle.getNumber("done", -1), 1);
+  EXPECT_EQ(cycle.getNumber("failed", -1), 0);
+  EXPECT_EQ(cycle.getNumber("stale", -1), 0);
+  EXPECT_TRUE(cycle.get("blocked").isBool());
+  EXPECT_FALSE(cycle.getBool("blocked", true));
+  EXPECT_TRUE(cycle.get("durationMs").isNumber());
+
+  const auto events = records(lines, "event handled");
+  ASSERT_EQ(events.size(), 1u) << serve.out();
+  const Json& e = events[0];
+  EXPECT_EQ(e.getString("level"), "info");
+  EXPECT_EQ(e.getNumber("event"), journaled(dir)[0].id);
+  EXPECT_EQ(e.getString("type"), "termination");
+  EXPECT_EQ(e.getString("externalId"), "EMP-2");
+  EXPECT_EQ(e.getNumber("run"), journaled(dir)[0].run_id);
+  EXPECT_GT(e.getNumber("run"), cycle.getNumber("run"));
+  EXPECT_EQ(e.getString("outcome"), "processed");
+  EXPECT_TRUE(e.get("note").isString());
+  EXPECT_TRUE(e.get("durationMs").isNumber());
+  EXPECT_GE(e.getNumber("done"), 1);
+  EXPECT_EQ(e.getNumber("failed", -1), 0);
+  // Every action of the cycle and of the event was counted, and only those.
+  EXPECT_EQ(actions_counted, cycle.getNumber("done") + e.getNumber("done"));
+  EXPECT_EQ(records(lines, "stopping after the current event").size(), 1u);
+
+  // Nothing of it went to stderr.
+  std::ifstream err_file(dir.file("serve.err"));
+  const std::string err((std::istreambuf_iterator<char>(err_file)),
+                        std::istreambuf_iterator<char>());
+  EXPECT_EQ(err.find("event handled"), std::string::npos) << err;
+  EXPECT_EQ(err.find("serve: event"), std::string::npos) << err;
+}
+
+TEST(ServeTest, QuietKeepsOnlyErrorsOffStdout) {
+  SimProcess sim;
+  sim.seed(seedOrg(people({"EMP-1", "EMP-2", "EMP-3"})));
+  TempDir dir;
+  writeServeConfig(dir, sim);
+  PipedAgent serve({"serve", "--config", dir.file("agent.yaml"), "--interval", "0", "--port-file",
+                    dir.file("serve.port"), "--quiet"},
+                   dir.file("serve.err"));
+  int port = 0;
+  ASSERT_TRUE(
+      eventually([&] { return static_cast<bool>(std::ifstream(dir.file("serve.port")) >> port); }));
+  ASSERT_EQ(postEvent(port, event("update", "EMP-1", "q-1")).status, 202);
+  ASSERT_TRUE(eventually([&] {
+    const auto events = journaled(dir);
+    return !events.empty() && events[0].state != "received";
+  }));
+  EXPECT_EQ(serve.stop(), 0);
+  EXPECT_EQ(serve.out(), "") << "--quiet: no info records";
 }
 
 }  // namespace

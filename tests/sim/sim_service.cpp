@@ -24,6 +24,7 @@
 #include "tests/sim/scim_render.h"
 #include "tests/sim/sim_error.h"
 #include "tests/sim/sim_json.h"
+#include "tests/sim/sim_rewrites.h"
 #include "tests/sim/sim_store.h"
 
 namespace scim_agent::sim {
@@ -536,6 +537,7 @@ struct SimService::State {
   std::map<std::string, uint64_t> routes;
   std::map<std::string, uint64_t> statuses;
   std::deque<FaultRule> faults;
+  Rewrites rewrites;  // POST /sim/rewrites: forced discrepancies
   std::mt19937_64 fault_rng;
   FaultCounters fault_counts;
   std::deque<LoggedRequest> request_log;
@@ -1094,6 +1096,7 @@ struct SimService::State {
   SimResponse createUser(const SimRequest& request) {
     const JsonObject doc = parseJsonObject(request.body);
     UserFields fields = parseUserDocument(doc);
+    rewrites.apply(nullptr, fields);
     SimUser* revived = nullptr;
     if (!fields.user_name.empty() && store.liveUserByUserName(fields.user_name) == nullptr &&
         !config.new_id_on_recreate) {
@@ -1125,6 +1128,7 @@ struct SimService::State {
     const JsonObject doc = parseJsonObject(request.body);
     UserFields fields = user.fields;
     applyUserPatch(fields, doc);
+    rewrites.apply(&user.fields, fields);
     store.updateUser(user, std::move(fields));
     return userResponse(200, user, projectionFor(target));
   }
@@ -1480,6 +1484,10 @@ struct SimService::State {
         if (method == "POST") addFaults(parseJsonObject(request.body));
         return bodyResponse(200, kJsonContentType, faultsJson());
       }
+      if (path == "/sim/rewrites" && (method == "GET" || method == "POST")) {
+        if (method == "POST") rewrites.add(parseJsonObject(request.body));
+        return bodyResponse(200, kJsonContentType, rewrites.json());
+      }
       if (path == "/sim/faults/clear" && method == "POST") {
         faults.clear();
         return bodyResponse(200, kJsonContentType, faultsJson());
@@ -1505,6 +1513,7 @@ struct SimService::State {
   void resetAll() {
     store.reset();
     faults.clear();
+    rewrites.clear();
     fault_rng.seed(config.fault_seed);
     resetCounters();
   }

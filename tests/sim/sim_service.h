@@ -36,9 +36,9 @@
 //                              "dropped":n},"faults":{"errors":n,"drops":n,"conflicts":n,
 //                              "rateLimited":n}}; the 429/5xx/dropped keys are always present
 //   POST /sim/counters/reset  zeroes all of it and clears the request log
-//   POST /sim/reset           empty org, ids and clock restart, counters and scripted faults
-//                             cleared, the fault generator restarts from faultSeed (tokens and
-//                             config survive)
+//   POST /sim/reset           empty org, ids and clock restart, counters, scripted faults and
+//                             rewrites cleared, the fault generator restarts from faultSeed
+//                             (tokens and config survive)
 //   GET|POST /sim/config      {"versionConflictStatus","enforcePageLimit","tokenTtlSeconds",
 //                              "newIdOnRecreate","rateLimitPerMinute","rateLimitBurst",
 //                              "latencyMs","latencyJitterMs","errorRate","dropRate",
@@ -53,6 +53,9 @@
 //   POST /sim/faults          {"route"?,"status"?,"drop"?,"retryAfter"?,"delayMs"?,"count"?,
 //                              "after"?} or {"faults":[…]}: the next matching API requests
 //                              fail; GET lists, POST /sim/faults/clear empties
+//   POST /sim/rewrites        {"attribute","value","count"?}: the next `count` (1) SCIM POST
+//                             /Users or PATCH /Users/{id} that set the attribute store and
+//                             answer `value` instead (sim_rewrites.h); GET lists pending ones
 //   POST /sim/tokens/revoke   every issued token becomes invalid (next API call: 401)
 //   GET  /sim/requests[?since=N]  [{"seq","method","path","route","status"}] of every API
 //                             request since the last counters reset (control calls excluded)

@@ -2,7 +2,7 @@
 # The systemd units as `cmake --install` lays them down: installs the build into a temporary
 # prefix (nothing is written outside it, no root, no running systemd), then
 #   1. checks what was installed: bin/scim-agent and nothing else in bin (no genesys-sim), the
-#      five units, the example agent.yaml; every unit starts the installed binary;
+#      seven units, the example agent.yaml; every unit starts the installed binary;
 #   2. `systemd-analyze verify` on every unit and on one instance of each template: any message
 #      about our units fails (verify exits 0 on unknown keys, so its output is read too); a broken
 #      copy must be caught, so the check cannot pass by saying nothing;
@@ -34,8 +34,9 @@ trap 'rm -rf "$WORK"' EXIT
 PREFIX="$WORK/prefix"
 UNITDIR="$PREFIX/lib/systemd/system"
 UNITS=(scim-agent.service scim-agent.timer scim-agent-serve.service scim-agent@.service
-       scim-agent@.timer)
-SERVICES=(scim-agent.service scim-agent-serve.service scim-agent@acme.service)
+       scim-agent@.timer scim-agent-report.service scim-agent-report.timer)
+SERVICES=(scim-agent.service scim-agent-serve.service scim-agent@acme.service
+          scim-agent-report.service)
 
 # ---- 1. cmake --install ---------------------------------------------------------------------
 if ! cmake --install "$BUILD" --prefix "$PREFIX" >"$WORK/install.log" 2>&1; then
@@ -63,6 +64,22 @@ for unit in "${UNITS[@]}"; do
     fail "$unit does not start the installed binary: $exec_start"
   fi
 done
+
+# The report timer: every Monday at 06:00, a missed one caught up at boot; its service writes and
+# sends the compliance report.
+calendar="$(sed -n 's/^OnCalendar=//p' "$UNITDIR/scim-agent-report.timer")"
+normalized="$(systemd-analyze calendar "$calendar" 2>/dev/null |
+  sed -n 's/^ *Normalized form: //p')"
+[[ "$normalized" == "Mon *-*-* 06:00:00" ]] &&
+  pass "scim-agent-report.timer: OnCalendar=$calendar (Mondays 06:00)" ||
+  fail "scim-agent-report.timer: OnCalendar=$calendar is not Mondays 06:00 ($normalized)"
+grep -qx 'Persistent=true' "$UNITDIR/scim-agent-report.timer" &&
+  pass "scim-agent-report.timer: Persistent=true" ||
+  fail "scim-agent-report.timer: not Persistent=true"
+grep -q '^ExecStart=.* report compliance --config /etc/scim-agent/agent.yaml --save --notify$' \
+  "$UNITDIR/scim-agent-report.service" &&
+  pass "scim-agent-report.service: report compliance --save --notify" ||
+  fail "scim-agent-report.service does not run report compliance --save --notify"
 
 # ---- 2. systemd-analyze verify --------------------------------------------------------------
 # Runs verify on unit paths; prints the messages that name one of our units. Returns 1 when
@@ -125,7 +142,7 @@ done
 hardening() { sed -n '/^# --- Hardening/,$p' "$UNITDIR/$1"; }
 reference="$(hardening scim-agent.service)"
 [[ -n "$reference" ]] || fail "scim-agent.service has no '# --- Hardening' block"
-for svc in scim-agent-serve.service scim-agent@.service; do
+for svc in scim-agent-serve.service scim-agent@.service scim-agent-report.service; do
   if [[ "$(hardening "$svc")" == "$reference" ]]; then
     pass "$svc: same hardening block as scim-agent.service"
   else

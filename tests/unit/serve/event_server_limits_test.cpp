@@ -40,7 +40,7 @@ class CountingProcessor final : public EventProcessor {
   EventOutcome process(const EventRecord& event) override {
     std::lock_guard<std::mutex> lock(mu_);
     seen_.push_back(event.external_id);
-    return {"processed", 0, "done", false};
+    return {"processed", 0, "done", false, ""};
   }
   std::string fullCycle() override { return "ok"; }
   std::vector<std::string> seen() const {

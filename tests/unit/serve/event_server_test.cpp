@@ -27,7 +27,7 @@ constexpr const char* kSecret = "event-secret";
 
 class ProcessEverything final : public EventProcessor {
  public:
-  EventOutcome process(const EventRecord&) override { return {"processed", 0, "done", false}; }
+  EventOutcome process(const EventRecord&) override { return {"processed", 0, "done", false, ""}; }
   std::string fullCycle() override { return "ok"; }
 };
 
