@@ -298,7 +298,7 @@ CREATE TABLE run_actions (
   external_id  TEXT NOT NULL DEFAULT '',       -- or the group name for kind group
   user_name    TEXT NOT NULL DEFAULT '',
   user_id      TEXT NOT NULL DEFAULT '',
-  outcome      TEXT NOT NULL,                  -- done | failed | stale | skipped | held | blocked
+  outcome      TEXT NOT NULL,                  -- done | failed | stale | skipped | held | blocked | planned
   message      TEXT NOT NULL DEFAULT '',
   why          TEXT NOT NULL DEFAULT '',
   changes_json TEXT NOT NULL DEFAULT '[]',     -- [{"attribute","before","after"}]

@@ -72,10 +72,10 @@ Status StateStore::recordRunActions(int64_t run_id, const std::vector<RunActionR
       "message, why, changes_json, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!insert.ok()) return insert.error();
   for (const RunActionRecord& a : actions) {
-    if (!isOneOf(a.outcome, {"done", "failed", "stale", "skipped", "held", "blocked"})) {
+    if (!isOneOf(a.outcome, {"done", "failed", "stale", "skipped", "held", "blocked", "planned"})) {
       return Error(ErrorCode::kInvalidInput,
                    "recordRunActions: outcome \"" + a.outcome + "\" is not " +
-                       joined({"done", "failed", "stale", "skipped", "held", "blocked"}));
+                       joined({"done", "failed", "stale", "skipped", "held", "blocked", "planned"}));
     }
     insert->reset();
     status = bindAll(*insert, run_id, a.seq, a.kind, a.external_id, a.user_name, a.user_id,

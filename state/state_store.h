@@ -216,7 +216,7 @@ struct RunActionRecord {
   std::string external_id;
   std::string user_name;
   std::string user_id;
-  std::string outcome;  // done | failed | stale | skipped | held | blocked
+  std::string outcome;  // done | failed | stale | skipped | held | blocked | planned
   std::string message;
   std::string why;           // the rule and the place it came from
   std::string changes_json;  // [{"attribute","before","after"}]
