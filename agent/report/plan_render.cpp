@@ -298,10 +298,14 @@ ReportDoc planReport(const Plan& plan) {
   ReportDoc doc;
   doc.kind = "plan";
   doc.title = "scim-agent plan";
+  // The text rendering's lines without their "Plan: " and "Cost: " labels (the keys say it).
+  auto unlabelled = [](const std::string& line, const std::string& label) {
+    return line.rfind(label, 0) == 0 ? line.substr(label.size()) : line;
+  };
   doc.meta.push_back({"plan", plan.hasChanges()
-                                  ? summaryLine(plan)
+                                  ? unlabelled(summaryLine(plan), "Plan: ")
                                   : "No changes. Genesys Cloud matches the desired state."});
-  doc.meta.push_back({"cost", costLine(plan.cost)});
+  doc.meta.push_back({"cost", unlabelled(costLine(plan.cost), "Cost: ")});
   if (!plan.desired_digest.empty()) doc.meta.push_back({"desiredDigest", plan.desired_digest});
   for (ActionKind k : {ActionKind::kCreate, ActionKind::kRestore, ActionKind::kUpdate,
                        ActionKind::kReactivate, ActionKind::kSuspend, ActionKind::kDelete,
@@ -311,7 +315,6 @@ ReportDoc planReport(const Plan& plan) {
   }
   doc.summary.push_back({"notices", static_cast<int64_t>(plan.notices.size())});
   doc.summary.push_back({"apiCalls", plan.cost.total_calls});
-  if (plan.cost.min_seconds > 0) doc.summary.push_back({"minSeconds", plan.cost.min_seconds});
   doc.summary.push_back({"managedLiveUsers", plan.managed_live_users});
 
   if (plan.destructiveCount() > 0) {

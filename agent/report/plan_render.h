@@ -23,8 +23,8 @@ std::string renderPlanMarkdown(const Plan& plan);
 // The plan document (plan_json.h), indented, with a trailing newline.
 std::string renderPlanJson(const Plan& plan);
 
-// The plan as a report document (kind "plan"), for `plan --format html`: the summary line as the
-// title's companion, counts per kind and the API cost as summary facts, a warning block when it
+// The plan as a report document (kind "plan"), for `plan --format html`: the summary and cost
+// lines as meta, counts per kind and the API calls as summary facts, a warning block when it
 // suspends or deletes, the actions as a table (kind, externalId, userName, changes as
 // "attribute: before → after", why as "rule (source place)") and the notices as a table. Every
 // action and notice is in it (no cut, unlike Markdown). generated_at is left empty: the caller,
