@@ -19,7 +19,8 @@ namespace {
 
 // What stdout gets: the signed document for json (the one --out saves), one self-contained page
 // for html, else the text or Markdown rendering.
-std::string planOutput(const Plan& plan, const std::string& format, const std::string& signed_json) {
+std::string planOutput(const Plan& plan, const std::string& format,
+                       const std::string& signed_json) {
   if (format == "json") return signed_json;
   if (format == "html") {
     ReportDoc doc = planReport(plan);

@@ -307,9 +307,9 @@ ReportDoc planReport(const Plan& plan) {
                                   : "No changes. Genesys Cloud matches the desired state."});
   doc.meta.push_back({"cost", unlabelled(costLine(plan.cost), "Cost: ")});
   if (!plan.desired_digest.empty()) doc.meta.push_back({"desiredDigest", plan.desired_digest});
-  for (ActionKind k : {ActionKind::kCreate, ActionKind::kRestore, ActionKind::kUpdate,
-                       ActionKind::kReactivate, ActionKind::kSuspend, ActionKind::kDelete,
-                       ActionKind::kGroupMembers}) {
+  for (ActionKind k :
+       {ActionKind::kCreate, ActionKind::kRestore, ActionKind::kUpdate, ActionKind::kReactivate,
+        ActionKind::kSuspend, ActionKind::kDelete, ActionKind::kGroupMembers}) {
     if (k == ActionKind::kRestore && plan.count(k) == 0) continue;
     doc.summary.push_back({actionKindName(k), plan.count(k)});
   }
@@ -327,9 +327,10 @@ ReportDoc planReport(const Plan& plan) {
                       " to delete: review them in the actions table below.");
     doc.blocks.push_back(std::move(b));
   }
-  const int conflicts = static_cast<int>(std::count_if(
-      plan.notices.begin(), plan.notices.end(),
-      [](const Notice& n) { return n.kind == NoticeKind::kConflict; }));
+  const int conflicts =
+      static_cast<int>(std::count_if(plan.notices.begin(), plan.notices.end(), [](const Notice& n) {
+        return n.kind == NoticeKind::kConflict;
+      }));
   if (conflicts > 0) {
     ReportBlock b;
     b.level = ReportBlock::Level::kError;
@@ -360,7 +361,8 @@ ReportDoc planReport(const Plan& plan) {
                      {"source", "Source", ColumnType::kText}};
   for (const Notice& n : plan.notices) {
     notices.rows.push_back({Json(noticeKindName(n.kind)), Json(n.external_id), Json(n.user_name),
-                            Json(n.message), Json(n.source.file.empty() ? "" : n.source.toString())});
+                            Json(n.message),
+                            Json(n.source.file.empty() ? "" : n.source.toString())});
   }
   doc.tables.push_back(std::move(notices));
   doc.csv_table = "actions";

@@ -33,7 +33,8 @@ bool numericColumn(ColumnType type) {
 }
 
 bool endsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // The first `max_chars` characters of `text`, the last one replaced by "…" when it was longer.
@@ -131,8 +132,8 @@ void writeTextTable(TextWriter& w, const ReportTable& table) {
     for (size_t c = 0; c < n; ++c) {
       const bool last = c + 1 == n;
       const bool right = numericColumn(table.columns[c].type);
-      std::string cell = right ? padLeft(line[c], widths[c])
-                               : (last ? line[c] : padRight(line[c], widths[c]));
+      std::string cell =
+          right ? padLeft(line[c], widths[c]) : (last ? line[c] : padRight(line[c], widths[c]));
       out += (c ? "  " : "") + cell;
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();

@@ -320,8 +320,8 @@ Scale niceScale(double lo, double hi, bool seconds, bool integral) {
   const double rough = (hi - lo) / 4;
   double step = 0;
   if (seconds) {
-    static const double kSteps[] = {1,    2,    5,     10,    15,    30,     60,     120,
-                                    300,  600,  900,   1800,  3600,  7200,   10800,  21600,
+    static const double kSteps[] = {1,     2,     5,      10,     15,      30,      60,     120,
+                                    300,   600,   900,    1800,   3600,    7200,    10800,  21600,
                                     43200, 86400, 172800, 604800, 1209600, 2592000, 7776000};
     for (double s : kSteps) {
       if (s >= rough) {
@@ -379,8 +379,8 @@ std::pair<std::string, double> legend(const std::vector<LegendItem>& items) {
       y += kLegendRow;
     }
     if (item.color != nullptr) {
-      out += "<rect x=\"" + num(x) + "\" y=\"" + num(y - 9) + "\" width=\"11\" height=\"11\" fill=\"" +
-             item.color + "\"/>";
+      out += "<rect x=\"" + num(x) + "\" y=\"" + num(y - 9) +
+             "\" width=\"11\" height=\"11\" fill=\"" + item.color + "\"/>";
     } else {
       out += "<line class=\"threshold\" x1=\"" + num(x) + "\" x2=\"" + num(x + 14) + "\" y1=\"" +
              num(y - 4) + "\" y2=\"" + num(y - 4) + "\"/>";
@@ -436,9 +436,9 @@ std::string chartSvg(const ReportChart& chart) {
   std::vector<LegendItem> items;
   for (size_t s = 0; s < series_used; ++s) items.push_back({chart.series[s].name, seriesColor(s)});
   if (chart.threshold) {
-    items.push_back(
-        {chart.threshold_label.empty() ? valueText(*chart.threshold, seconds) : chart.threshold_label,
-         nullptr});
+    items.push_back({chart.threshold_label.empty() ? valueText(*chart.threshold, seconds)
+                                                   : chart.threshold_label,
+                     nullptr});
   }
   auto [legend_svg, legend_height] = legend(items);
   const double top = legend_height + 8;
@@ -478,7 +478,8 @@ std::string chartSvg(const ReportChart& chart) {
          num(kLeft + plot_w) + "\" y1=\"" + num(yOf(std::max(scale.lo, 0.0))) + "\" y2=\"" +
          num(yOf(std::max(scale.lo, 0.0))) + "\"/>";
   size_t longest = 1;
-  for (const std::string& c : chart.categories) longest = std::max(longest, std::min<size_t>(c.size(), 14));
+  for (const std::string& c : chart.categories)
+    longest = std::max(longest, std::min<size_t>(c.size(), 14));
   const size_t fit = std::max<size_t>(1, static_cast<size_t>(plot_w / (6.5 * longest + 10)));
   const size_t every = n == 0 ? 1 : (n + fit - 1) / fit;
   for (size_t c = 0; c < n; c += every) {
@@ -499,8 +500,8 @@ std::string chartSvg(const ReportChart& chart) {
   };
   auto tooltip = [&](size_t s, size_t c, double v) {
     return "<title>" + esc(chart.series[s].name) + ", " + esc(chart.categories[c]) + ": " +
-           esc(valueText(v, seconds)) + (seconds || chart.unit.empty() ? "" : " " + esc(chart.unit)) +
-           "</title>";
+           esc(valueText(v, seconds)) +
+           (seconds || chart.unit.empty() ? "" : " " + esc(chart.unit)) + "</title>";
   };
 
   if (chart.kind == ReportChart::Kind::kLines) {
@@ -548,17 +549,16 @@ std::string chartSvg(const ReportChart& chart) {
         const double y1 = yOf(from + v);
         out += "<rect class=\"bar\" x=\"" + num(xCenter(c) - bar_w / 2) + "\" y=\"" +
                num(std::min(y0, y1)) + "\" width=\"" + num(bar_w) + "\" height=\"" +
-               num(std::fabs(y1 - y0)) + "\" fill=\"" + seriesColor(s) + "\"" +
-               dataAttrs(s, c, v) + ">" + tooltip(s, c, v) + "</rect>";
+               num(std::fabs(y1 - y0)) + "\" fill=\"" + seriesColor(s) + "\"" + dataAttrs(s, c, v) +
+               ">" + tooltip(s, c, v) + "</rect>";
       }
     }
   }
 
   if (chart.threshold && std::isfinite(*chart.threshold)) {
     const double y = yOf(*chart.threshold);
-    const std::string label = chart.threshold_label.empty()
-                                  ? valueText(*chart.threshold, seconds)
-                                  : chart.threshold_label;
+    const std::string label = chart.threshold_label.empty() ? valueText(*chart.threshold, seconds)
+                                                            : chart.threshold_label;
     out += "<line class=\"threshold\" x1=\"" + num(kLeft) + "\" x2=\"" + num(kLeft + plot_w) +
            "\" y1=\"" + num(y) + "\" y2=\"" + num(y) + "\" data-value=\"" +
            jsonNumber(*chart.threshold) + "\"><title>" + esc(label) + "</title></line>";

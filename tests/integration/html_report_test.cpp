@@ -2,17 +2,16 @@
 // Chromium from disk, its DOM dumped after the script ran and a PNG taken. Chromium comes from
 // Debian's `chromium` package (`./setup.sh test` installs it); without it these tests fail.
 
-#include <gtest/gtest.h>
-#include <sys/stat.h>
-
-#include <unistd.h>
-
 #include <fstream>
 #include <iostream>
 #include <optional>
 #include <regex>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "agent/report/plan_render.h"
 #include "agent/report/report_doc.h"
@@ -30,9 +29,10 @@ ReportDoc complianceDoc() {
   doc.title = "Compliance, 2026-W45 to 2026-W48";
   doc.generated_at = "2026-12-01T06:00:00Z";
   doc.meta = {{"since", "2026-11-02T00:00:00Z"}, {"state", "/var/lib/scim-agent/state.db"}};
-  doc.summary = {{"terminations", 5}, {"medianSeconds", 2760}, {"p95Seconds", 7200},
-                 {"overSla", 2}};
-  doc.blocks.push_back({ReportBlock::Level::kWarning, "2 terminations over the SLA (1 h)",
+  doc.summary = {
+      {"terminations", 5}, {"medianSeconds", 2760}, {"p95Seconds", 7200}, {"overSla", 2}};
+  doc.blocks.push_back({ReportBlock::Level::kWarning,
+                        "2 terminations over the SLA (1 h)",
                         {"EMP-2 and EMP-3 were suspended more than an hour after it was known."}});
 
   ReportTable weeks;
@@ -124,7 +124,9 @@ Plan reviewPlan() {
   suspend.rule = "removed from desired state";
   suspend.changes = {{"active", Json(true), Json(false)}};
   plan.actions.push_back(suspend);
-  plan.notices.push_back({NoticeKind::kWarning, "EMP-1002", "asmith@corp.example",
+  plan.notices.push_back({NoticeKind::kWarning,
+                          "EMP-1002",
+                          "asmith@corp.example",
                           "group \"Night Shift\" does not exist in Genesys",
                           {"specs/users.yaml", 20, 5}});
   plan.cost.calls = {{"POST /Users", 1}, {"PATCH /Users", 2}};
@@ -140,7 +142,8 @@ std::string element(const std::string& dom, const std::string& open, const std::
   const size_t start = dom.find(open);
   if (start == std::string::npos) return "";
   const size_t end = dom.find(close, start);
-  return dom.substr(start, end == std::string::npos ? std::string::npos : end + close.size() - start);
+  return dom.substr(start,
+                    end == std::string::npos ? std::string::npos : end + close.size() - start);
 }
 
 struct Row {
@@ -224,7 +227,8 @@ class HtmlReportTest : public ::testing::Test {
     for (const std::string& line : r.console) console += "\n  " + line;
     EXPECT_TRUE(r.console.empty()) << "console messages of " << path << ":" << console;
     EXPECT_NE(r.out.find("data-script-errors=\"0\""), std::string::npos)
-        << "the page's script failed:\n" << element(r.out, "<body", ">");
+        << "the page's script failed:\n"
+        << element(r.out, "<body", ">");
     return r.out;
   }
 
@@ -279,8 +283,8 @@ TEST_F(HtmlReportTest, FragmentSortsByAColumn) {
 
   std::string dom = loadClean(path, "sort=terminations:waitSeconds:desc");
   auto rows = bodyRows(dom, "terminations");
-  EXPECT_EQ(visibleColumn(rows, 0),
-            (std::vector<std::string>{"EMP-3", "EMP-2", "EMP-1", "EMP-10", "EMP-4"}));  // empty last
+  EXPECT_EQ(visibleColumn(rows, 0), (std::vector<std::string>{"EMP-3", "EMP-2", "EMP-1", "EMP-10",
+                                                              "EMP-4"}));  // empty last
   EXPECT_NE(dom.find("data-key=\"waitSeconds\" data-type=\"duration\" class=\"n\" "
                      "aria-sort=\"descending\""),
             std::string::npos)
@@ -315,7 +319,8 @@ TEST_F(HtmlReportTest, FragmentFiltersRowsAndUpdatesTheCount) {
   EXPECT_EQ(attribute(element(dom, "<table id=\"t-terminations\"", ">"), "data-shown"), "2");
 
   // Case-insensitive, any column, URL-encoded; together with a sort.
-  dom = loadClean(path, "sort=terminations:waitSeconds:desc&filter=terminations:MANIFEST%2C%20%22ROW");
+  dom = loadClean(path,
+                  "sort=terminations:waitSeconds:desc&filter=terminations:MANIFEST%2C%20%22ROW");
   EXPECT_EQ(visibleColumn(bodyRows(dom, "terminations"), 0), (std::vector<std::string>{"EMP-2"}));
   EXPECT_NE(dom.find(">1 of 5 rows</p>"), std::string::npos);
 
@@ -463,8 +468,8 @@ TEST_F(HtmlReportTest, ScreenshotIsANonTrivialPng) {
 TEST_F(HtmlReportTest, PageReferencesNothingOutsideItself) {
   for (const std::string& html :
        {renderReportHtml(complianceDoc()), renderPlanHtml(reviewPlan())}) {
-    static const std::regex kExternal(R"((src|href|xlink:href|action)\s*=\s*["']?\s*(https?:|//|file:))",
-                                      std::regex::icase);
+    static const std::regex kExternal(
+        R"((src|href|xlink:href|action)\s*=\s*["']?\s*(https?:|//|file:))", std::regex::icase);
     EXPECT_FALSE(std::regex_search(html, kExternal));
     EXPECT_EQ(html.find("@import"), std::string::npos);
     EXPECT_EQ(html.find("url("), std::string::npos);

@@ -1,17 +1,17 @@
 #include "tests/support/chromium.h"
 
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <sstream>
+#include <thread>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <atomic>
-#include <chrono>
-#include <cstdlib>
-#include <sstream>
-#include <thread>
 
 #include "tests/support/temp_dir.h"
 
@@ -117,10 +117,9 @@ std::string fileUrl(const std::string& absolute_path, const std::string& fragmen
 }
 
 std::string ChromiumRun::describe() const {
-  std::string text = timed_out ? "chromium was killed after its time limit"
-                    : exit_code < 0
-                        ? "chromium could not be started"
-                        : "chromium exited with " + std::to_string(exit_code);
+  std::string text = timed_out       ? "chromium was killed after its time limit"
+                     : exit_code < 0 ? "chromium could not be started"
+                                     : "chromium exited with " + std::to_string(exit_code);
   const std::vector<std::string> all = lines(err);
   const size_t from = all.size() > 15 ? all.size() - 15 : 0;
   if (from < all.size()) text += "; the end of its stderr:";
@@ -144,8 +143,8 @@ ChromiumRun Chromium::screenshot(const std::string& url, const std::string& png_
 
 ChromiumRun Chromium::run(const std::vector<std::string>& page_args) const {
   const int n = run_counter.fetch_add(1);
-  const std::string base = work_dir_ + "/chromium-" + std::to_string(::getpid()) + "-" +
-                           std::to_string(n);
+  const std::string base =
+      work_dir_ + "/chromium-" + std::to_string(::getpid()) + "-" + std::to_string(n);
   ::mkdir(base.c_str(), 0700);
   std::vector<std::string> args{"--headless",
                                 "--disable-gpu",
@@ -170,7 +169,8 @@ ChromiumRun Chromium::run(const std::vector<std::string>& page_args) const {
     r.err = "posix_spawn " + binary_ + " failed";
     return r;
   }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(time_limit_seconds_);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(time_limit_seconds_);
   // Wait for the exit without reaping (WNOWAIT): while the leader is a zombie its pid, and so
   // the group id, cannot be reused, so killing the group afterwards reaches only what it started
   // (the crash handler it may leave behind).

@@ -1,11 +1,11 @@
 #include "agent/report/report_doc.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "agent/base/utf8.h"
 #include "agent/codec/json_parse.h"
@@ -39,8 +39,8 @@ ReportDoc sampleDoc() {
   t.rows = {
       {Json("EMP-1"), Json("title"), Json("Lead, \"Ops\""), Json(2), Json(185),
        Json("2026-11-30T10:00:00Z")},
-      {Json("EMP-2"), Json("<script>alert(1)</script>"), Json("=HYPERLINK(\"http://x\")"),
-       Json(-5), Json(7800), Json()},
+      {Json("EMP-2"), Json("<script>alert(1)</script>"), Json("=HYPERLINK(\"http://x\")"), Json(-5),
+       Json(7800), Json()},
       {Json("EMP-3|x"), Json("multi\nline"), Json("\x1b[31mred\x1b[0m"), Json(0.25), Json(),
        Json("2026-11-29T08:00:00Z")},
   };
@@ -264,9 +264,8 @@ TEST(ReportCsv, IsRfc4180WithAHeaderOfColumnKeys) {
   const auto records = parseCsv(text, &error);
   ASSERT_EQ(error, "") << text;
   ASSERT_EQ(records.size(), 4u);
-  EXPECT_EQ(records[0],
-            (std::vector<std::string>{"externalId", "attribute", "expected", "count",
-                                      "waitSeconds", "at"}));
+  EXPECT_EQ(records[0], (std::vector<std::string>{"externalId", "attribute", "expected", "count",
+                                                  "waitSeconds", "at"}));
   for (const auto& r : records) EXPECT_EQ(r.size(), 6u);
   EXPECT_EQ(records[1][2], "Lead, \"Ops\"");  // comma and quotes survive the round trip
   EXPECT_EQ(records[1][3], "2");
@@ -363,7 +362,8 @@ TEST(ReportMarkdown, StaysUnderTheCommentLimitWithWideRows) {
     ReportTable t;
     t.id = "t" + std::to_string(k);
     t.title = t.id;
-    for (int c = 0; c < 6; ++c) t.columns.push_back({"c" + std::to_string(c), "c", ColumnType::kText});
+    for (int c = 0; c < 6; ++c)
+      t.columns.push_back({"c" + std::to_string(c), "c", ColumnType::kText});
     const Json wide(std::string(300, 'x'));
     t.rows.assign(200, std::vector<Json>(6, wide));
     doc.tables.push_back(t);
@@ -436,7 +436,8 @@ TEST(ReportHtml, EscapesEveryTextAndCarriesTheHooks) {
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   // Only our own script element: the hostile ones are text.
   size_t scripts = 0;
-  for (size_t at = html.find("<script"); at != std::string::npos; at = html.find("<script", at + 1)) {
+  for (size_t at = html.find("<script"); at != std::string::npos;
+       at = html.find("<script", at + 1)) {
     ++scripts;
   }
   EXPECT_EQ(scripts, 1u);
