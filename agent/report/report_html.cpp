@@ -127,7 +127,7 @@ background:var(--bg);color:var(--fg);min-width:16rem}
 .wrap{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{border-bottom:1px solid var(--line);padding:.3rem .6rem;text-align:left;vertical-align:top;
-overflow-wrap:anywhere}
+overflow-wrap:break-word}
 th{background:var(--head);white-space:nowrap}
 th.n,td.n{text-align:right}
 th button{font:inherit;font-weight:600;color:inherit;background:none;border:0;padding:0;
