@@ -19,6 +19,9 @@ PACKAGES=(build-essential cmake pkg-config libpoco-dev libyaml-cpp-dev libsqlite
           googletest libgtest-dev libgmock-dev libssl-dev curl time bc ccache
           libcsv-dev libsimdjson-dev  # HR exports: CSV (RFC 4180) and JSON records
           systemd)  # systemd: systemd-analyze verify/security on the units (tests/systemd)
+# Only `./setup.sh test` installs these: headless Chromium renders each HTML report to its DOM
+# and a PNG (tests/integration/html_report_test.cpp, tests/support/chromium.h).
+TEST_PACKAGES=(chromium)
 
 FUZZ_TARGETS=(desired config scim_page user_codec patch_op plan_json event_body csv_reader json_reader
               mapping)
@@ -75,6 +78,7 @@ install_node_test_deps() {
 }
 
 cmd_test() {
+  PACKAGES+=("${TEST_PACKAGES[@]}")
   build
   install_node_test_deps
   log "running every test (ctest)"

@@ -35,7 +35,7 @@ const Command kCommands[] = {
      "Check the desired state and HR sources; report every error as file:line:column: message.",
      kConfigOption | kDesiredOption, addValidateOptions, runValidate},
     {"plan",
-     "plan [--config FILE] [--desired PATH] [--format text|json|markdown] [--out FILE] "
+     "plan [--config FILE] [--desired PATH] [--format text|json|markdown|html] [--out FILE] "
      "[--detailed-exitcode]",
      "Read the live users, compare them with the desired state and show what apply would do.",
      kConfigOption | kDesiredOption, addPlanOptions, runPlan},

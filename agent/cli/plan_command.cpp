@@ -4,21 +4,36 @@
 
 #include <Poco/Util/Option.h>
 
+#include "agent/cli/clock.h"
 #include "agent/cli/command.h"
 #include "agent/cli/exit_code.h"
 #include "agent/cli/files.h"
 #include "agent/cli/output.h"
 #include "agent/cli/wiring.h"
 #include "agent/log/log.h"
+#include "agent/report/plan_render.h"
 
 namespace scim_agent {
 
 namespace {
 
+// What stdout gets: the signed document for json (the one --out saves), one self-contained page
+// for html, else the text or Markdown rendering.
+std::string planOutput(const Plan& plan, const std::string& format,
+                       const std::string& signed_json) {
+  if (format == "json") return signed_json;
+  if (format == "html") {
+    ReportDoc doc = planReport(plan);
+    doc.generated_at = cliNowIso();
+    return renderReportHtml(doc);
+  }
+  return renderPlan(plan, format);
+}
+
 }  // namespace
 
 int runPlan(const Args& args, std::ostream& out, std::ostream& err) {
-  const auto format_option = formatOption(args, {"text", "json", "markdown"}, err);
+  const auto format_option = formatOption(args, {"text", "json", "markdown", "html"}, err);
   if (!format_option) return kExitUsage;
   const std::string format = *format_option;
   std::unique_ptr<Agent> agent;
@@ -35,7 +50,7 @@ int runPlan(const Args& args, std::ostream& out, std::ostream& err) {
   auto document = agent->reconciler().signedPlanDocument(plan);
   if (!document.ok()) return printError(document.error(), err);
   const std::string signed_json = document->pretty() + "\n";
-  out << (format == "json" ? signed_json : renderPlan(plan, format));
+  out << planOutput(plan, format, signed_json);
   int code = kExitOk;
   if (args.has("out")) {
     Status saved = writeFileAtomically(args.get("out"), signed_json);
@@ -66,7 +81,7 @@ void addPlanningOptions(Poco::Util::OptionSet& set, const char* formats) {
 
 void addPlanOptions(Poco::Util::OptionSet& set) {
   using Poco::Util::Option;
-  addPlanningOptions(set, "text, json or markdown");
+  addPlanningOptions(set, "text, json, markdown or html");
   set.addOption(Option("out", "o", "save the plan document (JSON) to FILE").argument("FILE"));
   set.addOption(Option("detailed-exitcode", "",
                        "exit 0 with no changes, 2 with changes, 3 when a guardrail blocks, 1 on "

@@ -258,4 +258,117 @@ std::string renderPlanMarkdown(const Plan& plan) {
 
 std::string renderPlanJson(const Plan& plan) { return planToJson(plan).pretty() + "\n"; }
 
+namespace {
+
+// "title: \"Agent\" → \"Lead\"", "title: (none) → \"Lead\"": one line per attribute.
+std::string changeText(const AttributeChange& c) {
+  const std::string before = c.before.isNull() ? "(none)" : c.before.dump();
+  const std::string after = c.after.isNull() ? "(none)" : c.after.dump();
+  return c.attribute + ": " + before + " \u2192 " + after;
+}
+
+std::string joined(const std::vector<std::string>& parts) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? "; " : "") + parts[i];
+  return out;
+}
+
+std::vector<Json> actionRow(const Action& a) {
+  std::vector<std::string> changes;
+  std::string kind = actionKindName(a.kind);
+  if (a.kind == ActionKind::kGroupMembers) {
+    kind += " " + a.group_name;
+    for (const MemberRef& m : a.add_members)
+      changes.push_back("+ " + userLabel(m.external_id, m.user_name));
+    for (const MemberRef& m : a.remove_members)
+      changes.push_back("- " + userLabel(m.external_id, m.user_name));
+  } else {
+    for (const AttributeChange& c : a.changes) changes.push_back(changeText(c));
+    if (!a.manager_external_id.empty()) {
+      changes.push_back("manager: set to " + a.manager_external_id + " after its create");
+    }
+  }
+  return {Json(kind), Json(a.external_id), Json(a.user_name), Json(joined(changes)),
+          Json(whyText(a))};
+}
+
+}  // namespace
+
+ReportDoc planReport(const Plan& plan) {
+  ReportDoc doc;
+  doc.kind = "plan";
+  doc.title = "scim-agent plan";
+  // The text rendering's lines without their "Plan: " and "Cost: " labels (the keys say it).
+  auto unlabelled = [](const std::string& line, const std::string& label) {
+    return line.rfind(label, 0) == 0 ? line.substr(label.size()) : line;
+  };
+  doc.meta.push_back({"plan", plan.hasChanges()
+                                  ? unlabelled(summaryLine(plan), "Plan: ")
+                                  : "No changes. Genesys Cloud matches the desired state."});
+  doc.meta.push_back({"cost", unlabelled(costLine(plan.cost), "Cost: ")});
+  if (!plan.desired_digest.empty()) doc.meta.push_back({"desiredDigest", plan.desired_digest});
+  for (ActionKind k :
+       {ActionKind::kCreate, ActionKind::kRestore, ActionKind::kUpdate, ActionKind::kReactivate,
+        ActionKind::kSuspend, ActionKind::kDelete, ActionKind::kGroupMembers}) {
+    if (k == ActionKind::kRestore && plan.count(k) == 0) continue;
+    doc.summary.push_back({actionKindName(k), plan.count(k)});
+  }
+  doc.summary.push_back({"notices", static_cast<int64_t>(plan.notices.size())});
+  doc.summary.push_back({"apiCalls", plan.cost.total_calls});
+  doc.summary.push_back({"managedLiveUsers", plan.managed_live_users});
+
+  if (plan.destructiveCount() > 0) {
+    ReportBlock b;
+    b.level = ReportBlock::Level::kWarning;
+    const int n = plan.destructiveCount();
+    b.title = std::to_string(n) + (n == 1 ? " destructive action" : " destructive actions");
+    b.lines.push_back(std::to_string(plan.count(ActionKind::kSuspend)) + " to suspend, " +
+                      std::to_string(plan.count(ActionKind::kDelete)) +
+                      " to delete: review them in the actions table below.");
+    doc.blocks.push_back(std::move(b));
+  }
+  const int conflicts =
+      static_cast<int>(std::count_if(plan.notices.begin(), plan.notices.end(), [](const Notice& n) {
+        return n.kind == NoticeKind::kConflict;
+      }));
+  if (conflicts > 0) {
+    ReportBlock b;
+    b.level = ReportBlock::Level::kError;
+    b.title = std::to_string(conflicts) + (conflicts == 1 ? " conflict" : " conflicts");
+    b.lines.push_back("Users sharing one key are not touched until the conflict is resolved.");
+    doc.blocks.push_back(std::move(b));
+  }
+
+  ReportTable actions;
+  actions.id = "actions";
+  actions.title = "Actions";
+  actions.columns = {{"kind", "Action", ColumnType::kText},
+                     {"externalId", "externalId", ColumnType::kText},
+                     {"userName", "userName", ColumnType::kText},
+                     {"changes", "Changes", ColumnType::kText},
+                     {"why", "Why", ColumnType::kText}};
+  actions.empty_text = "No changes. Genesys Cloud matches the desired state.";
+  for (const Action& a : plan.actions) actions.rows.push_back(actionRow(a));
+  doc.tables.push_back(std::move(actions));
+
+  ReportTable notices;
+  notices.id = "notices";
+  notices.title = "Notices";
+  notices.columns = {{"kind", "Kind", ColumnType::kText},
+                     {"externalId", "externalId", ColumnType::kText},
+                     {"userName", "userName", ColumnType::kText},
+                     {"message", "Message", ColumnType::kText},
+                     {"source", "Source", ColumnType::kText}};
+  for (const Notice& n : plan.notices) {
+    notices.rows.push_back({Json(noticeKindName(n.kind)), Json(n.external_id), Json(n.user_name),
+                            Json(n.message),
+                            Json(n.source.file.empty() ? "" : n.source.toString())});
+  }
+  doc.tables.push_back(std::move(notices));
+  doc.csv_table = "actions";
+  return doc;
+}
+
+std::string renderPlanHtml(const Plan& plan) { return renderReportHtml(planReport(plan)); }
+
 }  // namespace scim_agent

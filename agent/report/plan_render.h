@@ -3,6 +3,7 @@
 #include <string>
 
 #include "agent/model/plan.h"
+#include "agent/report/report_doc.h"
 
 namespace scim_agent {
 
@@ -21,5 +22,16 @@ std::string renderPlanMarkdown(const Plan& plan);
 
 // The plan document (plan_json.h), indented, with a trailing newline.
 std::string renderPlanJson(const Plan& plan);
+
+// The plan as a report document (kind "plan"), for `plan --format html`: the summary and cost
+// lines as meta, counts per kind and the API calls as summary facts, a warning block when it
+// suspends or deletes, the actions as a table (kind, externalId, userName, changes as
+// "attribute: before → after", why as "rule (source place)") and the notices as a table. Every
+// action and notice is in it (no cut, unlike Markdown). generated_at is left empty: the caller,
+// which knows the time, sets it.
+ReportDoc planReport(const Plan& plan);
+
+// renderReportHtml(planReport(plan)): one self-contained page for reviewers.
+std::string renderPlanHtml(const Plan& plan);
 
 }  // namespace scim_agent

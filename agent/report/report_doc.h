@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -127,6 +128,18 @@ std::optional<ReportFormat> reportFormatFromName(const std::string& name);
 std::string renderReport(const ReportDoc& doc, ReportFormat format, bool color);
 
 // "42 s", "3 min 5 s", "2 h 10 min", "3 d 4 h" (seconds rounded down; negative as "-" + …).
+// The two largest units from the first non-zero one; a zero second part is left out ("3 min",
+// "2 h", "1 d"). 0 is "0 s"; NaN and infinities are "?".
 std::string formatDurationSeconds(double seconds);
+
+// How every renderer but JSON and CSV shows a cell: a string as it is, null as "", a bool as
+// true/false, a number of a kDuration column as formatDurationSeconds, other numbers in the
+// shortest form that reads back to the same value ("12", "0.25").
+std::string reportCellText(const Json& cell, ColumnType type);
+
+// `text` made safe to show: each invalid UTF-8 byte becomes U+FFFD, tab, CR and LF become a
+// space, and every other control character (C0, DEL, C1: a terminal escape from a hostile server)
+// becomes U+FFFD. The text, Markdown and HTML renderers pass every string through it.
+std::string reportSafeText(std::string_view text);
 
 }  // namespace scim_agent
