@@ -21,11 +21,13 @@ Json timeCell(const std::string& at) { return at.empty() ? Json() : Json(at); }
 
 Json jsonTextCell(const std::string& json_text) {
   if (json_text.empty()) return Json();
-  Result<Json> parsed = parseJson(json_text);
-  if (!parsed.ok()) return Json(json_text);
-  if (parsed->isNull()) return Json();
-  if (parsed->isString()) return Json(parsed->asString());
-  return Json(parsed->dump());
+  // Wrapped in an array: Poco's parser takes no bare scalar ("\"Lead\"", "null") at the top.
+  Result<Json> parsed = parseJson("[" + json_text + "]");
+  if (!parsed.ok() || !parsed->isArray() || parsed->asArray().size() != 1) return Json(json_text);
+  const Json& value = parsed->asArray().front();
+  if (value.isNull()) return Json();
+  if (value.isString()) return Json(value.asString());
+  return Json(value.dump());
 }
 
 std::optional<double> secondsBetween(const std::string& from, const std::string& to) {
