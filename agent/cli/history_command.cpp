@@ -66,9 +66,9 @@ int runHistory(const Args& args, std::ostream& out, std::ostream& err) {
 
 void addHistoryOptions(Poco::Util::OptionSet& set) {
   using Poco::Util::Option;
-  set.addOption(Option("limit", "n",
-                       "how many runs to list, newest first (default 20; with --since all)")
-                    .argument("N"));
+  set.addOption(
+      Option("limit", "n", "how many runs to list, newest first (default 20; with --since all)")
+          .argument("N"));
   set.addOption(Option("since", "s",
                        "only runs started from this time on: a duration back from now (7d, 12h) "
                        "or an ISO-8601 time")
@@ -77,8 +77,8 @@ void addHistoryOptions(Poco::Util::OptionSet& set) {
                        "text, json (the run list as an array), markdown, csv or html (default "
                        "text)")
                     .argument("FORMAT"));
-  set.addOption(Option("out", "o", "write the list to FILE (atomically) instead of stdout")
-                    .argument("FILE"));
+  set.addOption(
+      Option("out", "o", "write the list to FILE (atomically) instead of stdout").argument("FILE"));
 }
 
 }  // namespace scim_agent

@@ -37,10 +37,10 @@ int usageError(const std::string& message, std::ostream& err) {
 int runReportCommand(const Args& args, std::ostream& out, std::ostream& err) {
   const std::string kind = args.positional.empty() ? "" : args.positional.front();
   if (kind != "discrepancy" && kind != "drift" && kind != "compliance") {
-    return usageError(
-        kind.empty() ? "report takes one of: discrepancy, drift, compliance"
-                     : "unknown report \"" + kind + "\": take one of discrepancy, drift, compliance",
-        err);
+    return usageError(kind.empty() ? "report takes one of: discrepancy, drift, compliance"
+                                   : "unknown report \"" + kind +
+                                         "\": take one of discrepancy, drift, compliance",
+                      err);
   }
   if (args.positional.size() > 1) {
     return usageError("report takes one kind, not \"" + args.positional[1] + "\" too", err);
@@ -111,8 +111,7 @@ void addReportOptions(Poco::Util::OptionSet& set) {
       Option("format", "f", "text, json, markdown, csv or html (default text)").argument("FORMAT"));
   set.addOption(Option("out", "o", "write the report to FILE (atomically) instead of stdout")
                     .argument("FILE"));
-  set.addOption(Option("sla", "",
-                       "compliance: the termination-to-suspension target (default 1h)")
+  set.addOption(Option("sla", "", "compliance: the termination-to-suspension target (default 1h)")
                     .argument("DURATION"));
 }
 

@@ -1,9 +1,9 @@
 #include "agent/cli/report_options.h"
 
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <ostream>
+
+#include <sys/stat.h>
 
 #include "agent/base/clock.h"
 #include "agent/base/diagnostics.h"

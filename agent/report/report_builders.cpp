@@ -204,7 +204,8 @@ Result<ReportDoc> buildDiscrepancy(StateStore& store, const ReportSelection& sel
       addRunMeta(doc, *run);
     } else {
       doc.title = "Discrepancies";
-      doc.blocks.push_back({ReportBlock::Level::kInfo, "No actions recorded",
+      doc.blocks.push_back({ReportBlock::Level::kInfo,
+                            "No actions recorded",
                             {"No run has recorded what its actions came to yet."}});
     }
   }
@@ -227,14 +228,11 @@ Result<ReportDoc> buildDiscrepancy(StateStore& store, const ReportSelection& sel
   ReportTable table;
   table.id = "actions";
   table.title = "Actions not done";
-  table.columns = {{"run", "Run", ColumnType::kInteger},
-                   {"seq", "Seq", ColumnType::kInteger},
-                   {"kind", "Kind", ColumnType::kText},
-                   {"externalId", "externalId", ColumnType::kText},
-                   {"userName", "userName", ColumnType::kText},
-                   {"outcome", "Outcome", ColumnType::kText},
-                   {"message", "Message", ColumnType::kText},
-                   {"at", "At", ColumnType::kTime}};
+  table.columns = {
+      {"run", "Run", ColumnType::kInteger},        {"seq", "Seq", ColumnType::kInteger},
+      {"kind", "Kind", ColumnType::kText},         {"externalId", "externalId", ColumnType::kText},
+      {"userName", "userName", ColumnType::kText}, {"outcome", "Outcome", ColumnType::kText},
+      {"message", "Message", ColumnType::kText},   {"at", "At", ColumnType::kTime}};
   for (const RunActionRecord& a : actions) {
     if (a.outcome == "done") continue;
     table.rows.push_back({Json(a.run_id), Json(a.seq), Json(a.kind), Json(a.external_id),
@@ -247,8 +245,7 @@ Result<ReportDoc> buildDiscrepancy(StateStore& store, const ReportSelection& sel
   return doc;
 }
 
-Result<ReportDoc> buildDrift(StateStore& store, const ReportSelection& selection,
-                             ReportTime now) {
+Result<ReportDoc> buildDrift(StateStore& store, const ReportSelection& selection, ReportTime now) {
   ReportDoc doc = newDoc("drift", store, now);
   std::vector<DriftRecord> drift;
   std::vector<RunRecord> runs;
@@ -262,9 +259,8 @@ Result<ReportDoc> buildDrift(StateStore& store, const ReportSelection& selection
     doc.title = "Drift seen by run #" + std::to_string(selection.run_id);
     addRunMeta(doc, *run);
   } else {
-    const std::string since = selection.since.empty()
-                                  ? iso(now - std::chrono::hours(24 * 7))
-                                  : normalisedTime(selection.since);
+    const std::string since = selection.since.empty() ? iso(now - std::chrono::hours(24 * 7))
+                                                      : normalisedTime(selection.since);
     auto d = store.drift(0, since);
     if (!d.ok()) return d.error();
     auto r = store.runsSince(since);
@@ -342,13 +338,11 @@ Result<ReportDoc> buildHistory(StateStore& store, const std::string& since, int 
   ReportTable table;
   table.id = "runs";
   table.title = "Runs";
-  table.columns = {{"id", "Run", ColumnType::kInteger},
-                   {"kind", "Kind", ColumnType::kText},
-                   {"startedAt", "Started", ColumnType::kTime},
-                   {"endedAt", "Ended", ColumnType::kTime},
-                   {"seconds", "Took", ColumnType::kDuration},
-                   {"outcome", "Outcome", ColumnType::kText},
-                   {"summary", "Summary", ColumnType::kText}};
+  table.columns = {
+      {"id", "Run", ColumnType::kInteger},         {"kind", "Kind", ColumnType::kText},
+      {"startedAt", "Started", ColumnType::kTime}, {"endedAt", "Ended", ColumnType::kTime},
+      {"seconds", "Took", ColumnType::kDuration},  {"outcome", "Outcome", ColumnType::kText},
+      {"summary", "Summary", ColumnType::kText}};
   for (const RunRecord& run : runs) {
     auto took = run.ended_at.empty() ? std::nullopt : secondsBetween(run.started_at, run.ended_at);
     table.rows.push_back({Json(run.id), Json(run.kind), timeCell(run.started_at),
@@ -408,11 +402,12 @@ Result<ReportDoc> buildRun(StateStore& store, int64_t run_id, ReportTime now) {
   doc.summary.push_back({"discrepancies", static_cast<int64_t>(found->size())});
   doc.summary.push_back({"driftChanges", static_cast<int64_t>(drift->size())});
   if (summary.get("error").isString()) {
-    doc.blocks.push_back({ReportBlock::Level::kError, "The run stopped on an error",
-                          {summary.getString("error")}});
+    doc.blocks.push_back(
+        {ReportBlock::Level::kError, "The run stopped on an error", {summary.getString("error")}});
   }
   if (run->outcome == "blocked") {
-    doc.blocks.push_back({ReportBlock::Level::kWarning, "Blocked by a guardrail",
+    doc.blocks.push_back({ReportBlock::Level::kWarning,
+                          "Blocked by a guardrail",
                           {"Its blocked actions were not applied."}});
   }
 
@@ -473,8 +468,7 @@ Result<ReportDoc> discrepancyReport(StateStore& store, const ReportSelection& se
   return guarded("discrepancy report", [&] { return buildDiscrepancy(store, selection, now); });
 }
 
-Result<ReportDoc> driftReport(StateStore& store, const ReportSelection& selection,
-                              ReportTime now) {
+Result<ReportDoc> driftReport(StateStore& store, const ReportSelection& selection, ReportTime now) {
   return guarded("drift report", [&] { return buildDrift(store, selection, now); });
 }
 

@@ -57,8 +57,7 @@ Result<ReportDoc> discrepancyReport(StateStore& store, const ReportSelection& se
 // Summary: usersWithDrift, attributeChanges, usersGone (managed users that vanished: attribute
 // "user", after null), runs. Chart driftPerRun: the drifted users of each run in range whose
 // summary records "driftedUsers" (whole-org runs).
-Result<ReportDoc> driftReport(StateStore& store, const ReportSelection& selection,
-                              ReportTime now);
+Result<ReportDoc> driftReport(StateStore& store, const ReportSelection& selection, ReportTime now);
 
 // The compliance report per ISO week (UTC), from the week of `since` to the week of `now`,
 // every week a row even when empty: users created, updated, reactivated, suspended, deleted,

@@ -72,16 +72,17 @@ Result<ReportDoc> buildCompliance(StateStore& store, ReportTime since, ReportTim
   const Days first = mondayOf(dayOf(since));
   const Days last = mondayOf(dayOf(now));
   for (Days d = first; d <= last; d += std::chrono::days(7)) weeks.push_back(Week{d, {}, {}});
+  // The week of a fact at `at` when it lies between `since` and `now`, else null. Times are
+  // compared parsed: the store's strings and a caller's may differ in their fraction.
   auto weekOf = [&](const std::string& at) -> Week* {
     auto t = parseIso8601(at);
-    if (!t || weeks.empty()) return nullptr;
+    if (!t || *t < since || *t > now || weeks.empty()) return nullptr;
     const Days monday = mondayOf(dayOf(*t));
     if (monday < first || monday > last) return nullptr;
     return &weeks[static_cast<size_t>((monday - first).count() / 7)];
   };
 
   for (const RunActionRecord& a : *actions) {
-    if (a.at > now_iso) continue;
     Week* week = weekOf(a.at);
     if (week == nullptr) continue;
     if (a.outcome == "failed" || a.outcome == "stale") {
@@ -96,9 +97,7 @@ Result<ReportDoc> buildCompliance(StateStore& store, ReportTime since, ReportTim
 
   std::vector<Termination> done;  // suspended in range, by known time (the store's order)
   for (const TerminationCase& c : *cases) {
-    if (c.state != "suspended" || c.suspended_at < since_iso || c.suspended_at > now_iso) {
-      continue;
-    }
+    if (c.state != "suspended") continue;
     Week* week = weekOf(c.suspended_at);
     auto seconds = secondsBetween(c.known_at, c.suspended_at);
     if (week == nullptr || !seconds) continue;
@@ -140,7 +139,8 @@ Result<ReportDoc> buildCompliance(StateStore& store, ReportTime since, ReportTim
   if (!all_seconds.empty()) {
     doc.summary.push_back({"medianSeconds", medianOf(all_seconds)});
     doc.summary.push_back({"p95Seconds", nearestRankPercentile(all_seconds, 95)});
-    doc.summary.push_back({"maxSeconds", *std::max_element(all_seconds.begin(), all_seconds.end())});
+    doc.summary.push_back(
+        {"maxSeconds", *std::max_element(all_seconds.begin(), all_seconds.end())});
   }
   doc.summary.push_back({"slaSeconds", static_cast<int64_t>(sla.count())});
   doc.summary.push_back({"overSla", static_cast<int64_t>(late.size())});
@@ -211,12 +211,10 @@ Result<ReportDoc> buildCompliance(StateStore& store, ReportTime since, ReportTim
     times.series[1].values.push_back(p95);
   }
 
-  const std::vector<Column> case_columns = {{"externalId", "externalId", ColumnType::kText},
-                                            {"cause", "Cause", ColumnType::kText},
-                                            {"origin", "Origin", ColumnType::kText},
-                                            {"knownAt", "Known", ColumnType::kTime},
-                                            {"suspendedAt", "Suspended", ColumnType::kTime},
-                                            {"seconds", "Took", ColumnType::kDuration}};
+  const std::vector<Column> case_columns = {
+      {"externalId", "externalId", ColumnType::kText}, {"cause", "Cause", ColumnType::kText},
+      {"origin", "Origin", ColumnType::kText},         {"knownAt", "Known", ColumnType::kTime},
+      {"suspendedAt", "Suspended", ColumnType::kTime}, {"seconds", "Took", ColumnType::kDuration}};
   ReportTable term_table;
   term_table.id = "terminations";
   term_table.title = "Terminations suspended";
@@ -225,7 +223,8 @@ Result<ReportDoc> buildCompliance(StateStore& store, ReportTime since, ReportTim
   for (const Termination& t : done) {
     term_table.rows.push_back({Json(t.c->external_id), Json(t.c->cause), Json(t.c->origin),
                                timeCell(t.c->known_at), timeCell(t.c->suspended_at),
-                               Json(t.seconds), Json(t.seconds > static_cast<double>(sla.count()))});
+                               Json(t.seconds),
+                               Json(t.seconds > static_cast<double>(sla.count()))});
   }
   term_table.empty_text = "No termination was suspended in this period.";
 
@@ -282,8 +281,7 @@ std::string isoWeekLabel(ReportTime t) {
   const Days january_first = Days(year / std::chrono::January / 1);
   const int64_t week = (thursday - january_first).count() / 7 + 1;
   char label[16];
-  std::snprintf(label, sizeof label, "%04d-W%02d", static_cast<int>(year),
-                static_cast<int>(week));
+  std::snprintf(label, sizeof label, "%04d-W%02d", static_cast<int>(year), static_cast<int>(week));
   return label;
 }
 

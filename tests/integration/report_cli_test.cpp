@@ -5,8 +5,6 @@
 // an unknown run and a missing database (exit 1); and that a report runs while another process
 // holds the writer lock.
 
-#include <sys/stat.h>
-
 #include <chrono>
 #include <sstream>
 #include <string>
@@ -14,6 +12,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "agent/codec/json_parse.h"
 #include "state/state_store.h"
@@ -66,19 +65,20 @@ class ReportCliTest : public ::testing::Test {
     dir_.write("client-secret", "demo-secret\n");
     dir_.write("users.yaml", "apiVersion: scim-agent/v1\nusers: []\n");
     // No Genesys is called: a report reads the state database only.
-    config_ = dir_.write("agent.yaml", "target:\n"
-                                       "  kind: genesys\n"
-                                       "  apiBase: http://127.0.0.1:9\n"
-                                       "  loginBase: http://127.0.0.1:9\n"
-                                       "  clientId: demo-client\n"
-                                       "  clientSecretFile: " +
-                                           dir_.file("client-secret") +
-                                           "\n"
-                                           "desired: " +
-                                           dir_.file("users.yaml") +
-                                           "\n"
-                                           "state: " +
-                                           dir_.file("state.db") + "\n");
+    config_ = dir_.write("agent.yaml",
+                         "target:\n"
+                         "  kind: genesys\n"
+                         "  apiBase: http://127.0.0.1:9\n"
+                         "  loginBase: http://127.0.0.1:9\n"
+                         "  clientId: demo-client\n"
+                         "  clientSecretFile: " +
+                             dir_.file("client-secret") +
+                             "\n"
+                             "desired: " +
+                             dir_.file("users.yaml") +
+                             "\n"
+                             "state: " +
+                             dir_.file("state.db") + "\n");
     std::unique_ptr<StateStore> store = openStore(dir_.file("state.db"));
     ASSERT_NE(store, nullptr);
     fill(*store);
@@ -90,14 +90,13 @@ class ReportCliTest : public ::testing::Test {
     auto r1 = store.beginRun("run", "2026-12-01T09:00:00Z", "d1");
     ASSERT_TRUE(r1.ok());
     ASSERT_TRUE(store
-                    .recordRunActions(
-                        *r1,
-                        {act(1, "create", "EMP-1", "done", "2026-12-01T09:00:01Z"),
-                         act(2, "create", "EMP-2", "done", "2026-12-01T09:00:02Z"),
-                         act(3, "update", "EMP-3", "failed", "2026-12-01T09:00:03Z",
-                             "PATCH answered 500, then again")},
-                        {{0, "EMP-2", "u-2", "create", "title", R"("Lead, Support")",
-                          R"("Agent")", "2026-12-01T09:00:02Z"}})
+                    .recordRunActions(*r1,
+                                      {act(1, "create", "EMP-1", "done", "2026-12-01T09:00:01Z"),
+                                       act(2, "create", "EMP-2", "done", "2026-12-01T09:00:02Z"),
+                                       act(3, "update", "EMP-3", "failed", "2026-12-01T09:00:03Z",
+                                           "PATCH answered 500, then again")},
+                                      {{0, "EMP-2", "u-2", "create", "title", R"("Lead, Support")",
+                                        R"("Agent")", "2026-12-01T09:00:02Z"}})
                     .ok());
     ASSERT_TRUE(store
                     .finishRun(*r1, "failed",
@@ -114,8 +113,8 @@ class ReportCliTest : public ::testing::Test {
                                       {})
                     .ok());
     ASSERT_TRUE(store
-                    .recordDrift(*r2, {{0, *r1, "EMP-3", "u-3", "title", R"("Agent")",
-                                        R"("Boss")", "2026-12-08T09:00:00Z"}})
+                    .recordDrift(*r2, {{0, *r1, "EMP-3", "u-3", "title", R"("Agent")", R"("Boss")",
+                                        "2026-12-08T09:00:00Z"}})
                     .ok());
     ASSERT_TRUE(store
                     .finishRun(*r2, "changes",
@@ -195,8 +194,8 @@ TEST_F(ReportCliTest, DiscrepancyAsJsonCsvAndMarkdown) {
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_EQ(failed[0].getString("message"), "PATCH answered 500, then again");
 
-  RunResult csv = agent({"report", "discrepancy", "--since", "2026-11-30T00:00:00Z", "--format",
-                         "csv"});
+  RunResult csv =
+      agent({"report", "discrepancy", "--since", "2026-11-30T00:00:00Z", "--format", "csv"});
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   const auto csv_lines = lines(csv.out);
   ASSERT_EQ(csv_lines.size(), 2u) << csv.out;
@@ -205,8 +204,8 @@ TEST_F(ReportCliTest, DiscrepancyAsJsonCsvAndMarkdown) {
                               ",EMP-2,title,\"Lead, Support\",Agent,create,2026-12-01T09:00:02Z")
       << "a cell with a comma is quoted";
 
-  RunResult md = agent({"report", "discrepancy", "--run", std::to_string(run1_), "--format",
-                        "markdown"});
+  RunResult md =
+      agent({"report", "discrepancy", "--run", std::to_string(run1_), "--format", "markdown"});
   ASSERT_EQ(md.exit_code, 0) << md.err;
   EXPECT_TRUE(markdownTableRowWith(md.out, "EMP-2")) << md.out;
 }
@@ -269,8 +268,8 @@ TEST_F(ReportCliTest, ComplianceAsJsonCsvAndMarkdown) {
   Json twelve = jsonOf({"report", "compliance"});
   EXPECT_EQ(rows(twelve, "weeks").size(), 13u);
 
-  RunResult csv = agent({"report", "compliance", "--since", "2026-11-30T00:00:00Z", "--format",
-                         "csv"});
+  RunResult csv =
+      agent({"report", "compliance", "--since", "2026-11-30T00:00:00Z", "--format", "csv"});
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   const auto csv_lines = lines(csv.out);
   ASSERT_EQ(csv_lines.size(), 3u) << csv.out;
@@ -346,7 +345,8 @@ TEST_F(ReportCliTest, HistoryKeepsItsJsonArrayAndTakesSinceAndTheReportFormats) 
 
 TEST_F(ReportCliTest, OutWritesTheFileAndPrintsNothing) {
   const std::string file = dir_.file("compliance.json");
-  RunResult r = agent({"report", "compliance", "--since", "14d", "--format", "json", "--out", file});
+  RunResult r =
+      agent({"report", "compliance", "--since", "14d", "--format", "json", "--out", file});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(fileMode(file), 0644u);
@@ -414,12 +414,13 @@ TEST(ReportCliHelpTest, ReportAndShowHaveHelpAndAreListed) {
 TEST_F(ReportCliTest, MissingStateDbIsAnErrorNamingItAndIsNotCreated) {
   TempDir other;
   other.write("client-secret", "demo-secret\n");
-  const std::string config = other.write(
-      "agent.yaml", "target:\n  kind: genesys\n  apiBase: http://127.0.0.1:9\n"
-                    "  loginBase: http://127.0.0.1:9\n  clientId: demo-client\n"
-                    "  clientSecretFile: " +
-                        other.file("client-secret") + "\ndesired: " + dir_.file("users.yaml") +
-                        "\nstate: " + other.file("state.db") + "\n");
+  const std::string config =
+      other.write("agent.yaml",
+                  "target:\n  kind: genesys\n  apiBase: http://127.0.0.1:9\n"
+                  "  loginBase: http://127.0.0.1:9\n  clientId: demo-client\n"
+                  "  clientSecretFile: " +
+                      other.file("client-secret") + "\ndesired: " + dir_.file("users.yaml") +
+                      "\nstate: " + other.file("state.db") + "\n");
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"report", "compliance"}, {"show", "1"}, {"history"}}) {
     std::vector<std::string> full = args;
@@ -438,9 +439,11 @@ TEST_F(ReportCliTest, ReportsRunWhileAnotherProcessHoldsTheWriterLock) {
   std::unique_ptr<StateStore> writer = openStore(dir_.file("state.db"));
   ASSERT_NE(writer, nullptr);
   ASSERT_TRUE(writer->acquireWriterLock(std::chrono::milliseconds(0)).ok());
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"report", "discrepancy"}, {"report", "drift"},
-        {"report", "compliance"}, {"show", std::to_string(run1_)}, {"history"}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"report", "discrepancy"},
+                                               {"report", "drift"},
+                                               {"report", "compliance"},
+                                               {"show", std::to_string(run1_)},
+                                               {"history"}}) {
     RunResult r = agent(args);
     EXPECT_EQ(r.exit_code, 0) << args[0] << " " << r.err;
   }

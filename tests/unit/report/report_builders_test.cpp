@@ -2,6 +2,8 @@
 // API with known times: the ReportDoc's summary values, tables and rows, charts, and the pieces
 // they are made of (nearest-rank statistics, ISO weeks).
 
+#include "agent/report/report_builders.h"
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -9,7 +11,6 @@
 #include <gtest/gtest.h>
 
 #include "agent/base/clock.h"
-#include "agent/report/report_builders.h"
 #include "state/state_store.h"
 #include "tests/support/state_db.h"
 #include "tests/support/temp_dir.h"
@@ -152,12 +153,12 @@ TEST(ReportStatisticsTest, MedianOfOddAndEvenCounts) {
 
 TEST(ReportStatisticsTest, P95IsTheNearestRank) {
   EXPECT_EQ(nearestRankPercentile({}, 95), 0);
-  EXPECT_EQ(nearestRankPercentile({5}, 95), 5);          // ⌈0.95⌉ = 1st
-  EXPECT_EQ(nearestRankPercentile({2, 1}, 95), 2);       // ⌈1.9⌉ = 2nd
-  EXPECT_EQ(nearestRankPercentile({3, 1, 2}, 95), 3);    // ⌈2.85⌉ = 3rd
+  EXPECT_EQ(nearestRankPercentile({5}, 95), 5);        // ⌈0.95⌉ = 1st
+  EXPECT_EQ(nearestRankPercentile({2, 1}, 95), 2);     // ⌈1.9⌉ = 2nd
+  EXPECT_EQ(nearestRankPercentile({3, 1, 2}, 95), 3);  // ⌈2.85⌉ = 3rd
   std::vector<double> twenty;
   for (int i = 20; i >= 1; --i) twenty.push_back(i * 10);
-  EXPECT_EQ(nearestRankPercentile(twenty, 95), 190);     // ⌈19⌉ = 19th, not the 20th
+  EXPECT_EQ(nearestRankPercentile(twenty, 95), 190);  // ⌈19⌉ = 19th, not the 20th
   std::vector<double> twenty_one = twenty;
   twenty_one.push_back(210);
   EXPECT_EQ(nearestRankPercentile(twenty_one, 95), 200);  // ⌈19.95⌉ = 20th
@@ -177,10 +178,8 @@ TEST(ReportStatisticsTest, IsoWeeksAtTheYearsEdges) {
   EXPECT_EQ(isoWeekLabel(at("2021-01-03T00:00:00Z")), "2020-W53");
   // UTC: a local evening in another zone is the next UTC day.
   EXPECT_EQ(isoWeekLabel(at("2027-01-03T23:30:00-02:00")), "2027-W01");
-  EXPECT_EQ(formatIso8601(isoWeekStart(at("2027-01-01T15:00:00Z"))),
-            "2026-12-28T00:00:00.000000Z");
-  EXPECT_EQ(formatIso8601(isoWeekStart(at("2026-12-07T00:00:00Z"))),
-            "2026-12-07T00:00:00.000000Z");
+  EXPECT_EQ(formatIso8601(isoWeekStart(at("2027-01-01T15:00:00Z"))), "2026-12-28T00:00:00.000000Z");
+  EXPECT_EQ(formatIso8601(isoWeekStart(at("2026-12-07T00:00:00Z"))), "2026-12-07T00:00:00.000000Z");
 }
 
 TEST(ReportStatisticsTest, ChangesAsText) {
@@ -222,8 +221,8 @@ TEST_F(ReportBuildersTest, ComplianceCountsEachWeekAndTheTerminationTimes) {
   termination("EMP-17", "status", "2026-12-03T10:00:30Z", "2026-12-03T10:00:00Z");    // -30 → 0
   // Cancelled: not a termination that took effect. Open: over the SLA when known > 1 h ago.
   termination("EMP-18", "status", "2026-12-03T11:00:00Z", "");
-  ASSERT_TRUE(store_->closeTerminationCase("EMP-18", "cancelled", "2026-12-03T12:00:00Z", 1, "")
-                  .ok());
+  ASSERT_TRUE(
+      store_->closeTerminationCase("EMP-18", "cancelled", "2026-12-03T12:00:00Z", 1, "").ok());
   termination("EMP-20", "event", "2026-12-09T10:00:00Z", "");
   termination("EMP-21", "event", "2026-12-09T11:30:00Z", "");
 
@@ -288,7 +287,8 @@ TEST_F(ReportBuildersTest, ComplianceCountsEachWeekAndTheTerminationTimes) {
   ASSERT_NE(terms, nullptr);
   ASSERT_EQ(terms->rows.size(), 5u);
   std::vector<std::string> ids;
-  for (size_t i = 0; i < terms->rows.size(); ++i) ids.push_back(cell(*terms, i, "externalId").asString());
+  for (size_t i = 0; i < terms->rows.size(); ++i)
+    ids.push_back(cell(*terms, i, "externalId").asString());
   EXPECT_EQ(ids, (std::vector<std::string>{"EMP-10", "EMP-13", "EMP-12", "EMP-11", "EMP-17"}))
       << "by known time";
   EXPECT_EQ(cell(*terms, 1, "seconds"), Json(7200.0));
@@ -311,8 +311,7 @@ TEST_F(ReportBuildersTest, ComplianceCountsEachWeekAndTheTerminationTimes) {
   const ReportChart* per_week = chart(*doc, "actionsPerWeek");
   ASSERT_NE(per_week, nullptr);
   EXPECT_EQ(per_week->kind, ReportChart::Kind::kStackedBars);
-  EXPECT_EQ(per_week->categories,
-            (std::vector<std::string>{"2026-W48", "2026-W49", "2026-W50"}));
+  EXPECT_EQ(per_week->categories, (std::vector<std::string>{"2026-W48", "2026-W49", "2026-W50"}));
   ASSERT_EQ(per_week->series.size(), 7u);
   EXPECT_EQ(per_week->series[0].name, "created");
   EXPECT_EQ(per_week->series[0].values[0], 2.0);
@@ -337,9 +336,9 @@ TEST_F(ReportBuildersTest, ComplianceWeeksCrossTheYearAndAnEmptyDbHasEmptyWeeks)
   const ReportTable* weeks = table(*doc, "weeks");
   ASSERT_NE(weeks, nullptr);
   std::vector<std::string> labels;
-  for (size_t i = 0; i < weeks->rows.size(); ++i) labels.push_back(cell(*weeks, i, "week").asString());
-  EXPECT_EQ(labels,
-            (std::vector<std::string>{"2026-W51", "2026-W52", "2026-W53", "2027-W01"}));
+  for (size_t i = 0; i < weeks->rows.size(); ++i)
+    labels.push_back(cell(*weeks, i, "week").asString());
+  EXPECT_EQ(labels, (std::vector<std::string>{"2026-W51", "2026-W52", "2026-W53", "2027-W01"}));
   EXPECT_EQ(summary(*doc, "terminations"), Json(0));
   EXPECT_FALSE(hasSummary(*doc, "medianSeconds")) << "no termination, no statistics";
   EXPECT_EQ(summary(*doc, "overSla"), Json(0));
@@ -365,9 +364,9 @@ TEST_F(ReportBuildersTest, ComplianceSlaDecidesWhatIsLate) {
 
 TEST_F(ReportBuildersTest, DiscrepancyReportOfTheNewestRunWithActions) {
   const int64_t r1 = run("2026-12-01T09:00:00Z", "2026-12-01T09:01:00Z");
-  actions(r1, {act(1, "update", "EMP-1", "done", "2026-12-01T09:00:10Z")},
-          {{0, "EMP-1", "u-1", "update", "title", R"("Lead")", R"("Agent")",
-            "2026-12-01T09:00:10Z"}});
+  actions(
+      r1, {act(1, "update", "EMP-1", "done", "2026-12-01T09:00:10Z")},
+      {{0, "EMP-1", "u-1", "update", "title", R"("Lead")", R"("Agent")", "2026-12-01T09:00:10Z"}});
   const int64_t r2 = run("2026-12-02T09:00:00Z", "2026-12-02T09:01:00Z", "{}", "failed");
   actions(r2,
           {act(1, "create", "EMP-2", "done", "2026-12-02T09:00:01Z"),
@@ -375,10 +374,9 @@ TEST_F(ReportBuildersTest, DiscrepancyReportOfTheNewestRunWithActions) {
            act(3, "update", "EMP-4", "stale", "2026-12-02T09:00:03Z", "changed meanwhile"),
            act(4, "delete", "EMP-5", "held", "2026-12-02T09:00:04Z"),
            act(5, "suspend", "EMP-6", "blocked", "2026-12-02T09:00:05Z")},
-          {{0, "EMP-2", "u-2", "create", "phoneNumbers", R"([{"type":"work","value":"+1"}])",
-            "[]", "2026-12-02T09:00:01Z"},
-           {0, "EMP-2", "u-2", "create", "title", R"("Agent")", "null",
-            "2026-12-02T09:00:01Z"}});
+          {{0, "EMP-2", "u-2", "create", "phoneNumbers", R"([{"type":"work","value":"+1"}])", "[]",
+            "2026-12-02T09:00:01Z"},
+           {0, "EMP-2", "u-2", "create", "title", R"("Agent")", "null", "2026-12-02T09:00:01Z"}});
   run("2026-12-03T09:00:00Z", "2026-12-03T09:01:00Z");  // recorded no actions
 
   auto doc = discrepancyReport(*store_, {}, at("2026-12-04T00:00:00Z"));
@@ -428,8 +426,8 @@ TEST_F(ReportBuildersTest, DiscrepancyReportOfTheNewestRunWithActions) {
   EXPECT_EQ(summary(*since, "actions"), Json(6));
   EXPECT_EQ(summary(*since, "discrepancies"), Json(3));
   EXPECT_EQ(meta(*since, "runs"), "#" + std::to_string(r1) + " to #" + std::to_string(r2));
-  auto later = discrepancyReport(*store_, {0, "2026-12-02T00:00:00+00:00"},
-                                 at("2026-12-04T00:00:00Z"));
+  auto later =
+      discrepancyReport(*store_, {0, "2026-12-02T00:00:00+00:00"}, at("2026-12-04T00:00:00Z"));
   ASSERT_TRUE(later.ok());
   EXPECT_EQ(summary(*later, "discrepancies"), Json(2)) << "an offset time is normalised";
 }
@@ -468,14 +466,15 @@ TEST_F(ReportBuildersTest, DriftPerUserAndAttributeAndPerRun) {
   const int64_t r2 = run("2026-12-02T09:00:00Z", "2026-12-02T09:01:00Z", R"({"driftedUsers":2})");
   const int64_t r3 = run("2026-12-02T12:00:00Z", "2026-12-02T12:00:05Z", R"({"event":"EMP-1"})");
   const int64_t r4 = run("2026-12-03T09:00:00Z", "2026-12-03T09:01:00Z", R"({"driftedUsers":1})");
-  ASSERT_TRUE(store_
-                  ->recordDrift(r2, {{0, r1, "EMP-1", "u-1", "title", R"("Agent")", R"("Boss")",
-                                      "2026-12-02T09:00:01Z"},
-                                     {0, r1, "EMP-1", "u-1", "department", "null", R"("Sales")",
-                                      "2026-12-02T09:00:01Z"},
-                                     {0, r1, "EMP-2", "u-2", "user", R"({"userName":"b"})", "null",
-                                      "2026-12-02T09:00:01Z"}})
-                  .ok());
+  ASSERT_TRUE(
+      store_
+          ->recordDrift(
+              r2,
+              {{0, r1, "EMP-1", "u-1", "title", R"("Agent")", R"("Boss")", "2026-12-02T09:00:01Z"},
+               {0, r1, "EMP-1", "u-1", "department", "null", R"("Sales")", "2026-12-02T09:00:01Z"},
+               {0, r1, "EMP-2", "u-2", "user", R"({"userName":"b"})", "null",
+                "2026-12-02T09:00:01Z"}})
+          .ok());
   ASSERT_TRUE(store_
                   ->recordDrift(r4, {{0, r2, "EMP-1", "u-1", "title", R"("Boss")", R"("Agent")",
                                       "2026-12-03T09:00:01Z"}})
@@ -511,8 +510,7 @@ TEST_F(ReportBuildersTest, DriftPerUserAndAttributeAndPerRun) {
             (std::vector<std::string>{"#" + std::to_string(r1), "#" + std::to_string(r2),
                                       "#" + std::to_string(r4)}));
   ASSERT_EQ(per_run->series.size(), 1u);
-  EXPECT_EQ(per_run->series[0].values,
-            (std::vector<std::optional<double>>{0.0, 2.0, 1.0}));
+  EXPECT_EQ(per_run->series[0].values, (std::vector<std::optional<double>>{0.0, 2.0, 1.0}));
   (void)r3;
 
   auto one = driftReport(*store_, {r4, ""}, at("2026-12-04T00:00:00Z"));
@@ -533,9 +531,9 @@ TEST_F(ReportBuildersTest, DriftPerUserAndAttributeAndPerRun) {
 TEST_F(ReportBuildersTest, HistoryListsRunsNewestFirstWithDurations) {
   const int64_t r1 = run("2026-12-01T09:00:00Z", "2026-12-01T09:01:30Z",
                          R"({"plan":{"create":3,"suspend":1}})", "ok", "plan");
-  const int64_t r2 = run("2026-12-02T09:00:00Z", "2026-12-02T09:00:10Z",
-                         R"({"counts":{"done":2,"failed":1,"stale":0,"skipped":0}})", "failed",
-                         "apply");
+  const int64_t r2 =
+      run("2026-12-02T09:00:00Z", "2026-12-02T09:00:10Z",
+          R"({"counts":{"done":2,"failed":1,"stale":0,"skipped":0}})", "failed", "apply");
   const int64_t r3 = run("2026-12-03T09:00:00Z", "");  // still running
 
   auto all = historyReport(*store_, "", 20, at("2026-12-04T00:00:00Z"));
@@ -588,9 +586,9 @@ TEST_F(ReportBuildersTest, ShowRunHasItsActionsWhyAndChanges) {
   update.why = "users.yaml:12:3";
   update.changes_json = R"([{"attribute":"title","before":"Agent","after":"Lead"},)"
                         R"({"attribute":"active","before":true,"after":false}])";
-  actions(r, {act(1, "create", "EMP-1", "done", "2026-12-02T09:00:01Z"), update},
-          {{0, "EMP-2", "u-2", "update", "title", R"("Lead")", R"("lead")",
-            "2026-12-02T09:00:02Z"}});
+  actions(
+      r, {act(1, "create", "EMP-1", "done", "2026-12-02T09:00:01Z"), update},
+      {{0, "EMP-2", "u-2", "update", "title", R"("Lead")", R"("lead")", "2026-12-02T09:00:02Z"}});
   ASSERT_TRUE(store_
                   ->recordDrift(r, {{0, r - 1, "EMP-3", "u-3", "title", R"("A")", R"("B")",
                                      "2026-12-02T09:00:00Z"}})
@@ -624,9 +622,9 @@ TEST_F(ReportBuildersTest, ShowRunHasItsActionsWhyAndChanges) {
 }
 
 TEST_F(ReportBuildersTest, ShowAnOlderRunFallsBackToItsRecordedCountsAndError) {
-  const int64_t r = run("2026-12-02T09:00:00Z", "2026-12-02T09:01:00Z",
-                        R"({"counts":{"done":3,"failed":1},"error":"Genesys answered 503"})",
-                        "failed", "apply");
+  const int64_t r =
+      run("2026-12-02T09:00:00Z", "2026-12-02T09:01:00Z",
+          R"({"counts":{"done":3,"failed":1},"error":"Genesys answered 503"})", "failed", "apply");
   auto doc = runReport(*store_, r, at("2026-12-04T00:00:00Z"));
   ASSERT_TRUE(doc.ok());
   EXPECT_EQ(summary(*doc, "actions"), Json(4));

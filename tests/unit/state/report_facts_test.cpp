@@ -13,8 +13,8 @@
 namespace scim_agent {
 namespace {
 
-using scim_agent::testing::TempDir;
 using scim_agent::testing::queryInt;
+using scim_agent::testing::TempDir;
 
 RunActionRecord action(int64_t seq, const std::string& kind, const std::string& ext,
                        const std::string& outcome, const std::string& at) {
@@ -61,8 +61,9 @@ TEST_F(ReportFactsTest, RunActionsAndDiscrepanciesRoundTrip) {
   update.changes_json = R"([{"attribute":"title","before":"Agent","after":"Lead"}])";
   RunActionRecord failed = action(1, "create", "EMP-1", "failed", "2026-12-01T09:00:01Z");
   failed.message = "409 uniqueness";
-  ASSERT_TRUE(store_->recordRunActions(r, {update, failed},
-                                       {discrepancy("EMP-2", "title", "2026-12-01T09:00:02Z")})
+  ASSERT_TRUE(store_
+                  ->recordRunActions(r, {update, failed},
+                                     {discrepancy("EMP-2", "title", "2026-12-01T09:00:02Z")})
                   .ok());
 
   auto actions = store_->runActions(r);
@@ -95,11 +96,11 @@ TEST_F(ReportFactsTest, RunActionsAndDiscrepanciesRoundTrip) {
 
 TEST_F(ReportFactsTest, RecordRunActionsIsAllOrNothingAndChecksItsInput) {
   const int64_t r = run("2026-12-01T09:00:00Z");
-  Status bad = store_->recordRunActions(
-      r,
-      {action(1, "update", "EMP-1", "done", "2026-12-01T09:00:01Z"),
-       action(2, "update", "EMP-2", "maybe", "2026-12-01T09:00:02Z")},
-      {discrepancy("EMP-1", "title", "2026-12-01T09:00:01Z")});
+  Status bad =
+      store_->recordRunActions(r,
+                               {action(1, "update", "EMP-1", "done", "2026-12-01T09:00:01Z"),
+                                action(2, "update", "EMP-2", "maybe", "2026-12-01T09:00:02Z")},
+                               {discrepancy("EMP-1", "title", "2026-12-01T09:00:01Z")});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, ErrorCode::kInvalidInput);
   EXPECT_NE(bad.error().message.find("maybe"), std::string::npos) << bad.error().message;
@@ -118,22 +119,24 @@ TEST_F(ReportFactsTest, FactsAreSelectedByRunOrByTime) {
   const int64_t r1 = run("2026-11-01T09:00:00Z");
   const int64_t r2 = run("2026-12-01T09:00:00Z");
   ASSERT_TRUE(store_
-                  ->recordRunActions(r1, {action(1, "create", "EMP-1", "done", "2026-11-01T09:00:01Z")},
+                  ->recordRunActions(r1,
+                                     {action(1, "create", "EMP-1", "done", "2026-11-01T09:00:01Z")},
                                      {discrepancy("EMP-1", "title", "2026-11-01T09:00:01Z")})
                   .ok());
-  ASSERT_TRUE(store_
-                  ->recordRunActions(r2,
-                                     {action(1, "update", "EMP-1", "done", "2026-12-01T09:00:02Z"),
-                                      action(2, "suspend", "EMP-3", "stale", "2026-12-01T09:00:01Z")},
-                                     {discrepancy("EMP-1", "phone", "2026-12-01T09:00:02Z")})
-                  .ok());
+  ASSERT_TRUE(
+      store_
+          ->recordRunActions(r2,
+                             {action(1, "update", "EMP-1", "done", "2026-12-01T09:00:02Z"),
+                              action(2, "suspend", "EMP-3", "stale", "2026-12-01T09:00:01Z")},
+                             {discrepancy("EMP-1", "phone", "2026-12-01T09:00:02Z")})
+          .ok());
   ASSERT_TRUE(store_
                   ->recordDrift(r1, {DriftRecord{0, 0, "EMP-9", "u-9", "title", R"("A")", R"("B")",
                                                  "2026-11-01T09:00:00Z"}})
                   .ok());
   ASSERT_TRUE(store_
-                  ->recordDrift(r2, {DriftRecord{0, r1, "EMP-9", "u-9", "title", R"("B")",
-                                                 R"("C")", "2026-12-01T09:00:00Z"},
+                  ->recordDrift(r2, {DriftRecord{0, r1, "EMP-9", "u-9", "title", R"("B")", R"("C")",
+                                                 "2026-12-01T09:00:00Z"},
                                      DriftRecord{0, r1, "EMP-8", "u-8", "user", R"({"a":1})",
                                                  "null", "2026-12-01T09:00:00Z"}})
                   .ok());
@@ -182,11 +185,12 @@ TEST_F(ReportFactsTest, FactsAreSelectedByRunOrByTime) {
 
 TEST_F(ReportFactsTest, OneOpenTerminationCasePerUserAndTheFirstSightingWins) {
   const int64_t r = run("2026-12-01T09:00:00Z");
-  auto opened = store_->openTerminationCase("EMP-1", "event", "event 12", "2026-12-01T08:00:00Z", r);
+  auto opened =
+      store_->openTerminationCase("EMP-1", "event", "event 12", "2026-12-01T08:00:00Z", r);
   ASSERT_TRUE(opened.ok());
   EXPECT_TRUE(*opened);
-  auto again = store_->openTerminationCase("EMP-1", "removal", "users.yaml:4:3",
-                                           "2026-12-01T09:30:00Z", r);
+  auto again =
+      store_->openTerminationCase("EMP-1", "removal", "users.yaml:4:3", "2026-12-01T09:30:00Z", r);
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(*again) << "one open case per user";
   auto bad = store_->openTerminationCase("EMP-2", "whim", "", "2026-12-01T08:00:00Z", r);
@@ -219,16 +223,16 @@ TEST_F(ReportFactsTest, OneOpenTerminationCasePerUserAndTheFirstSightingWins) {
   EXPECT_TRUE(open->empty());
 
   // A later termination of the same person (rehired, then left again) is a new case.
-  auto later = store_->openTerminationCase("EMP-1", "manifest", "leavers.csv:3",
-                                           "2026-12-03T00:00:00Z", r);
+  auto later =
+      store_->openTerminationCase("EMP-1", "manifest", "leavers.csv:3", "2026-12-03T00:00:00Z", r);
   ASSERT_TRUE(later.ok());
   EXPECT_TRUE(*later);
-  ASSERT_TRUE(store_->openTerminationCase("EMP-2", "status", "users.yaml:9:5",
-                                          "2026-12-02T00:00:00Z", r)
-                  .ok());
-  ASSERT_TRUE(store_->closeTerminationCase("EMP-2", "cancelled", "2026-12-02T01:00:00Z", r,
-                                           "rehired")
-                  .ok());
+  ASSERT_TRUE(
+      store_->openTerminationCase("EMP-2", "status", "users.yaml:9:5", "2026-12-02T00:00:00Z", r)
+          .ok());
+  ASSERT_TRUE(
+      store_->closeTerminationCase("EMP-2", "cancelled", "2026-12-02T01:00:00Z", r, "rehired")
+          .ok());
 
   auto cases = store_->terminationCases("");
   ASSERT_TRUE(cases.ok());
@@ -310,8 +314,8 @@ TEST_F(SnapshotDiffTest, AddedAndRemovedMembers) {
   SnapshotItems items = members(300);
   const int64_t base = save(items);
   SnapshotItems next = items;
-  next.erase(next.begin() + 100);                            // EMP-1100 removed
-  next.emplace_back("EMP-9999", doc(9999));                  // added at the end
+  next.erase(next.begin() + 100);                             // EMP-1100 removed
+  next.emplace_back("EMP-9999", doc(9999));                   // added at the end
   next.insert(next.begin(), {"EMP-0001", doc(1, "Intern")});  // added at the start
   const auto changes = diff(base, save(next));
   ASSERT_EQ(changes.size(), 3u);
