@@ -25,13 +25,12 @@
 #include <Poco/Util/Option.h>
 
 #include "agent/base/clock.h"
-#include "agent/base/duration.h"
 #include "agent/base/json.h"
-#include "agent/cli/clock.h"
 #include "agent/cli/command.h"
 #include "agent/cli/exit_code.h"
 #include "agent/cli/files.h"
 #include "agent/cli/output.h"
+#include "agent/cli/report_options.h"
 #include "agent/cli/wiring.h"
 #include "agent/codec/json_parse.h"
 #include "state/state_store.h"
@@ -108,22 +107,9 @@ Json exportLine(const AuditRecord& row) {
   return line;
 }
 
-// --since: a duration back from the CLI clock ("7d") or an ISO-8601 time.
-std::optional<std::chrono::system_clock::time_point> sinceOption(const std::string& text) {
-  if (auto d = parseDuration(text)) return cliClock().now() - *d;
-  return parseIso8601(text);
-}
-
 int exportChain(StateStore& store, const Args& args, std::ostream& out, std::ostream& err) {
   std::optional<std::chrono::system_clock::time_point> since;
-  if (args.has("since")) {
-    since = sinceOption(args.get("since"));
-    if (!since) {
-      err << "error: --since \"" << args.get("since")
-          << "\" is neither a duration (7d, 12h, 90m) nor an ISO-8601 time\n";
-      return kExitUsage;
-    }
-  }
+  if (!readSinceOption(args, since, err)) return kExitUsage;
   const std::string out_file = args.get("out");
   std::ostringstream buffer;  // the whole export, for --out (written at once)
   std::ostream& sink = out_file.empty() ? out : buffer;

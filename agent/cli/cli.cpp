@@ -66,8 +66,20 @@ const Command kCommands[] = {
     {"terminations", "terminations [--config FILE] [--clear EXTERNALID] [--format text|json]",
      "List the HR terminations that hold over the desired state; --clear one (audited).",
      kConfigOption, addTerminationsOptions, runTerminations},
-    {"history", "history [--config FILE] [--limit N] [--format text|json]",
+    {"history",
+     "history [--config FILE] [--limit N] [--since 7d|ISO-TIME] "
+     "[--format text|json|markdown|csv|html] [--out FILE]",
      "List past runs and what each did.", kConfigOption, addHistoryOptions, runHistory},
+    {"show", "show RUN [--config FILE] [--format text|json|markdown|csv|html] [--out FILE]",
+     "Show what one run did: its plan summary, each action with outcome and why, its "
+     "discrepancies and drift.",
+     kConfigOption, addShowOptions, runShow},
+    {"report",
+     "report discrepancy|drift|compliance [--config FILE] [--run N | --since 7d|ISO-TIME] "
+     "[--format text|json|markdown|csv|html] [--out FILE] [--sla DURATION]",
+     "Report from the state DB: discrepancies after writes, drift made outside the agent, or "
+     "weekly compliance.",
+     kConfigOption, addReportOptions, runReportCommand},
     {"audit", "audit verify|export [--config FILE] [--since 7d|ISO-TIME] [--out FILE]",
      "Check the audit chain (exit 1 naming the first broken row), or export it as JSON lines.",
      kConfigOption, addAuditOptions, runAudit},

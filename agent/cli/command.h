@@ -58,6 +58,8 @@ int runRun(const Args& args, std::ostream& out, std::ostream& err);
 int runTerminations(const Args& args, std::ostream& out, std::ostream& err);
 int runHistory(const Args& args, std::ostream& out, std::ostream& err);
 int runAudit(const Args& args, std::ostream& out, std::ostream& err);
+int runReportCommand(const Args& args, std::ostream& out, std::ostream& err);
+int runShow(const Args& args, std::ostream& out, std::ostream& err);
 void addPlanOptions(Poco::Util::OptionSet& options);
 void addApplyOptions(Poco::Util::OptionSet& options);
 void addApproveOptions(Poco::Util::OptionSet& options);
@@ -67,6 +69,8 @@ void addRunOptions(Poco::Util::OptionSet& options);
 void addTerminationsOptions(Poco::Util::OptionSet& options);
 void addHistoryOptions(Poco::Util::OptionSet& options);
 void addAuditOptions(Poco::Util::OptionSet& options);
+void addReportOptions(Poco::Util::OptionSet& options);
+void addShowOptions(Poco::Util::OptionSet& options);
 // --format (with the formats `formats` names), --dry-run and --allow-destructive: plan's and
 // apply's.
 void addPlanningOptions(Poco::Util::OptionSet& options, const char* formats);

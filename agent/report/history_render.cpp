@@ -29,6 +29,11 @@ std::string padded(const std::string& s, size_t width) {
 
 }  // namespace
 
+std::string runSummaryText(const std::string& summary_json) {
+  auto summary = parseJson(summary_json.empty() ? "{}" : summary_json);
+  return summary.ok() ? summaryText(*summary) : "";
+}
+
 Json historyJson(const std::vector<RunRecord>& runs) {
   Json out = Json::array();
   for (const auto& r : runs) {
@@ -39,8 +44,7 @@ Json historyJson(const std::vector<RunRecord>& runs) {
     item["endedAt"] = r.ended_at;
     item["outcome"] = r.outcome;
     item["desiredDigest"] = r.desired_digest;
-    auto summary = parseJson(r.summary_json.empty() ? "{}" : r.summary_json);
-    item["summary"] = summary.ok() ? summaryText(*summary) : "";
+    item["summary"] = runSummaryText(r.summary_json);
     out.push(std::move(item));
   }
   return out;
