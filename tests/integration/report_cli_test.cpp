@@ -25,10 +25,14 @@ namespace {
 
 constexpr const char* kNow = "2026-12-09T12:00:00Z";  // a Wednesday of 2026-W50
 
+// The lines of `text`, without their LF or CRLF (CSV ends its lines with CRLF, RFC 4180).
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    out.push_back(line);
+  }
   return out;
 }
 
