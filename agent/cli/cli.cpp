@@ -59,7 +59,7 @@ const Command kCommands[] = {
      kConfigOption | kDesiredOption, addServeOptions, runServe},
     {"run",
      "run [--config FILE] [--desired PATH] [--loop --interval 15m] [--metrics-textfile DIR] "
-     "[--allow-destructive]",
+     "[--report-dir DIR] [--allow-destructive]",
      "One unattended cycle for the timer: plan, guardrails, apply, record, metrics "
      "(exit 0 ok, 1 error, 3 blocked, 4 busy).",
      kConfigOption | kDesiredOption, addRunOptions, runRun},
@@ -76,7 +76,8 @@ const Command kCommands[] = {
      kConfigOption, addShowOptions, runShow},
     {"report",
      "report discrepancy|drift|compliance [--config FILE] [--run N | --since 7d|ISO-TIME] "
-     "[--format text|json|markdown|csv|html] [--out FILE] [--sla DURATION]",
+     "[--format text|json|markdown|csv|html] [--out FILE] [--sla DURATION] "
+     "[--save [--report-dir DIR]] [--notify]",
      "Report from the state DB: discrepancies after writes, drift made outside the agent, or "
      "weekly compliance.",
      kConfigOption, addReportOptions, runReportCommand},

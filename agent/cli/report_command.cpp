@@ -14,6 +14,8 @@
 #include "agent/cli/exit_code.h"
 #include "agent/cli/output.h"
 #include "agent/cli/report_options.h"
+#include "agent/config/secret_file.h"
+#include "agent/notify/direct_delivery.h"
 #include "agent/report/report_builders.h"
 
 namespace scim_agent {
@@ -23,13 +25,71 @@ namespace {
 constexpr const char* kUsage =
     "usage: scim-agent report discrepancy|drift|compliance [--config FILE] "
     "[--run N | --since 7d|ISO-TIME] [--format text|json|markdown|csv|html] [--out FILE] "
-    "[--sla DURATION]\n";
+    "[--sla DURATION] [--save [--report-dir DIR]] [--notify]\n";
 constexpr auto kComplianceWeeks = std::chrono::hours(24 * 7 * 12);
-constexpr auto kDefaultSla = std::chrono::hours(1);
 
 int usageError(const std::string& message, std::ostream& err) {
   err << "error: " << message << "\n" << kUsage;
   return kExitUsage;
+}
+
+// The file name of a saved report: "compliance-2026-W49", "drift-20261205T060000Z".
+std::string savedName(const ReportDoc& doc, const std::string& kind) {
+  if (kind == "compliance") return kind + "-" + isoWeekLabel(cliClock().now());
+  std::string stamp = doc.generated_at.substr(0, 19);
+  std::erase(stamp, '-');
+  std::erase(stamp, ':');
+  return kind + "-" + stamp + "Z";
+}
+
+// --save: the report as JSON and HTML in report.dir (the paths printed); --notify: one signed
+// "report.<kind>" notification to notify.webhook with the report's summary and those paths,
+// delivered now with retries (the state DB is not written: no outbox).
+int saveAndNotify(const ReportDoc& doc, const std::string& kind, const Config& config,
+                  const Args& args, std::ostream& out, std::ostream& err) {
+  Json paths = Json::array();
+  if (args.has("save")) {
+    const std::string dir = reportDirOption(args, config);
+    if (dir.empty()) {
+      err << "error: --save needs a report directory: set report.dir in " << args.configPath()
+          << " or pass --report-dir DIR\n";
+      return kExitUsage;
+    }
+    auto saved = saveReportFiles(doc, dir, savedName(doc, kind));
+    if (!saved.ok()) return printError(saved.error(), err);
+    for (const std::string& p : *saved) {
+      out << p << "\n";
+      paths.push(p);
+    }
+  }
+  if (!args.has("notify")) return kExitOk;
+  if (config.notify_webhook_url.empty()) {
+    err << "error: --notify needs notify.webhook in " << args.configPath() << "\n";
+    return kExitUsage;
+  }
+  auto secret = readSecretFile(config.notify_webhook_secret_file, "notify.webhook.secretFile");
+  if (!secret.ok()) return printError(secret.error(), err);
+  Json summary = Json::object();
+  for (const auto& [key, value] : doc.summary) summary[key] = value;
+  Json meta = Json::object();
+  for (const auto& [key, value] : doc.meta) meta[key] = value;
+  Json payload = Json::object();
+  payload["report"] = kind;
+  payload["title"] = doc.title;
+  payload["generatedAt"] = doc.generated_at;
+  payload["meta"] = meta;
+  payload["summary"] = summary;
+  payload["files"] = paths;
+  WebhookOptions webhook;
+  webhook.url = config.notify_webhook_url;
+  webhook.ca_file = config.target.ca_file;
+  constexpr int kAttempts = 4;
+  auto delivered = deliverNow(webhook, *secret, "report." + kind, payload, kAttempts);
+  if (!delivered.ok()) return printError(delivered.error(), err);
+  err << "notified " << config.notify_webhook_url.substr(0, config.notify_webhook_url.find('/', 8))
+      << " (report." << kind << ", delivery " << delivered->delivery_id << ", "
+      << delivered->tries << (delivered->tries == 1 ? " try" : " tries") << ")\n";
+  return kExitOk;
 }
 
 }  // namespace
@@ -70,7 +130,7 @@ int runReportCommand(const Args& args, std::ostream& out, std::ostream& err) {
   }
   std::optional<std::chrono::system_clock::time_point> since;
   if (!readSinceOption(args, since, err)) return kExitUsage;
-  std::chrono::seconds sla = kDefaultSla;
+  std::optional<std::chrono::seconds> sla;
   if (args.has("sla")) {
     auto parsed = parseDuration(args.get("sla"));
     if (!parsed || parsed->count() <= 0) {
@@ -81,8 +141,13 @@ int runReportCommand(const Args& args, std::ostream& out, std::ostream& err) {
   auto format = reportFormatOption(args, err);
   if (!format) return kExitUsage;
 
+  if ((args.has("save") || args.has("notify")) && args.has("out")) {
+    return usageError("--save writes into report.dir: give it or --out, not both", err);
+  }
   std::unique_ptr<StateStore> store;
-  if (int code = openStateForReading(args, store, err); code != kExitOk) return code;
+  Config config;
+  if (int code = openStateForReading(args, store, err, &config); code != kExitOk) return code;
+  if (!sla) sla = config.termination_sla;  // report.terminationSla, default 1h
   const auto now = cliClock().now();
   if (since) selection.since = formatIso8601(*since);
   Result<ReportDoc> doc = Error(ErrorCode::kInternal, "no report");
@@ -91,10 +156,11 @@ int runReportCommand(const Args& args, std::ostream& out, std::ostream& err) {
   } else if (kind == "drift") {
     doc = driftReport(*store, selection, now);
   } else {
-    doc = complianceReport(*store, since.value_or(now - kComplianceWeeks), now, sla);
+    doc = complianceReport(*store, since.value_or(now - kComplianceWeeks), now, *sla);
   }
   if (!doc.ok()) return printError(doc.error(), err);
-  return emitReport(*doc, *format, args, out, err);
+  if (!args.has("save") && !args.has("notify")) return emitReport(*doc, *format, args, out, err);
+  return saveAndNotify(*doc, kind, config, args, out, err);
 }
 
 void addReportOptions(Poco::Util::OptionSet& set) {
@@ -111,8 +177,18 @@ void addReportOptions(Poco::Util::OptionSet& set) {
       Option("format", "f", "text, json, markdown, csv or html (default text)").argument("FORMAT"));
   set.addOption(Option("out", "o", "write the report to FILE (atomically) instead of stdout")
                     .argument("FILE"));
-  set.addOption(Option("sla", "", "compliance: the termination-to-suspension target (default 1h)")
+  set.addOption(Option("sla", "",
+                       "compliance: the termination-to-suspension target (default "
+                       "report.terminationSla, 1h)")
                     .argument("DURATION"));
+  set.addOption(Option("save", "",
+                       "write the report as JSON and HTML into report.dir (or --report-dir) and "
+                       "print their paths"));
+  set.addOption(Option("report-dir", "", "the directory --save writes to (default report.dir)")
+                    .argument("DIR"));
+  set.addOption(Option("notify", "",
+                       "send one signed report.<kind> notification to notify.webhook with the "
+                       "summary (and the saved files)"));
 }
 
 }  // namespace scim_agent

@@ -33,7 +33,8 @@ bool readSinceOption(const Args& args, std::optional<std::chrono::system_clock::
   return false;
 }
 
-int openStateForReading(const Args& args, std::unique_ptr<StateStore>& store, std::ostream& err) {
+int openStateForReading(const Args& args, std::unique_ptr<StateStore>& store, std::ostream& err,
+                        Config* config_out) {
   Diagnostics diags;
   auto config = loadAgentConfig(args.configPath(), diags);
   if (!config) {
@@ -50,6 +51,7 @@ int openStateForReading(const Args& args, std::unique_ptr<StateStore>& store, st
   auto opened = StateStore::open(config->state_path);
   if (!opened.ok()) return printError(opened.error(), err);
   store = std::move(*opened);
+  if (config_out) *config_out = std::move(*config);
   return kExitOk;
 }
 
@@ -79,6 +81,32 @@ int emitReport(const ReportDoc& doc, ReportFormat format, const Args& args, std:
                std::ostream& err) {
   const bool color = format == ReportFormat::kText && !args.has("out") && colorWanted();
   return writeReportOutput(renderReport(doc, format, color), args, out, err);
+}
+
+std::string reportDirOption(const Args& args, const Config& config) {
+  return args.has("report-dir") ? args.get("report-dir") : config.report_dir;
+}
+
+Result<std::vector<std::string>> saveReportFiles(const ReportDoc& doc, const std::string& dir,
+                                                 const std::string& name) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      return Error(ErrorCode::kIo, "report directory " + dir + " cannot be made: " + ec.message());
+    }
+    (void)::chmod(dir.c_str(), 0750);  // best effort: the files are written either way
+  }
+  std::vector<std::string> paths;
+  for (const auto& [extension, format] :
+       {std::pair{".json", ReportFormat::kJson}, std::pair{".html", ReportFormat::kHtml}}) {
+    const std::string path = (std::filesystem::path(dir) / (name + extension)).string();
+    Status written = writeFileAtomically(path, renderReport(doc, format, false));
+    if (!written.ok()) return written.error();
+    (void)::chmod(path.c_str(), 0644);
+    paths.push_back(path);
+  }
+  return paths;
 }
 
 }  // namespace scim_agent

@@ -9,7 +9,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "agent/base/result.h"
+#include "agent/config/config.h"
 #include "agent/report/report_doc.h"
 #include "state/state_store.h"
 
@@ -29,7 +32,9 @@ bool readSinceOption(const Args& args, std::optional<std::chrono::system_clock::
 // (serve or run may hold it) and never creating a missing database ("error: state database
 // PATH does not exist"). Returns kExitOk with `store` set, else the exit code after printing
 // the problem.
-int openStateForReading(const Args& args, std::unique_ptr<StateStore>& store, std::ostream& err);
+// `config_out`, when given, receives the loaded agent.yaml.
+int openStateForReading(const Args& args, std::unique_ptr<StateStore>& store, std::ostream& err,
+                        Config* config_out = nullptr);
 
 // --format's report format (default text); nullopt after a usage message on `err`.
 std::optional<ReportFormat> reportFormatOption(const Args& args, std::ostream& err);
@@ -43,5 +48,15 @@ int writeReportOutput(const std::string& text, const Args& args, std::ostream& o
 // (text in colour on a terminal unless NO_COLOR). Returns the exit code.
 int emitReport(const ReportDoc& doc, ReportFormat format, const Args& args, std::ostream& out,
                std::ostream& err);
+
+// The report directory a command writes to: --report-dir, else agent.yaml's report.dir ("" when
+// neither is set).
+std::string reportDirOption(const Args& args, const Config& config);
+
+// Writes `doc` into `dir` as <name>.json and <name>.html (atomically, mode 0644), creating `dir`
+// (mode 0750) when missing, for report.dir (SPEC §16): what a timer's run and the weekly
+// compliance unit leave for auditors. Returns the two paths; kIo naming the file that failed.
+Result<std::vector<std::string>> saveReportFiles(const ReportDoc& doc, const std::string& dir,
+                                                 const std::string& name);
 
 }  // namespace scim_agent

@@ -29,10 +29,12 @@
 #include "agent/cli/command.h"
 #include "agent/cli/exit_code.h"
 #include "agent/cli/output.h"
+#include "agent/cli/report_options.h"
 #include "agent/cli/wiring.h"
 #include "agent/log/log.h"
 #include "agent/metrics/agent_metrics.h"
 #include "agent/metrics/metrics.h"
+#include "agent/report/report_builders.h"
 
 namespace scim_agent {
 
@@ -85,6 +87,28 @@ void sleepUntil(std::chrono::steady_clock::time_point deadline) {
 
 // ---- One cycle ----
 
+// report.dir (or --report-dir): the run's discrepancy report as JSON and HTML beside the earlier
+// ones (SPEC §16), for an auditor who reads files rather than the state DB. A failure is a
+// warning: the run itself went as it went.
+void saveRunReport(const Args& args, Agent& agent, int64_t run_id, std::ostream& err) {
+  const std::string dir = reportDirOption(args, agent.config());
+  if (dir.empty() || run_id == 0) return;
+  auto doc = discrepancyReport(agent.store(), ReportSelection{run_id, ""}, cliClock().now());
+  if (!doc.ok()) {
+    err << "warning: building the report of run " << run_id << " failed: " << doc.error().message
+        << "\n";
+    return;
+  }
+  auto saved = saveReportFiles(*doc, dir, "run-" + std::to_string(run_id) + "-discrepancy");
+  if (!saved.ok()) {
+    err << "warning: saving the report of run " << run_id << " failed: " << saved.error().message
+        << "\n";
+    return;
+  }
+  logInfo("report saved", {{"command", "run"}, {"run", run_id}, {"json", saved->front()},
+                           {"html", saved->back()}});
+}
+
 struct CycleResult {
   int exit_code = kExitOk;
   std::string outcome;      // runs_total's label: ok | failed | blocked | busy
@@ -135,6 +159,7 @@ CycleResult runCycle(const Args& args, MetricsRegistry& metrics, SourceCache& so
                            {"failed", results.count(ActionOutcome::kFailed)},
                            {"skipped", results.count(ActionOutcome::kSkipped)},
                            {"held", report.holds.held_actions.size()}});
+  saveRunReport(args, *agent, report.run_id, err);
   const std::string incomplete = report.incompleteSource();
   if (!incomplete.empty()) err << "error: " << incomplete << "\n";
   const int code = report.failedCount() > 0 ? kExitError
@@ -227,6 +252,10 @@ void addRunOptions(Poco::Util::OptionSet& set) {
   set.addOption(Option("metrics-textfile", "",
                        "write metrics for node_exporter's textfile collector to "
                        "DIR/scim_agent.prom after each cycle (overrides metrics.textfileDir)")
+                    .argument("DIR"));
+  set.addOption(Option("report-dir", "",
+                       "write each run's discrepancy report (JSON and HTML) to DIR "
+                       "(overrides report.dir)")
                     .argument("DIR"));
 }
 

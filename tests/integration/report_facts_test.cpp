@@ -7,6 +7,7 @@
 // commands.
 
 #include <chrono>
+#include <set>
 #include <fstream>
 #include <thread>
 
@@ -16,9 +17,11 @@
 #include "agent/codec/hmac_sha256.h"
 #include "agent/codec/json_parse.h"
 #include "state/state_store.h"
+#include "tests/support/chromium.h"
 #include "tests/support/harness.h"
 #include "tests/support/org.h"
 #include "tests/support/state_db.h"
+#include "tests/support/webhook_receiver.h"
 
 namespace scim_agent::testing {
 namespace {
@@ -87,8 +90,10 @@ class ReportFactsTest : public ::testing::Test {
                0);
     // 10:00: serve takes a termination event for EMP-1 that occurred at 09:59.
     serveEvent("2026-11-02T10:00:00Z", "EMP-1", "2026-11-02T09:59:00Z");
-    // 10:30 run: nothing drifted (every change since 09:30 was this agent's).
-    expectExit(runAgent({"run", "--allow-destructive", "--config", config_},
+    // 10:30 run: nothing drifted (every change since 09:30 was this agent's). It leaves its
+    // report in a report directory.
+    expectExit(runAgent({"run", "--allow-destructive", "--config", config_, "--report-dir",
+                         dir_->file("reports")},
                         at("2026-11-02T10:30:00Z")),
                0);
   }
@@ -138,6 +143,7 @@ class ReportFactsTest : public ::testing::Test {
   static Json postSigned(int port, const std::string& body, const std::string& ts);
 
   static int64_t count(const std::string& sql) { return queryInt(dir_->file("state.db"), sql); }
+  static std::string dir_config() { return config_; }
 
   static SimProcess* sim_;
   static TempDir* dir_;
@@ -259,6 +265,145 @@ TEST_F(ReportFactsTest, TerminationsRunFromWhenTheyWereKnownToTheSuspension) {
   EXPECT_EQ(by_user["EMP-1"].known_at.substr(0, 19), "2026-11-02T09:59:00");
   EXPECT_EQ(by_user["EMP-1"].suspended_at.substr(0, 19), "2026-11-02T10:00:00");
   for (const auto& [id, c] : by_user) EXPECT_EQ(c.state, "suspended") << id;
+}
+
+// `report KIND --format json` at 2026-11-09 (a week later) over this state DB.
+Json reportJson(const std::string& config, const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"report"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  for (const char* a : {"--format", "json", "--config"}) args.push_back(a);
+  args.push_back(config);
+  RunResult r = runAgent(args, at("2026-11-09T12:00:00Z"));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto parsed = parseJson(r.out);
+  EXPECT_TRUE(parsed.ok()) << r.out;
+  if (!parsed.ok()) return Json::object();
+  EXPECT_EQ(parsed->getString("schema"), "scim-agent.report/v1");
+  return *parsed;
+}
+
+TEST_F(ReportFactsTest, ComplianceGivesTheExactMedianP95AndMaxOfTheThreeTerminations) {
+  const Json doc = reportJson(config_, {"compliance", "--since", "2026-10-01T00:00:00Z", "--sla", "15m"});
+  const Json& summary = doc.get("summary");
+  // 60 s (event), 1200 s (removal), 1800 s (status): median the middle one, p95 the
+  // ⌈0.95·3⌉ = 3rd smallest, max the largest.
+  EXPECT_EQ(summary.getNumber("terminations", -1), 3);
+  EXPECT_EQ(summary.getNumber("medianSeconds", -1), 1200);
+  EXPECT_EQ(summary.getNumber("p95Seconds", -1), 1800);
+  EXPECT_EQ(summary.getNumber("maxSeconds", -1), 1800);
+  EXPECT_EQ(summary.getNumber("overSla", -1), 2);
+  const Json* w45 = nullptr;
+  for (const Json& week : doc.get("tables").get("weeks").asArray()) {
+    if (week.getString("week") == "2026-W45") w45 = &week;
+  }
+  ASSERT_NE(w45, nullptr) << doc.pretty();
+  EXPECT_EQ(w45->getNumber("created"), 1);
+  EXPECT_EQ(w45->getNumber("suspended"), 3);
+  EXPECT_EQ(w45->getNumber("terminations"), 3);
+  EXPECT_EQ(w45->getNumber("medianSeconds"), 1200);
+  std::set<std::string> over;
+  for (const Json& row : doc.get("tables").get("overSla").asArray()) {
+    over.insert(row.getString("externalId"));
+  }
+  EXPECT_EQ(over, (std::set<std::string>{"EMP-4", "EMP-5"}));
+}
+
+TEST_F(ReportFactsTest, DriftAndDiscrepancyReportsShowTheRecordedFacts) {
+  const Json drift = reportJson(config_, {"drift", "--since", "2026-11-01T00:00:00Z"});
+  const Json::Array& rows = drift.get("tables").get("drift").asArray();
+  ASSERT_EQ(rows.size(), 1u) << drift.pretty();
+  EXPECT_EQ(rows[0].getString("externalId"), "EMP-2");
+  EXPECT_EQ(rows[0].getString("after"), "Changed by admin");
+  const Json discrepancy = reportJson(config_, {"discrepancy", "--since", "2026-11-01T00:00:00Z"});
+  const Json::Array& found = discrepancy.get("tables").get("discrepancies").asArray();
+  ASSERT_EQ(found.size(), 1u) << discrepancy.pretty();
+  EXPECT_EQ(found[0].getString("expected"), "Lead Three");
+  EXPECT_EQ(found[0].getString("actual"), "Lead Three (normalized)");
+}
+
+TEST_F(ReportFactsTest, EachHtmlReportLoadsInChromiumWithItsRowsAndCharts) {
+  const std::string chromium = findChromium();
+  ASSERT_FALSE(chromium.empty()) << "headless Chromium is needed: run ./setup.sh test";
+  TempDir work;
+  Chromium browser(chromium, work.path());
+  struct Case {
+    std::vector<std::string> args;
+    std::string table;
+    int rows;
+    std::string chart;
+  };
+  const std::vector<Case> cases = {
+      {{"compliance", "--since", "2026-10-26T00:00:00Z", "--sla", "15m"}, "weeks", 3,
+       "terminationTime"},
+      {{"drift", "--since", "2026-11-01T00:00:00Z"}, "drift", 1, "driftPerRun"},
+      {{"discrepancy", "--since", "2026-11-01T00:00:00Z"}, "discrepancies", 1, ""},
+  };
+  for (const Case& c : cases) {
+    const std::string page = work.file(c.args[0] + ".html");
+    std::vector<std::string> args = {"report"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    for (const std::string& a : {std::string("--format"), std::string("html"),
+                                 std::string("--out"), page, std::string("--config"), dir_config()}) {
+      args.push_back(a);
+    }
+    RunResult r = runAgent(args, at("2026-11-09T12:00:00Z"));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    ChromiumRun dom = browser.dumpDom(fileUrl(page));
+    ASSERT_TRUE(dom.ok()) << dom.describe();
+    EXPECT_TRUE(dom.console.empty()) << c.args[0] << ": " << dom.console.front();
+    EXPECT_NE(dom.out.find("data-script-errors=\"0\""), std::string::npos) << c.args[0];
+    EXPECT_NE(dom.out.find("id=\"t-" + c.table + "\" data-rows=\"" + std::to_string(c.rows) + "\""),
+              std::string::npos)
+        << c.args[0] << "\n" << dom.out.substr(0, 3000);
+    if (!c.chart.empty()) {
+      EXPECT_NE(dom.out.find("id=\"c-" + c.chart + "\""), std::string::npos) << c.args[0];
+    }
+    ChromiumRun shot = browser.screenshot(fileUrl(page), work.file(c.args[0] + ".png"), 1200, 1600);
+    EXPECT_TRUE(shot.ok()) << shot.describe();
+    EXPECT_GT(fileSize(work.file(c.args[0] + ".png")), 10'000) << c.args[0];
+  }
+}
+
+TEST_F(ReportFactsTest, ARunWithAReportDirLeavesItsDiscrepancyReportThere) {
+  auto last = openStore(dir_->file("state.db"))->listRuns(1);
+  ASSERT_TRUE(last.ok() && !last->empty());
+  const std::string base = dir_->file("reports/run-" + std::to_string(last->front().id) + "-discrepancy");
+  std::ifstream json(base + ".json");
+  std::string text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
+  auto doc = parseJson(text);
+  ASSERT_TRUE(doc.ok()) << base << ".json: " << text.substr(0, 200);
+  EXPECT_EQ(doc->getString("kind"), "discrepancy");
+  EXPECT_GT(fileSize(base + ".html"), 1000);
+}
+
+TEST_F(ReportFactsTest, TheWeeklyUnitsCommandSavesAndSendsOneSignedNotification) {
+  WebhookReceiver receiver;
+  receiver.scriptStatuses({503});  // the first try fails: retried
+  TempDir side;
+  // The same state DB, with report.dir and notify.webhook (as the report unit's agent.yaml).
+  std::ifstream base_config(config_);
+  std::string yaml((std::istreambuf_iterator<char>(base_config)), std::istreambuf_iterator<char>());
+  side.write("agent.yaml", yaml + "report:\n  dir: " + side.file("weekly") +
+                               "\n  terminationSla: 15m\n");
+  addWebhookConfig(side, receiver.url(), "weekly-webhook-secret");
+  RunResult r = runAgent({"report", "compliance", "--save", "--notify", "--since",
+                          "2026-10-01T00:00:00Z", "--config", side.file("agent.yaml")},
+                         at("2026-11-09T06:00:00Z"));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, side.file("weekly/compliance-2026-W46.json") + "\n" +
+                       side.file("weekly/compliance-2026-W46.html") + "\n");
+  ASSERT_TRUE(receiver.waitFor(2));
+  const auto accepted = receiver.accepted();
+  ASSERT_EQ(accepted.size(), 1u);
+  EXPECT_TRUE(verifyWebhookSignature(accepted[0], "weekly-webhook-secret"));
+  auto body = parseJson(accepted[0].body);
+  ASSERT_TRUE(body.ok());
+  EXPECT_EQ(body->getString("event"), "report.compliance");
+  EXPECT_EQ(body->get("detail").get("summary").getNumber("overSla", -1), 2)
+      << "report.terminationSla (15m) is the default SLA";
+  EXPECT_EQ(body->get("detail").get("files").asArray().size(), 2u);
+  EXPECT_EQ(receiver.received().front().deliveryId(), accepted[0].deliveryId())
+      << "a retried delivery keeps its id";
 }
 
 }  // namespace
