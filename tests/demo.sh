@@ -57,9 +57,16 @@ fi
 step "scim-agent history"
 "${AGENT[@]}" history "${CONFIG[@]}"
 
+step "scim-agent report discrepancy, and report compliance --format html"
+"${AGENT[@]}" report discrepancy "${CONFIG[@]}"
+"${AGENT[@]}" report compliance "${CONFIG[@]}" --format html --out "$WORK/compliance.html"
+echo "compliance report: $WORK/compliance.html (open it in a browser; it needs no network)"
+
 step "API calls made (genesys-sim counters)"
 # The routes the runs used (the simulator lists every route it knows, most of them at 0).
-curl -s "http://127.0.0.1:$PORT/sim/counters" | tr '{,' '\n\n' | grep -E '^"[A-Z]+ /' |
-  tr -d '"}' | grep -v ':0$' | sed 's/^/  /'
+# Route keys hold {id} placeholders: split on the JSON separators only ("," and ":{" before a key).
+curl -s "http://127.0.0.1:$PORT/sim/counters" | sed -e 's/,"/\n"/g' -e 's/:{"/\n"/g' |
+  grep -E '^"[A-Z]+ /' | tr -d '"' | sed 's/}*$//' | grep -v ':0$' | sed 's/^/  /'
 echo
 echo "Demo complete. State: $WORK/state.db"
+echo "HTML report: $WORK/compliance.html"
