@@ -269,6 +269,18 @@ Result<int64_t> recordSnapshotDrift(StateStore& store, int64_t run_id, int64_t s
     auto actions = store.runActions(r);
     if (!actions.ok()) return actions.error();
     for (const RunActionRecord& a : *actions) explain(writes, a);
+    if (!actions->empty()) continue;
+    // A run that recorded no actions but wrote (one of a version before the report facts, or
+    // one whose recording failed): each user its journal wrote is explained whole, so an
+    // upgrade never reports the agent's own last writes as someone else's.
+    auto journal = store.journalForRun(r);
+    if (!journal.ok()) return journal.error();
+    for (const JournalEntry& e : *journal) {
+      static const std::string kUsers = "/Users/";
+      const size_t at_users = e.path.find(kUsers);
+      if (e.state == "intent" || at_users == std::string::npos) continue;
+      writes[e.path.substr(at_users + kUsers.size())].insert("*");
+    }
   }
 
   std::vector<DriftRecord> drift;
