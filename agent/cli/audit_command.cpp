@@ -160,22 +160,10 @@ int runAudit(const Args& args, std::ostream& out, std::ostream& err) {
     err << "error: --since and --out are export's options\n";
     return kExitUsage;
   }
-  Diagnostics diags;
-  auto config = loadAgentConfig(args.configPath(), diags);
-  if (!config) {
-    printDiagnostics(diags, err);
-    return kExitError;
-  }
-  // Opening would create a missing database, and an empty chain verifies: say it is missing.
-  std::error_code ec;
-  if (!std::filesystem::exists(config->state_path, ec)) {
-    err << "error: state database " << config->state_path << " does not exist\n";
-    return kExitError;
-  }
-  // A plain open: no writer lock (serve may hold it).
-  auto store = StateStore::open(config->state_path);
-  if (!store.ok()) return printError(store.error(), err);
-  return what == "verify" ? verifyChain(**store, out, err) : exportChain(**store, args, out, err);
+  // A missing database is an error, not an empty chain that verifies; no writer lock.
+  std::unique_ptr<StateStore> store;
+  if (int code = openStateForReading(args, store, err); code != kExitOk) return code;
+  return what == "verify" ? verifyChain(*store, out, err) : exportChain(*store, args, out, err);
 }
 
 void addAuditOptions(Poco::Util::OptionSet& set) {
