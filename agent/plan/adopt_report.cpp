@@ -193,7 +193,7 @@ class Classifier {
     }
     const bool in_scope = scope_.contains(l.external_id);
     if (in_scope) {
-      const std::vector<size_t>& same = matching_.live_by_external_id.find(l.external_id);
+      const std::span<const size_t> same = matching_.live_by_external_id.find(l.external_id);
       if (same.size() > 1) {
         e.kind = AdoptClass::kAmbiguous;
         for (size_t li : same) e.live_ids.push_back(live_.users[li].id);

@@ -9,7 +9,7 @@ namespace scim_agent {
 namespace {
 
 // "u1, u2" from live indices (already sorted by id).
-std::string idList(const std::vector<LiveUser>& live, const std::vector<size_t>& indices) {
+std::string idList(const std::vector<LiveUser>& live, std::span<const size_t> indices) {
   std::string out;
   for (size_t i : indices) {
     if (!out.empty()) out += ", ";
@@ -37,15 +37,26 @@ std::string_view lowerKey(std::string_view s, std::deque<std::string>& storage) 
 
 }  // namespace
 
-const std::vector<size_t>& KeyIndex::find(std::string_view key) const {
-  static const std::vector<size_t> kEmpty;
-  auto it = map_.find(key);
-  return it == map_.end() ? kEmpty : it->second;
+void KeyIndex::add(std::string_view key, size_t index) {
+  auto [it, inserted] = first_.try_emplace(key, index);
+  if (inserted) return;
+  if (it->second & kShared) {
+    shared_[it->second & ~kShared].push_back(index);
+    return;
+  }
+  shared_.push_back({it->second, index});
+  it->second = kShared | (shared_.size() - 1);
+}
+
+std::span<const size_t> KeyIndex::find(std::string_view key) const {
+  auto it = first_.find(key);
+  if (it == first_.end()) return {};
+  if (it->second & kShared) return shared_[it->second & ~kShared];
+  return {&it->second, 1};
 }
 
 void KeyIndex::sortLists(const std::vector<LiveUser>& live) {
-  for (auto& [key, list] : map_) {
-    if (list.size() < 2) continue;
+  for (std::vector<size_t>& list : shared_) {
     std::sort(list.begin(), list.end(), [&live](size_t a, size_t b) {
       if (live[a].id != live[b].id) return live[a].id < live[b].id;
       return a < b;
@@ -100,8 +111,8 @@ Matching matchUsers(const std::vector<DesiredUser>& desired, const std::vector<L
 
   for (size_t di = 0; di < desired.size(); ++di) {
     const DesiredUser& d = desired[di];
-    const std::vector<size_t>& by_external_id = m.live_by_external_id.find(d.external_id);
-    const std::vector<size_t>& by_user_name = m.live_by_user_name.find(name_keys[di]);
+    const std::span<const size_t> by_external_id = m.live_by_external_id.find(d.external_id);
+    const std::span<const size_t> by_user_name = m.live_by_user_name.find(name_keys[di]);
 
     auto conflict = [&](std::string message) {
       m.desired[di].kind = MatchKind::kConflict;

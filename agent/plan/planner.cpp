@@ -473,7 +473,7 @@ class Planner {
       planUnmanaged(l);
       return;
     }
-    const std::vector<size_t>& same = matching_.live_by_external_id.find(l.external_id);
+    const std::span<const size_t> same = matching_.live_by_external_id.find(l.external_id);
     if (same.size() > 1) {
       if (same.front() == li) {
         std::vector<std::string> ids;
@@ -605,7 +605,7 @@ class Planner {
       return t;
     }
     const std::string& m = *d.manager;
-    const std::vector<size_t>& live_managers = matching_.live_by_external_id.find(m);
+    const std::span<const size_t> live_managers = matching_.live_by_external_id.find(m);
     if (live_managers.size() == 1) {
       return {ManagerTarget::Kind::kLive, live_.users[live_managers.front()].id, m};
     }
