@@ -5,7 +5,7 @@
 #   ./setup.sh demo    build, start genesys-sim on loopback, validate → plan → apply → plan
 #   ./setup.sh test    build with warnings as errors and run every test (ctest)
 #   ./setup.sh build   build only
-#   ./setup.sh bench [USERS]  plan/apply benchmark at USERS users (default 10,000)
+#   ./setup.sh bench [USERS...]  plan/apply benchmark per size, median of 3 (default 10,000)
 #   ./setup.sh bench-rate     sustained rate against a rate-limited simulator (R=3000, R=300)
 #   ./setup.sh bench-hr [ROWS]  HR-source benchmark: validate and plan from a ROWS-row CSV (100,000)
 #   ./setup.sh fuzz [SECONDS] [TARGET...]  run each libFuzzer target (tests/fuzz) SECONDS (60),
@@ -179,5 +179,5 @@ case "${1:-}" in
   bench-rate) cmd_bench_rate ;;
   bench-hr) shift; cmd_bench_hr "$@" ;;
   fuzz) shift; cmd_fuzz "$@" ;;
-  *) echo "usage: $0 demo|test|build|bench [USERS]|bench-rate|bench-hr [ROWS]|fuzz [SECONDS] [TARGET...]" >&2; exit 64 ;;
+  *) echo "usage: $0 demo|test|build|bench [USERS...]|bench-rate|bench-hr [ROWS]|fuzz [SECONDS] [TARGET...]" >&2; exit 64 ;;
 esac

@@ -18,7 +18,7 @@ start_sim "$BIN" "$WORK" --rate-limit "$RATE"
 write_agent_yaml "$WORK" "$RATE"
 
 "$BIN/scim-agent" plan --config "$WORK/agent.yaml" --out "$WORK/plan.json" >/dev/null
-curl -s -X POST "$SIM/sim/counters/reset" >/dev/null
+curl -s -X POST -d '' "$SIM/sim/counters/reset" >/dev/null
 start=$(date +%s.%N)
 "$BIN/scim-agent" apply "$WORK/plan.json" --config "$WORK/agent.yaml" --quiet | tail -1
 end=$(date +%s.%N)
