@@ -170,10 +170,10 @@ namespace {
 // fewer calls. A listing page holds up to 100 users, so the listing wins whenever the org holds
 // fewer than 100 deleted users per create; but how many it holds is known only from the first
 // page's total, and that page is wasted when the searches win. Up to kListDeletedAboveCreates
-// creates the searches are cheap anyway (at most 50 calls, 10 s at 300 requests/min) and the
-// wasted page would add up to all of it for a plan of one create, so they are sent without a look
-// at the listing. Above it, the first page costs at most 1 call in 51 (2%) and the choice is made
-// on the count it gives: the listing when it takes no more pages than there are creates.
+// creates the searches are cheap anyway (at most 50 calls, 10 s at 300 requests/min) while that
+// page would double the calls of a plan with one create, so they are sent without a look at the
+// listing. Above it, the first page costs at most 1 call in 51 (2%) and the choice is made on the
+// count it gives: the listing when it takes no more pages than there are creates.
 constexpr size_t kListDeletedAboveCreates = 50;
 
 // "10,000"
