@@ -109,6 +109,10 @@ struct PlanCost {
   std::map<std::string, int> calls;  // e.g. "POST /Users": 3, "PATCH /Users": 5, "PATCH /Groups": 2
   int total_calls = 0;
   double min_seconds = 0;  // total_calls at the configured requests per minute
+  // How planning looked for deleted Genesys users holding the creates' userNames
+  // (policy.restoreDeleted), and why that way: "1 listing of 5,000 (50 pages) instead of 10,000
+  // searches: …". Calls made while planning, not counted in total_calls. Empty when none were.
+  std::string deleted_lookup;
 };
 
 // A plan: deterministic for the same inputs, byte for byte once serialised.

@@ -263,6 +263,7 @@ Json planToJson(const Plan& plan) {
   o["cost"] = Json(Json::Object{{"calls", std::move(calls)},
                                 {"totalCalls", plan.cost.total_calls},
                                 {"minSeconds", plan.cost.min_seconds}});
+  if (!plan.cost.deleted_lookup.empty()) o["cost"]["deletedLookup"] = plan.cost.deleted_lookup;
   return o;
 }
 
@@ -315,6 +316,7 @@ Result<Plan> planFromJson(const Json& json) {
     }
     plan.cost.total_calls = r.integer(cost, "totalCalls", "cost");
     plan.cost.min_seconds = r.number(cost, "minSeconds", "cost");
+    plan.cost.deleted_lookup = r.string(cost, "deletedLookup", "cost");
   }
   if (error) return *error;
   return plan;

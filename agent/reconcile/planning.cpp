@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "agent/apply/lifecycle.h"
@@ -160,39 +162,132 @@ Result<Plan> Reconciler::planWholeOrg(Run& run) {
   return plan;
 }
 
+namespace {
+
+// policy.restoreDeleted finds the deleted Genesys users holding the userNames of the would-be
+// creates either with one POST /api/v2/users/search per create, or by reading every deleted user
+// once with the paged GET /api/v2/users?state=deleted (genesys-api.md §3.6, §8.5), whichever takes
+// fewer calls. A listing page holds up to 100 users, so the listing wins whenever the org holds
+// fewer than 100 deleted users per create; but how many it holds is known only from the first
+// page's total, and that page is wasted when the searches win. Up to kListDeletedAboveCreates
+// creates the searches are cheap anyway (at most 50 calls, 10 s at 300 requests/min) while that
+// page would double the calls of a plan with one create, so they are sent without a look at the
+// listing. Above it, the first page costs at most 1 call in 51 (2%) and the choice is made on the
+// count it gives: the listing when it takes no more pages than there are creates.
+constexpr size_t kListDeletedAboveCreates = 50;
+
+// "10,000"
+std::string grouped(int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
+    digits.insert(static_cast<size_t>(i), ",");
+  }
+  return (n < 0 ? "-" : "") + digits;
+}
+
+std::string counted(int64_t n, const char* one, const char* many) {
+  return grouped(n) + " " + (n == 1 ? one : many);
+}
+
+// The plan's cost.deleted_lookup: which way the deleted users were looked up, and why.
+std::string deletedLookupText(size_t creates, const std::optional<DeletedListing>& listing) {
+  const auto n = static_cast<int64_t>(creates);
+  if (listing && listing->whole) {
+    return "1 listing of " + grouped(static_cast<int64_t>(listing->users.size())) + " (" +
+           counted(listing->pages_read, "page", "pages") + ") instead of " +
+           counted(n, "search", "searches") + ": more than " +
+           std::to_string(kListDeletedAboveCreates) + " creates, and the listing takes fewer calls";
+  }
+  const std::string searches =
+      counted(n, "search", "searches") + (n == 1 ? " for the one create" : ", one per create");
+  if (!listing) {
+    return searches + ": " + std::to_string(kListDeletedAboveCreates) + " creates or fewer";
+  }
+  const std::string read = counted(listing->pages_read, "page", "pages") + " read";
+  if (!listing->too_long) {
+    return searches + ": the listing of deleted users could not be read whole (" +
+           listing->problem + "; " + read + ")";
+  }
+  if (listing->pages < 0) {
+    return searches + ": the listing of deleted users states no count and did not end within " +
+           counted(listing->pages_read, "page", "pages");
+  }
+  return searches + ": the listing of " +
+         (listing->total >= 0 ? grouped(listing->total) + " deleted users" : "deleted users") +
+         " would take " + counted(listing->pages, "page", "pages") + " (" + read + ")";
+}
+
+}  // namespace
+
 void Reconciler::lookUpDeletedUsers(Plan& plan, const PlanOptions& options) {
   // policy.restoreDeleted: a user the plan would create whose userName belongs to a deleted
-  // Genesys user is restored instead (SPEC §8). Deleted users are not listable, so each would-be
-  // create is looked up, `concurrency` at a time (the client paces them). One user's failed
-  // check marks that create, not the whole plan: the applier checks again before its POST.
+  // Genesys user is restored instead (SPEC §8). Up to kListDeletedAboveCreates creates, or when
+  // the listing costs more calls or cannot be read whole, each would-be create is looked up,
+  // `concurrency` at a time (the client paces them). One user's failed check marks that create,
+  // not the whole plan: the applier checks again before its POST. Otherwise every deleted user is
+  // read once and matched here. The plan's cost says which and why.
   if (!desired_.policy.restore_deleted || !platform_.available()) return;
   std::vector<std::string> names;
   for (const Action& a : plan.actions) {
     if (a.kind == ActionKind::kCreate) names.push_back(a.user_name);
   }
-  std::vector<std::optional<Result<std::optional<DeletedUser>>>> found(names.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < names.size(); i = next++) found[i] = platform_.findDeletedUser(names[i]);
-  };
-  std::vector<std::thread> workers;
-  const size_t threads =
-      std::min(names.size(), static_cast<size_t>(std::max(1, settings_.concurrency)));
-  for (size_t t = 1; t < threads; ++t) workers.emplace_back(work);
-  work();
-  for (std::thread& w : workers) w.join();
+  if (names.empty()) return;
+  std::optional<DeletedListing> listing;
+  if (names.size() > kListDeletedAboveCreates) {
+    listing = readDeletedListing(platform_, static_cast<int64_t>(names.size()));
+    if (!listing->whole && !listing->too_long) {
+      // Not whole: the users it missed may be deleted ones, so every create is searched for.
+      logWarn("the listing of deleted Genesys users could not be used; searching for each create",
+              {{"error", listing->problem}});
+    }
+  }
   PlanOptions checked = options;
-  for (size_t i = 0; i < names.size(); ++i) {
-    const auto& result = *found[i];
-    if (!result.ok()) {
-      checked.unchecked_creates[lowerAscii(names[i])] = result.error().message;
-    } else if (result->has_value()) {
-      live_.deleted.push_back(DeletedLiveUser{(*result)->id, (*result)->email, (*result)->version});
+  if (listing && listing->whole) {
+    // As findDeletedUser: the login compared case-insensitively; the same login deleted more
+    // than once, the latest (then the smallest id, so the listing's order does not matter).
+    std::map<std::string, const DeletedUser*> best;
+    for (const std::string& name : names) best.emplace(lowerAscii(name), nullptr);
+    for (const DeletedUser& u : listing->users) {
+      auto it = best.find(lowerAscii(u.email));
+      if (it == best.end()) continue;
+      const DeletedUser* b = it->second;
+      if (!b || u.version > b->version || (u.version == b->version && u.id < b->id)) {
+        it->second = &u;
+      }
+    }
+    for (const auto& entry : best) {
+      if (const DeletedUser* u = entry.second) {
+        live_.deleted.push_back(DeletedLiveUser{u->id, u->email, u->version});
+      }
+    }
+  } else {
+    std::vector<std::optional<Result<std::optional<DeletedUser>>>> found(names.size());
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i = next++; i < names.size(); i = next++) {
+        found[i] = platform_.findDeletedUser(names[i]);
+      }
+    };
+    std::vector<std::thread> workers;
+    const size_t threads =
+        std::min(names.size(), static_cast<size_t>(std::max(1, settings_.concurrency)));
+    for (size_t t = 1; t < threads; ++t) workers.emplace_back(work);
+    work();
+    for (std::thread& w : workers) w.join();
+    for (size_t i = 0; i < names.size(); ++i) {
+      const auto& result = *found[i];
+      if (!result.ok()) {
+        checked.unchecked_creates[lowerAscii(names[i])] = result.error().message;
+      } else if (result->has_value()) {
+        const DeletedUser& u = **result;
+        live_.deleted.push_back(DeletedLiveUser{u.id, u.email, u.version});
+      }
     }
   }
   if (!live_.deleted.empty() || !checked.unchecked_creates.empty()) {
     plan = makePlan(desired_, live_, checked);
   }
+  plan.cost.deleted_lookup = deletedLookupText(names.size(), listing);
 }
 
 Result<std::optional<Plan>> Reconciler::planEvent(Run& run, const EventScope& event,

@@ -137,6 +137,12 @@ std::string costLine(const PlanCost& cost) {
   return out + ".";
 }
 
+// "Deleted users: 1 listing of 5,000 (50 pages) instead of 10,000 searches: …." under the cost
+// line; empty when planning looked for none.
+std::string deletedLookupLine(const PlanCost& cost) {
+  return cost.deleted_lookup.empty() ? "" : "Deleted users: " + cost.deleted_lookup + ".";
+}
+
 const char* noticeColor(NoticeKind k) {
   switch (k) {
     case NoticeKind::kConflict:
@@ -220,6 +226,7 @@ std::string renderPlanText(const Plan& plan, bool color) {
   writeNotices(w, plan);
   w.line(summaryLine(plan), ansi(Ansi::kBold));
   w.line(costLine(plan.cost));
+  if (!plan.cost.deleted_lookup.empty()) w.line(deletedLookupLine(plan.cost));
   return w.take();
 }
 
@@ -229,6 +236,7 @@ std::string renderPlanMarkdown(const Plan& plan) {
     out += "No changes. Genesys Cloud matches the desired state.\n";
   } else {
     out += "**" + summaryLine(plan) + "**\n\n" + costLine(plan.cost) + "\n\n";
+    if (!plan.cost.deleted_lookup.empty()) out += deletedLookupLine(plan.cost) + "\n\n";
     out += "| Action | externalId | userName | Changes | Why |\n";
     out += "| --- | --- | --- | --- | --- |\n";
     const size_t shown = std::min(plan.actions.size(), kMarkdownMaxActions);
@@ -306,6 +314,10 @@ ReportDoc planReport(const Plan& plan) {
                                   ? unlabelled(summaryLine(plan), "Plan: ")
                                   : "No changes. Genesys Cloud matches the desired state."});
   doc.meta.push_back({"cost", unlabelled(costLine(plan.cost), "Cost: ")});
+  if (!plan.cost.deleted_lookup.empty()) {
+    doc.meta.push_back(
+        {"deletedUsers", unlabelled(deletedLookupLine(plan.cost), "Deleted users: ")});
+  }
   if (!plan.desired_digest.empty()) doc.meta.push_back({"desiredDigest", plan.desired_digest});
   for (ActionKind k :
        {ActionKind::kCreate, ActionKind::kRestore, ActionKind::kUpdate, ActionKind::kReactivate,

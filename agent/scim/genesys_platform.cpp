@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 #include <utility>
 
@@ -15,6 +16,8 @@ namespace {
 constexpr int kMaxPages = 10'000;
 // genesys-api.md §8.4: "paging {pageSize, pageNumber}"; 100 is the commonly cited maximum.
 constexpr int kMaxConversationPageSize = 100;
+// GET /api/v2/users: the doc names no maximum (§8.5); 100 is what the other listings allow.
+constexpr int kMaxUserPageSize = 100;
 
 std::string encode(const std::string& s) { return GenesysClient::encode(s); }
 
@@ -306,6 +309,50 @@ Result<std::optional<DeletedUser>> GenesysPlatform::findDeletedUser(const std::s
   return found;
 }
 
+Result<DeletedUserPage> GenesysPlatform::listDeletedUsers(int page_number, int page_size) {
+  ApiCall call = platformCall("GET", "/api/v2/users", "/api/v2/users");
+  if (page_number < 1 || page_size < 1 || page_size > kMaxUserPageSize) {
+    return invalidArgument(call, "page " + std::to_string(page_number) + " of size " +
+                                     std::to_string(page_size) + " (pages from 1, size 1 to " +
+                                     std::to_string(kMaxUserPageSize) + ")");
+  }
+  // The Platform listing of users in one state (genesys-api.md §3.6, §8.5).
+  call.query = {{"state", "deleted"},
+                {"pageSize", std::to_string(page_size)},
+                {"pageNumber", std::to_string(page_number)}};
+  Result<HttpResponse> response = client_->send(call);
+  if (!response.ok()) return response.error();
+  Result<Json> json = readObject(call, *response, "UserEntityListing");
+  if (!json.ok()) return json.error();
+  Result<Json::Array> entities = readArray(call, *response, *json, "entities");
+  if (!entities.ok()) return entities.error();
+  DeletedUserPage page;
+  page.entities = static_cast<int64_t>(entities->size());
+  // Absent or null paging fields are -1 (not stated); anything else but a number is malformed.
+  for (const auto& [key, field] : {std::pair{"pageSize", &page.page_size},
+                                   std::pair{"pageNumber", &page.page_number},
+                                   std::pair{"total", &page.total},
+                                   std::pair{"pageCount", &page.page_count}}) {
+    const Json& value = json->get(key);
+    if (value.isNull()) continue;
+    if (!value.isNumber()) return malformed(call, *response, std::string(key) + " is not a number");
+    *field = static_cast<int64_t>(value.asNumber());
+  }
+  for (const Json& entity : *entities) {
+    // The listing is the server's; check the state ourselves, as findDeletedUser does.
+    if (entity.has("state") && entity.getString("state") != "deleted") continue;
+    DeletedUser user;
+    user.id = entity.getString("id");
+    if (user.id.empty()) return malformed(call, *response, "a user without an id");
+    user.email = entity.getString("email");
+    if (user.email.empty()) user.email = entity.getString("username");
+    user.name = entity.getString("name");
+    user.version = static_cast<int64_t>(entity.getNumber("version", 0));
+    page.users.push_back(std::move(user));
+  }
+  return page;
+}
+
 Status GenesysPlatform::restoreUser(const std::string& id, int64_t version) {
   ApiCall call = platformCall("PATCH", "/api/v2/users/{userId}", "/api/v2/users/" + encode(id));
   if (id.empty()) return invalidArgument(call, "empty userId");
@@ -324,6 +371,77 @@ Status GenesysPlatform::restoreUser(const std::string& id, int64_t version) {
     e.code = ErrorCode::kStale;
   }
   return e;
+}
+
+DeletedListing readDeletedListing(PlatformDirectory& platform, int64_t max_pages, int page_size) {
+  DeletedListing out;
+  std::set<std::string> ids;
+  int64_t size = page_size;
+  int64_t page_count = -1;
+  int64_t listed = 0;
+  auto fail = [&](std::string why) {
+    out.problem = std::move(why);
+    return out;
+  };
+  for (int64_t page = 1;; ++page) {
+    if (page > kMaxPages) {
+      return fail("the listing did not end after " + std::to_string(kMaxPages) + " pages");
+    }
+    Result<DeletedUserPage> got = platform.listDeletedUsers(static_cast<int>(page), page_size);
+    if (!got.ok()) return fail(got.error().message);
+    ++out.pages_read;
+    DeletedUserPage& p = *got;
+    const std::string at = "page " + std::to_string(page);
+    if (p.page_number >= 0 && p.page_number != page) {
+      return fail(at + " came back as page " + std::to_string(p.page_number));
+    }
+    if (page == 1) {
+      // A server may give fewer per page than asked: its own pageSize is the unit.
+      size = p.page_size > 0 ? p.page_size : page_size;
+      out.total = p.total;
+      page_count = p.page_count;
+      out.pages = page_count >= 0 ? page_count : p.total >= 0 ? (p.total + size - 1) / size : -1;
+      if (out.pages > max_pages) {
+        out.too_long = true;
+        return out;
+      }
+    } else if (p.total != out.total) {
+      return fail("the total changed from " + std::to_string(out.total) + " to " +
+                  std::to_string(p.total) + " at " + at);
+    } else if (p.page_count != page_count) {
+      return fail("pageCount changed from " + std::to_string(page_count) + " to " +
+                  std::to_string(p.page_count) + " at " + at);
+    } else if (p.page_size > 0 && p.page_size != size) {
+      return fail("the page size changed from " + std::to_string(size) + " to " +
+                  std::to_string(p.page_size) + " at " + at);
+    }
+    for (DeletedUser& u : p.users) {
+      if (!ids.insert(u.id).second) {
+        return fail("user " + u.id + " listed twice (again on " + at + ")");
+      }
+      out.users.push_back(std::move(u));
+    }
+    listed += p.entities;
+    // The last page: by the stated count when there is one, else the first short page.
+    const bool last = out.pages >= 0 ? page >= out.pages : p.entities < size;
+    if (!last && p.entities < size) {
+      return fail(at + " of " + std::to_string(out.pages) + " held " + std::to_string(p.entities) +
+                  " users, not " + std::to_string(size));
+    }
+    if (last) {
+      if (out.total >= 0 && listed != out.total) {
+        return fail(std::to_string(listed) + " users listed of a stated total of " +
+                    std::to_string(out.total));
+      }
+      out.pages = out.pages_read;
+      out.whole = true;
+      return out;
+    }
+    if (out.pages < 0 && out.pages_read >= max_pages) {
+      out.too_long = true;  // no count, and max_pages read without reaching the end
+      return out;
+    }
+  }
 }
 
 }  // namespace scim_agent

@@ -41,6 +41,7 @@ struct PlatformOptions {
 //   DELETE /api/v2/tokens/{userId}
 //   POST /api/v2/analytics/conversations/details/query
 //   POST /api/v2/users/search
+//   GET /api/v2/users
 //   PATCH /api/v2/users/{userId}
 //
 // Errors as PlatformDirectory says, from the Platform ErrorBody (`message`), e.g.
@@ -67,6 +68,10 @@ class GenesysPlatform final : public PlatformDirectory {
                                               const std::string& interval, int page_number,
                                               int page_size) override;
   Result<std::optional<DeletedUser>> findDeletedUser(const std::string& user_name) override;
+  // kInvalidInput for a page number below 1, a size outside 1..100, an entry without an id, or a
+  // paging field that is not a number; entries whose `state` is there and not "deleted" are
+  // counted in `entities` but not returned. The login is `email`, else `username`.
+  Result<DeletedUserPage> listDeletedUsers(int page_number, int page_size) override;
   // A 409, or a 400 whose message speaks of the version, is kStale. When the first try's answer
   // was lost (dropped connection) and the retry is kStale, the first may have restored the
   // user: the caller looks again (findDeletedUser finds nothing once the user is active).

@@ -41,13 +41,51 @@ struct ConversationPage {
   int64_t total_hits = 0;           // of the whole query, not of this page
 };
 
-// A Platform user in state "deleted" (POST /api/v2/users/search, §8.5).
+// A Platform user in state "deleted" (POST /api/v2/users/search, GET /api/v2/users, §8.5).
 struct DeletedUser {
   std::string id;
   std::string email;  // the login; SCIM userName
   std::string name;
   int64_t version = 0;  // the Platform user version, sent back when restoring
 };
+
+// One page of GET /api/v2/users?state=deleted. The paging fields are as the page stated them, -1
+// where it did not (genesys-api.md gives no UserEntityListing: it is read as the other Platform
+// listings, {entities, pageSize, pageNumber, total, pageCount}, and tolerates their absence).
+struct DeletedUserPage {
+  std::vector<DeletedUser> users;  // the page's users in state deleted, in the order listed
+  int64_t entities = 0;            // entries on the page, whatever their state
+  int64_t page_size = -1;
+  int64_t page_number = -1;
+  int64_t total = -1;  // deleted users in the whole listing
+  int64_t page_count = -1;
+};
+
+// The deleted users read page by page with PlatformDirectory::listDeletedUsers (below), whole,
+// or why not.
+struct DeletedListing {
+  std::vector<DeletedUser> users;  // every deleted user listed, when whole
+  int64_t pages_read = 0;
+  int64_t total = -1;     // deleted users, as the first page stated (-1: not stated)
+  int64_t pages = -1;     // pages the whole listing takes (-1: not known)
+  bool whole = false;     // every page read, nothing repeated, skipped or changed
+  bool too_long = false;  // not read on: it takes more than `max_pages` pages
+  std::string problem;    // why it is neither whole nor too_long
+};
+
+class PlatformDirectory;
+
+// Reads every deleted user, page by page (`page_size` per page, 1 to 100), in one thread. The
+// listing is whole only when every page is numbered as asked and (but the last) full at the
+// first page's pageSize, no user comes twice, total and pageCount are the same on every page and
+// as many entries came as the total says; where the pages state no count, a short page ends it.
+// Anything else (a failed call included: no retry beyond the client's) is a `problem`, and the
+// caller must not take the users it may have missed for users that are not deleted. Stops with
+// too_long after the first page when the stated count needs more than `max_pages` pages, and,
+// without a stated count, when `max_pages` pages did not reach the end. Defined in
+// genesys_platform.cpp; never throws.
+DeletedListing readDeletedListing(PlatformDirectory& platform, int64_t max_pages,
+                                  int page_size = 100);
 
 class PlatformDirectory {
  public:
@@ -90,6 +128,11 @@ class PlatformDirectory {
   // several match, the one with the greatest version.
   virtual Result<std::optional<DeletedUser>> findDeletedUser(const std::string& user_name) = 0;
 
+  // One page (page_number from 1, page_size 1 to 100) of the deleted users: GET
+  // /api/v2/users?state=deleted&pageSize=&pageNumber=. Only the page: whether a listing read page
+  // by page is whole (no page repeated or skipped, the total unchanged) is the caller's to check.
+  virtual Result<DeletedUserPage> listDeletedUsers(int page_number, int page_size) = 0;
+
   // Restores a deleted user: PATCH /api/v2/users/{id} {"state":"active","version":version}.
   // kStale when the version is not current — which is also what a retry answers when an earlier
   // try whose answer was lost did restore the user: on kStale, look again with findDeletedUser.
@@ -118,6 +161,14 @@ class NoPlatform final : public PlatformDirectory {
   }
   Result<std::optional<DeletedUser>> findDeletedUser(const std::string&) override {
     return std::optional<DeletedUser>();
+  }
+  Result<DeletedUserPage> listDeletedUsers(int page_number, int page_size) override {
+    DeletedUserPage page;
+    page.page_size = page_size;
+    page.page_number = page_number;
+    page.total = 0;
+    page.page_count = 0;
+    return page;
   }
   Status restoreUser(const std::string&, int64_t) override { return Status(); }
 };

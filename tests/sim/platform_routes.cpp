@@ -20,6 +20,7 @@ constexpr int64_t kMaxListPageSize = 500;
 constexpr int64_t kMaxMemberPageSize = 100;    // GET …/queues/{id}/members (genesys-api.md §8.1)
 constexpr size_t kMaxBulkMembers = 100;        // POST …/queues/{id}/members (§8.1)
 constexpr int64_t kMaxDetailPageSize = 100;    // [GAP] "100 commonly cited" (§8.4)
+constexpr int64_t kMaxUserPageSize = 100;      // GET /api/v2/users: [GAP], as the others
 constexpr int64_t kMaxIntervalFiltered = 31;   // days (§8.4, D-DETAIL)
 constexpr int64_t kMaxIntervalUnfiltered = 7;  // days
 
@@ -47,6 +48,7 @@ constexpr Template kTemplates[] = {
     {PlatformKind::kTokensMe, "/api/v2/tokens/me", "DELETE"},
     {PlatformKind::kTokens, "/api/v2/tokens/{userId}", "DELETE"},
     {PlatformKind::kConversationQuery, "/api/v2/analytics/conversations/details/query", "POST"},
+    {PlatformKind::kUsers, "/api/v2/users", "GET"},
 };
 
 std::vector<std::string_view> splitPath(std::string_view path) {
@@ -345,6 +347,30 @@ SimResponse deleteMember(SimStore& store, const std::string& queue_id,
     throw notFoundError("User " + member_id + " is not a member of queue " + queue_id + ".");
   }
   return noContent();
+}
+
+// ---- users -------------------------------------------------------------------------------------
+
+// GET /api/v2/users?state=…: every user in that state (default active; `any` is all), deleted
+// ones included, in creation order (genesys-api.md §3.6, §8.5).
+SimResponse listUsers(SimStore& store, const QueryList& query) {
+  const Page page = pageParams(query, kMaxUserPageSize);
+  const std::string state = toLower(param(query, "state").value_or("active"));
+  if (state != "active" && state != "inactive" && state != "deleted" && state != "any") {
+    throw badRequest("state must be active, inactive, deleted or any.");
+  }
+  std::vector<const SimUser*> hits;
+  for (const auto& user : store.users()) {
+    const UserState s = user->state();
+    if (state == "any" || (state == "active" && s == UserState::kActive) ||
+        (state == "inactive" && s == UserState::kInactive) ||
+        (state == "deleted" && s == UserState::kDeleted)) {
+      hits.push_back(user.get());
+    }
+  }
+  return jsonResponse(200, entityListing(hits.size(), page, [&](JsonWriter& out, size_t i) {
+    writePlatformUser(out, *hits[i]);
+  }));
 }
 
 // ---- roles, divisions, grants --------------------------------------------------------------------
@@ -852,6 +878,18 @@ bool sameRouteKey(std::string_view a, std::string_view b) {
   return canonical(a) == canonical(b);
 }
 
+void writePlatformUser(JsonWriter& out, const SimUser& user) {
+  const UserState state = user.state();
+  out.beginObject().field("id", user.id).field("name", user.fields.display_name);
+  out.key("division").beginObject().field("name", user.fields.division).endObject();
+  out.field("email", user.fields.user_name).field("username", user.fields.user_name);
+  out.field("state", state == UserState::kDeleted    ? "deleted"
+                     : state == UserState::kInactive ? "inactive"
+                                                     : "active");
+  out.fieldInt("version", user.version);
+  out.field("selfUri", "/api/v2/users/" + user.id).endObject();
+}
+
 SimResponse handlePlatform(SimStore& store, const PlatformRoute& route, const std::string& method,
                            const QueryList& query, const std::string& body) {
   switch (route.kind) {
@@ -880,6 +918,8 @@ SimResponse handlePlatform(SimStore& store, const PlatformRoute& route, const st
       return revokeTokens(store, route.params[0]);
     case PlatformKind::kConversationQuery:
       return conversationQuery(store, body);
+    case PlatformKind::kUsers:
+      return listUsers(store, query);
     case PlatformKind::kTokensMe:
       break;
   }

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "tests/sim/sim_json.h"
 #include "tests/sim/sim_service.h"
 #include "tests/sim/sim_store.h"
 
@@ -36,6 +37,7 @@ enum class PlatformKind {
   kTokensMe,           // DELETE /api/v2/tokens/me (answered by SimService: it owns the tokens)
   kTokens,             // DELETE /api/v2/tokens/{userId}
   kConversationQuery,  // POST /api/v2/analytics/conversations/details/query
+  kUsers,              // GET  /api/v2/users?state=active|inactive|deleted|any
 };
 
 struct PlatformRoute {
@@ -61,6 +63,10 @@ bool sameRouteKey(std::string_view a, std::string_view b);
 // route.kind != kTokensMe. Throws SimError.
 SimResponse handlePlatform(SimStore& store, const PlatformRoute& route, const std::string& method,
                            const QueryList& query, const std::string& body);
+
+// The Platform User of users/search, GET /api/v2/users and PATCH /api/v2/users/{id}:
+// {"id","name","division":{"name"},"email","username","state","version","selfUri"}.
+void writePlatformUser(JsonWriter& out, const SimUser& user);
 
 // "2026-01-01T00:00:00.000Z", "…T00:00:00Z", "…T01:00:00+01:00" (a missing zone means UTC) ->
 // epoch milliseconds; std::nullopt when malformed.

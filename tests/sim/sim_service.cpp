@@ -159,6 +159,7 @@ constexpr std::string_view kKnownRoutes[] = {
     "DELETE /api/v2/tokens/{userId}",
     "DELETE /api/v2/tokens/me",
     "POST /api/v2/analytics/conversations/details/query",
+    "GET /api/v2/users",
 };
 
 int hexValue(char c) {
@@ -1318,14 +1319,6 @@ struct SimService::State {
   }
 
   // ---- Platform users -----------------------------------------------------------------------
-
-  void writePlatformUser(JsonWriter& out, const SimUser& user) {
-    out.beginObject().field("id", user.id).field("name", user.fields.display_name);
-    out.key("division").beginObject().field("name", user.fields.division).endObject();
-    out.field("email", user.fields.user_name).field("username", user.fields.user_name);
-    out.field("state", stateName(user.state())).fieldInt("version", user.version);
-    out.field("selfUri", "/api/v2/users/" + user.id).endObject();
-  }
 
   SimResponse platformSearch(const SimRequest& request) {
     const JsonObject doc = parseJsonObject(request.body);

@@ -613,6 +613,50 @@ TEST_F(PlatformApiTest, DeletedUserIsFoundBySearchAndRestoredWithoutGrants) {
   EXPECT_EQ(stateUser("bob")->getValue<std::string>("state"), "active");
 }
 
+TEST_F(PlatformApiTest, UserListingByStatePagesInCreationOrder) {
+  seed(R"({"users":[
+             {"id":"a1","userName":"a1@corp.example","displayName":"A1"},
+             {"id":"d1","userName":"d1@corp.example","displayName":"D1","deleted":true},
+             {"id":"i1","userName":"i1@corp.example","displayName":"I1","active":false},
+             {"id":"d2","userName":"D2@corp.example","displayName":"D2","deleted":true},
+             {"id":"d3","userName":"d3@corp.example","displayName":"D3","deleted":true}]})");
+  auto first = getJson("/api/v2/users?state=deleted&pageSize=2&pageNumber=1");
+  EXPECT_EQ(ids(first->getArray("entities")), (Strings{"d1", "d2"}));
+  EXPECT_EQ(first->getValue<int>("pageSize"), 2);
+  EXPECT_EQ(first->getValue<int>("pageNumber"), 1);
+  EXPECT_EQ(first->getValue<int>("total"), 3);
+  EXPECT_EQ(first->getValue<int>("pageCount"), 2);
+  auto d2 = first->getArray("entities")->getObject(1);
+  EXPECT_EQ(d2->getValue<std::string>("email"), "D2@corp.example");
+  EXPECT_EQ(d2->getValue<std::string>("username"), "D2@corp.example");
+  EXPECT_EQ(d2->getValue<std::string>("state"), "deleted");
+  EXPECT_EQ(d2->getValue<std::string>("name"), "D2");
+  EXPECT_GE(d2->getValue<int>("version"), 1);
+  auto second = getJson("/api/v2/users?state=DELETED&pageSize=2&pageNumber=2");
+  EXPECT_EQ(ids(second->getArray("entities")), Strings{"d3"});
+  EXPECT_EQ(ids(getJson("/api/v2/users?state=deleted&pageSize=2&pageNumber=3")
+                    ->getArray("entities")),
+            Strings{});
+  // state defaults to active; page size to 25.
+  auto active = getJson("/api/v2/users");
+  EXPECT_EQ(ids(active->getArray("entities")), Strings{"a1"});
+  EXPECT_EQ(active->getValue<int>("pageSize"), 25);
+  EXPECT_EQ(ids(getJson("/api/v2/users?state=inactive")->getArray("entities")), Strings{"i1"});
+  EXPECT_EQ(ids(getJson("/api/v2/users?state=any")->getArray("entities")),
+            (Strings{"a1", "d1", "i1", "d2", "d3"}));
+  EXPECT_EQ(api("GET", "/api/v2/users?state=gone").status, 400);
+  EXPECT_EQ(api("GET", "/api/v2/users?pageSize=101").status, 400);
+  EXPECT_EQ(api("GET", "/api/v2/users?pageNumber=0").status, 400);
+  EXPECT_EQ(api("POST", "/api/v2/users", "{}").status, 405);
+  EXPECT_EQ(http_->send("GET", "/api/v2/users").status, 401);
+  // Counted as one route, whatever the query.
+  ASSERT_EQ(control("POST", "/sim/counters/reset").status, 200);
+  getJson("/api/v2/users?state=deleted&pageSize=2&pageNumber=2");
+  getJson("/api/v2/users?state=any");
+  auto routes = control("GET", "/sim/counters").json()->getObject("routes");
+  EXPECT_EQ(routes->getValue<int>("GET /api/v2/users"), 2);
+}
+
 // ---- request log, failNext, auth -----------------------------------------------------------------
 
 TEST_F(PlatformApiTest, RequestLogRecordsApiCallsInOrder) {

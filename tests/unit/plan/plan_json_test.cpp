@@ -63,6 +63,7 @@ Plan everyFieldPlan() {
   plan.cost.calls = {{"POST /Users", 1}, {"PATCH /Users", 3}};
   plan.cost.total_calls = 4;
   plan.cost.min_seconds = 0.8;
+  plan.cost.deleted_lookup = "1 listing of 5,000 (50 pages) instead of 10,000 searches";
   return plan;
 }
 
@@ -97,6 +98,7 @@ void expectSamePlan(const Plan& a, const Plan& b) {
   EXPECT_EQ(a.cost.calls, b.cost.calls);
   EXPECT_EQ(a.cost.total_calls, b.cost.total_calls);
   EXPECT_EQ(a.cost.min_seconds, b.cost.min_seconds);
+  EXPECT_EQ(a.cost.deleted_lookup, b.cost.deleted_lookup);
 }
 
 TEST(PlanJsonTest, RoundTripKeepsEveryField) {
@@ -150,6 +152,18 @@ TEST(PlanJsonTest, DocumentShape) {
             R"("formatVersion":1,"managedLiveUsers":12,"notices":[]})");
 }
 
+TEST(PlanJsonTest, DeletedLookupIsKeptInTheCostOnlyWhenThere) {
+  Plan plan;
+  plan.cost.deleted_lookup = "12 searches, one per create: 50 creates or fewer";
+  const Json encoded = planToJson(plan);
+  EXPECT_EQ(encoded.get("cost").getString("deletedLookup"), plan.cost.deleted_lookup);
+  const Result<Plan> decoded = planFromJson(encoded);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().toString();
+  EXPECT_EQ(decoded->cost.deleted_lookup, plan.cost.deleted_lookup);
+  // A plan that looked up nothing keeps the document it had before the field existed.
+  EXPECT_FALSE(planToJson(Plan{}).get("cost").has("deletedLookup"));
+}
+
 TEST(PlanJsonTest, RejectsAnotherFormatVersion) {
   Json doc = planToJson(Plan{});
   doc["formatVersion"] = 2;
@@ -186,6 +200,8 @@ TEST(PlanJsonTest, MalformedMembersNameTheirPlace) {
        "plan: notices[0].kind: unknown notice kind \"meh\""},
       {"cost calls", [](Json& d) { d["cost"]["calls"]["POST /Users"] = "many"; },
        "plan: cost.calls.POST /Users: expected a number"},
+      {"deleted lookup", [](Json& d) { d["cost"]["deletedLookup"] = 3; },
+       "plan: cost.deletedLookup: expected a string"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);

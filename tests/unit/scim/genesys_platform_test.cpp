@@ -341,6 +341,76 @@ TEST_F(PlatformTest, NoDeletedUserIsNullopt) {
   }
 }
 
+TEST_F(PlatformTest, ListsOnePageOfDeletedUsersWithItsPaging) {
+  api.push(200, R"({"entities":[
+    {"id":"d1","name":"Ann","email":"Ann@corp.example","username":"ann@corp.example",
+     "state":"deleted","version":4},
+    {"id":"d2","name":"Bob","username":"bob@corp.example","version":2},
+    {"id":"a1","name":"Live","email":"live@corp.example","state":"active","version":7}],
+    "pageSize":3,"pageNumber":2,"total":8,"pageCount":3})");
+  Result<DeletedUserPage> page = platform.listDeletedUsers(2, 3);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  ASSERT_EQ(page->users.size(), 2u) << "an entry in another state is not returned";
+  EXPECT_EQ(page->users[0].id, "d1");
+  EXPECT_EQ(page->users[0].email, "Ann@corp.example");
+  EXPECT_EQ(page->users[0].name, "Ann");
+  EXPECT_EQ(page->users[0].version, 4);
+  EXPECT_EQ(page->users[1].email, "bob@corp.example") << "username when there is no email";
+  EXPECT_EQ(page->entities, 3);
+  EXPECT_EQ(page->page_size, 3);
+  EXPECT_EQ(page->page_number, 2);
+  EXPECT_EQ(page->total, 8);
+  EXPECT_EQ(page->page_count, 3);
+  const HttpRequest r = api.requests()[0];
+  EXPECT_EQ(r.method, "GET");
+  EXPECT_EQ(r.url, url("/api/v2/users?state=deleted&pageSize=3&pageNumber=2"));
+  EXPECT_EQ(counted("GET /api/v2/users"), 1);
+}
+
+TEST_F(PlatformTest, DeletedUserPageWithoutPagingFieldsSaysSo) {
+  api.push(200, R"({"entities":[]})");
+  api.push(200, R"({})");
+  for (int i = 0; i < 2; ++i) {
+    Result<DeletedUserPage> page = platform.listDeletedUsers(1, 100);
+    ASSERT_TRUE(page.ok()) << page.error().message;
+    EXPECT_TRUE(page->users.empty());
+    EXPECT_EQ(page->entities, 0);
+    EXPECT_EQ(page->page_size, -1);
+    EXPECT_EQ(page->page_number, -1);
+    EXPECT_EQ(page->total, -1);
+    EXPECT_EQ(page->page_count, -1);
+  }
+}
+
+TEST_F(PlatformTest, MalformedDeletedUserPageIsInvalidInput) {
+  api.push(200, R"({"entities":[{"name":"no id","state":"deleted"}]})");
+  api.push(200, R"({"entities":[],"total":"many"})");
+  api.push(200, R"({"entities":{}})");
+  for (const char* why : {"a user without an id", "total is not a number", "\"entities\""}) {
+    Result<DeletedUserPage> page = platform.listDeletedUsers(1, 100);
+    ASSERT_FALSE(page.ok());
+    EXPECT_EQ(page.error().code, ErrorCode::kInvalidInput);
+    EXPECT_NE(page.error().message.find(why), std::string::npos) << page.error().message;
+    EXPECT_NE(page.error().message.find("GET /api/v2/users"), std::string::npos);
+  }
+}
+
+TEST_F(PlatformTest, BadDeletedUserPagingIsRefusedBeforeSending) {
+  for (const auto& [number, size] : {std::pair{0, 100}, std::pair{1, 0}, std::pair{1, 101}}) {
+    Result<DeletedUserPage> page = platform.listDeletedUsers(number, size);
+    ASSERT_FALSE(page.ok());
+    EXPECT_EQ(page.error().code, ErrorCode::kInvalidInput);
+  }
+  EXPECT_EQ(api.count(), 0u);
+}
+
+TEST_F(PlatformTest, DeletedUserListingIsARetriedRead) {
+  api.push(503, "");
+  api.push(200, R"({"entities":[],"total":0})");
+  EXPECT_TRUE(platform.listDeletedUsers(1, 100).ok());
+  EXPECT_EQ(api.count(), 2u);
+}
+
 TEST_F(PlatformTest, UserSearchIsRetriedAfterAnOutage) {
   api.push(504, "");
   api.push(200, R"({"results":[]})");
@@ -472,6 +542,152 @@ TEST_F(PlatformTest, SharesThePacerAndCountersWithTheDirectory) {
   EXPECT_EQ(api.requests()[0].url, url("/api/v2/scim/v2/Users/u1"));
   EXPECT_EQ(api.requests()[0].headers.get("Accept"), "application/scim+json");
   EXPECT_EQ(api.requests()[1].headers.get("Accept"), "application/json");
+}
+
+// ---- readDeletedListing -----------------------------------------------------------------------
+
+// A PlatformDirectory whose deleted-user listing answers scripted pages (page n: pages[n-1];
+// past the script, an empty page) and records the page numbers asked for.
+class PagedPlatform final : public PlatformDirectory {
+ public:
+  std::vector<Result<DeletedUserPage>> pages;
+  std::vector<int> asked;
+
+  bool available() const override { return true; }
+  Result<std::vector<QueueMembership>> listUserQueues(const std::string&) override {
+    return std::vector<QueueMembership>{};
+  }
+  Status removeFromQueue(const std::string&, const std::string&) override { return Status(); }
+  Result<std::vector<RoleGrant>> listGrants(const std::string&) override {
+    return std::vector<RoleGrant>{};
+  }
+  Status removeGrants(const std::string&, const std::vector<RoleGrant>&) override {
+    return Status();
+  }
+  Status revokeTokens(const std::string&) override { return Status(); }
+  Result<ConversationPage> queryConversations(const std::string&, const std::string&, int,
+                                              int) override {
+    return ConversationPage{};
+  }
+  Result<std::optional<DeletedUser>> findDeletedUser(const std::string&) override {
+    return std::optional<DeletedUser>();
+  }
+  Result<DeletedUserPage> listDeletedUsers(int page_number, int) override {
+    asked.push_back(page_number);
+    if (static_cast<size_t>(page_number) <= pages.size()) return pages[page_number - 1];
+    return DeletedUserPage{};
+  }
+  Status restoreUser(const std::string&, int64_t) override { return Status(); }
+};
+
+// A page of deleted users `ids` (each "<id>@corp.example"), stating pageSize 2, its number, and
+// total / pageCount when >= 0.
+DeletedUserPage deletedPage(const std::vector<std::string>& ids, int64_t number, int64_t total,
+                            int64_t page_count, int64_t page_size = 2) {
+  DeletedUserPage page;
+  for (const std::string& id : ids) page.users.push_back({id, id + "@corp.example", id, 1});
+  page.entities = static_cast<int64_t>(ids.size());
+  page.page_size = page_size;
+  page.page_number = number;
+  page.total = total;
+  page.page_count = page_count;
+  return page;
+}
+
+TEST(DeletedListingTest, WholeListingReadsEveryPageOnce) {
+  PagedPlatform platform;
+  platform.pages = {deletedPage({"a", "b"}, 1, 5, 3), deletedPage({"c", "d"}, 2, 5, 3),
+                    deletedPage({"e"}, 3, 5, 3)};
+  const DeletedListing listing = readDeletedListing(platform, 10, 2);
+  EXPECT_TRUE(listing.whole) << listing.problem;
+  EXPECT_FALSE(listing.too_long);
+  EXPECT_EQ(listing.users.size(), 5u);
+  EXPECT_EQ(listing.users[4].id, "e");
+  EXPECT_EQ(listing.pages_read, 3);
+  EXPECT_EQ(listing.pages, 3);
+  EXPECT_EQ(listing.total, 5);
+  EXPECT_EQ(platform.asked, (std::vector<int>{1, 2, 3}));
+}
+
+TEST(DeletedListingTest, AnEmptyListingIsWholeAfterOnePage) {
+  PagedPlatform platform;
+  platform.pages = {deletedPage({}, 1, 0, 0)};
+  const DeletedListing listing = readDeletedListing(platform, 10, 2);
+  EXPECT_TRUE(listing.whole) << listing.problem;
+  EXPECT_EQ(listing.pages_read, 1);
+}
+
+TEST(DeletedListingTest, WithoutACountAShortPageEndsIt) {
+  PagedPlatform platform;
+  platform.pages = {deletedPage({"a", "b"}, -1, -1, -1, -1), deletedPage({"c"}, -1, -1, -1, -1)};
+  const DeletedListing listing = readDeletedListing(platform, 10, 2);
+  EXPECT_TRUE(listing.whole) << listing.problem;
+  EXPECT_EQ(listing.users.size(), 3u);
+  EXPECT_EQ(listing.pages, 2);
+}
+
+TEST(DeletedListingTest, ListingOfMorePagesThanAllowedStopsAtItsFirstPage) {
+  PagedPlatform platform;
+  platform.pages = {deletedPage({"a", "b"}, 1, 21, -1)};  // 11 pages of 2
+  DeletedListing listing = readDeletedListing(platform, 10, 2);
+  EXPECT_TRUE(listing.too_long);
+  EXPECT_FALSE(listing.whole);
+  EXPECT_EQ(listing.pages, 11);
+  EXPECT_EQ(listing.total, 21);
+  EXPECT_EQ(platform.asked, std::vector<int>{1});
+
+  // Without a count: stops once the allowed pages did not reach the end.
+  PagedPlatform uncounted;
+  for (int i = 1; i <= 5; ++i) {
+    uncounted.pages.push_back(deletedPage({"x" + std::to_string(i), "y" + std::to_string(i)}, i,
+                                          -1, -1));
+  }
+  listing = readDeletedListing(uncounted, 3, 2);
+  EXPECT_TRUE(listing.too_long);
+  EXPECT_EQ(listing.pages, -1);
+  EXPECT_EQ(uncounted.asked, (std::vector<int>{1, 2, 3}));
+}
+
+TEST(DeletedListingTest, AListingThatIsNotWholeSaysWhy) {
+  struct Case {
+    const char* name;
+    std::vector<Result<DeletedUserPage>> pages;
+    std::string problem;
+  };
+  const std::vector<Case> cases = {
+      {"page repeated",
+       {deletedPage({"a", "b"}, 1, 5, 3), deletedPage({"a", "b"}, 1, 5, 3)},
+       "page 2 came back as page 1"},
+      {"page repeated without its number",
+       {deletedPage({"a", "b"}, -1, 5, 3), deletedPage({"b", "c"}, -1, 5, 3)},
+       "user b listed twice (again on page 2)"},
+      {"total changed",
+       {deletedPage({"a", "b"}, 1, 5, 3), deletedPage({"c", "d"}, 2, 6, 3)},
+       "the total changed from 5 to 6 at page 2"},
+      {"pageCount changed",
+       {deletedPage({"a", "b"}, 1, -1, 3), deletedPage({"c", "d"}, 2, -1, 4)},
+       "pageCount changed from 3 to 4 at page 2"},
+      {"short page",
+       {deletedPage({"a", "b"}, 1, 5, 3), deletedPage({"c"}, 2, 5, 3)},
+       "page 2 of 3 held 1 users, not 2"},
+      {"fewer than the total",
+       {deletedPage({"a", "b"}, 1, 5, 3), deletedPage({"c", "d"}, 2, 5, 3),
+        deletedPage({}, 3, 5, 3)},
+       "4 users listed of a stated total of 5"},
+      {"failed page",
+       {deletedPage({"a", "b"}, 1, 5, 3),
+        Error(ErrorCode::kUnavailable, "GET /api/v2/users → 503: down")},
+       "GET /api/v2/users → 503: down"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    PagedPlatform platform;
+    platform.pages = c.pages;
+    const DeletedListing listing = readDeletedListing(platform, 10, 2);
+    EXPECT_FALSE(listing.whole);
+    EXPECT_FALSE(listing.too_long);
+    EXPECT_EQ(listing.problem, c.problem);
+  }
 }
 
 }  // namespace
