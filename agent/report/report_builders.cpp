@@ -296,7 +296,8 @@ Result<ReportDoc> buildDrift(StateStore& store, const ReportSelection& selection
   chart.unit = "users";
   ReportChart::Series series{"drifted users", {}};
   for (const RunRecord& run : runs) {
-    const Json& drifted = summaryOf(run).get("driftedUsers");
+    const Json summary = summaryOf(run);  // held: get() returns a reference into it
+    const Json& drifted = summary.get("driftedUsers");
     if (!drifted.isNumber()) continue;
     chart.categories.push_back(runLabel(run.id));
     series.values.push_back(drifted.asNumber());
