@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <unordered_map>
 
 #include "agent/base/text.h"
 #include "agent/codec/json_parse.h"
+#include "agent/scim/scim_page.h"
 #include "agent/scim/user_codec.h"
 
 namespace scim_agent {
@@ -74,13 +76,28 @@ Result<LiveUser> GenesysDirectory::parseUser(const ApiCall& call, const HttpResp
   return user;
 }
 
-Result<std::vector<Json>> GenesysDirectory::listResources(
-    const std::string& collection, std::vector<std::pair<std::string, std::string>> query,
-    int page_size) {
+namespace {
+
+// A listing read whole: the resources kept (duplicates dropped), and the error of the first kept
+// resource that is not a valid one, reported only once the listing has been read whole (a
+// listing that is not whole is the first thing to tell).
+template <typename T>
+struct Listing {
+  std::vector<T> resources;
+  std::optional<Error> first_error;
+};
+
+// Reads every page of `collection`, each body decoded by `decode` (a ScimPageDecoder; its
+// failure is "not a SCIM list response").
+template <typename T, typename Decode>
+Result<Listing<T>> listPages(GenesysClient& client, const std::string& collection,
+                             const std::vector<std::pair<std::string, std::string>>& query,
+                             int page_size, Decode&& decode) {
   if (page_size < 1) page_size = 25;
-  std::vector<Json> resources;
+  Listing<T> listing;
   // id → meta.version of every copy read so far: a copy at a version already read is dropped.
   std::unordered_map<std::string, std::vector<std::string>> seen;
+  std::vector<std::string> ids;
   std::vector<std::string> previous_ids;
   int64_t first_total = -1;
   int64_t max_pages = 0;
@@ -90,8 +107,18 @@ Result<std::vector<Json>> GenesysDirectory::listResources(
     call.query = {{"startIndex", std::to_string(start)}, {"count", std::to_string(page_size)}};
     call.query.insert(call.query.end(), query.begin(), query.end());
     call.retryable = true;
-    Result<Json> json = getList(call);
-    if (!json.ok()) return json.error();
+    Result<HttpResponse> response = client.send(call);
+    if (!response.ok()) return response.error();
+    Result<ScimPage<T>> decoded = decode(response->body);
+    if (!decoded.ok()) {
+      const std::string& why = decoded.error().message;
+      return Error(ErrorCode::kInvalidInput, "GET " + call.route() + " → " +
+                                                 std::to_string(response->status) +
+                                                 ": not a SCIM list response" +
+                                                 (why.empty() ? std::string() : ": " + why));
+    }
+    const ScimPageHeader& header = decoded->header;
+    std::vector<ScimPageItem<T>>& items = decoded->items;
     // Every check below fails the whole listing: a read that is not whole is a failed read,
     // never half a picture (SPEC §8, §16).
     auto notWhole = [&](const std::string& why) {
@@ -99,9 +126,8 @@ Result<std::vector<Json>> GenesysDirectory::listResources(
                                                  std::to_string(page) + "): " + why +
                                                  ": the listing cannot be read whole");
     };
-    const Json& total_json = json->get("totalResults");
-    if (!total_json.isNumber()) return notWhole("no totalResults");
-    const double total_number = total_json.asNumber();
+    if (!header.total_results) return notWhole("no totalResults");
+    const double total_number = *header.total_results;
     if (total_number < 0 || total_number > static_cast<double>(kMaxListed)) {
       return notWhole("totalResults " + formatCount(total_number) +
                       " is not believable (at most " + std::to_string(kMaxListed) +
@@ -119,19 +145,20 @@ Result<std::vector<Json>> GenesysDirectory::listResources(
                       " pages (totalResults " + std::to_string(first_total) +
                       " on the first page)");
     }
-    const Json& echoed = json->get("startIndex");
-    if (echoed.isNumber() && static_cast<int64_t>(echoed.asNumber()) != start) {
-      return notWhole("answered startIndex " + formatCount(echoed.asNumber()) +
+    if (header.start_index && static_cast<int64_t>(*header.start_index) != start) {
+      return notWhole("answered startIndex " + formatCount(*header.start_index) +
                       " to a request for startIndex " + std::to_string(start));
     }
-    const Json& list = json->get("Resources");
-    if (!list.isArray() && start <= total) {
+    const bool is_list = header.resources == ScimPageHeader::Resources::kList;
+    if (!is_list && start <= total) {
       return notWhole(std::string("Resources is ") +
-                      (list.isNull() ? "null or absent" : "not a list") + " while totalResults " +
-                      std::to_string(total) + " says users from " + std::to_string(start) +
-                      " on are there");
+                      (header.resources == ScimPageHeader::Resources::kAbsentOrNull
+                           ? "null or absent"
+                           : "not a list") +
+                      " while totalResults " + std::to_string(total) + " says users from " +
+                      std::to_string(start) + " on are there");
     }
-    const size_t received = list.isArray() ? list.asArray().size() : 0;
+    const size_t received = items.size();
     if (start > total && received > 0) {
       return notWhole("startIndex " + std::to_string(start) + " is beyond totalResults " +
                       std::to_string(total) + ", yet the page holds " +
@@ -140,7 +167,7 @@ Result<std::vector<Json>> GenesysDirectory::listResources(
     // A server may send fewer than were asked for (RFC 7644 §3.4.2.4: it caps its pages) and
     // says so in itemsPerPage; a page shorter than its own itemsPerPage, or an empty page, before
     // totalResults is reached has lost resources.
-    const auto declared = static_cast<int64_t>(json->getNumber("itemsPerPage", 0));
+    const auto declared = static_cast<int64_t>(header.items_per_page);
     const auto got = static_cast<int64_t>(received);
     if ((got == 0 || got < declared) && start + got - 1 < total) {
       return notWhole("a short page: " + std::to_string(got) + " resources" +
@@ -159,13 +186,12 @@ Result<std::vector<Json>> GenesysDirectory::listResources(
       max_pages = pages + 2 + pages / 10;
     }
 
-    std::vector<std::string> ids;
+    ids.clear();
     size_t fresh = 0;
-    static const Json::Array kNoItems;
-    for (const Json& item : list.isArray() ? list.asArray() : kNoItems) {
-      const std::string id = item.getString("id");
+    for (ScimPageItem<T>& item : items) {
+      const std::string& id = item.resource.id;
+      const std::string& version = item.resource.version;
       ids.push_back(id);
-      const std::string version = item.get("meta").getString("version");
       if (!id.empty()) {
         std::vector<std::string>& versions = seen[id];
         // A listing that shifts while it is read (a user created meanwhile) shows a user on
@@ -178,8 +204,9 @@ Result<std::vector<Json>> GenesysDirectory::listResources(
       }
       // The same id at another version is kept too: the caller decides (readLive leaves such a
       // user alone for the run).
-      resources.push_back(item);
-      if (resources.size() > static_cast<size_t>(kMaxListed)) {
+      if (item.error && !listing.first_error) listing.first_error = std::move(item.error);
+      listing.resources.push_back(std::move(item.resource));
+      if (listing.resources.size() > static_cast<size_t>(kMaxListed)) {
         return notWhole("more than " + std::to_string(kMaxListed) + " resources");
       }
     }
@@ -191,15 +218,17 @@ Result<std::vector<Json>> GenesysDirectory::listResources(
       return notWhole("every one of the " + std::to_string(received) +
                       " resources on the page was read on an earlier page");
     }
-    previous_ids = std::move(ids);
+    std::swap(previous_ids, ids);
 
     // Next page: startIndex + itemsPerPage (genesys-api.md §2.3).
     int64_t step = declared;
     if (step <= 0 || step > got) step = got;
-    if (got == 0 || start + step > total) return resources;
+    if (got == 0 || start + step > total) return listing;
     start += step;
   }
 }
+
+}  // namespace
 
 Result<std::vector<LiveUser>> GenesysDirectory::listUsers(const ListOptions& options) {
   std::vector<std::pair<std::string, std::string>> query;
@@ -208,32 +237,32 @@ Result<std::vector<LiveUser>> GenesysDirectory::listUsers(const ListOptions& opt
   if (!options.excluded_attributes.empty()) {
     query.emplace_back("excludedAttributes", joinComma(options.excluded_attributes));
   }
-  Result<std::vector<Json>> resources = listResources("/Users", query, options.page_size);
-  if (!resources.ok()) return resources.error();
-  std::vector<LiveUser> users;
-  users.reserve(resources->size());
-  for (const Json& resource : *resources) {
-    Result<LiveUser> user = liveUserFromScim(resource, options.excluded_attributes);
-    if (!user.ok()) {
-      Error e = user.error();
-      e.message = "GET /Users" + std::string(options.inactive ? " (inactive)" : "") + ": " +
-                  e.message;
-      return e;
-    }
-    users.push_back(std::move(user).value());
+  // One decoder (one simdjson parser and buffer) for every page of the listing.
+  ScimPageDecoder decoder;
+  Result<Listing<LiveUser>> listing = listPages<LiveUser>(
+      *client_, "/Users", query, options.page_size, [&](std::string_view body) {
+        return decoder.users(body, options.excluded_attributes);
+      });
+  if (!listing.ok()) return listing.error();
+  if (listing->first_error) {
+    Error e = *listing->first_error;
+    e.message = "GET /Users" + std::string(options.inactive ? " (inactive)" : "") + ": " +
+                e.message;
+    return e;
   }
-  return users;
+  return std::move(listing->resources);
 }
 
 Result<std::vector<Group>> GenesysDirectory::listGroups() {
-  Result<std::vector<Json>> resources =
-      listResources("/Groups", {{"excludedAttributes", "members"}}, 25);
-  if (!resources.ok()) return resources.error();
+  ScimPageDecoder decoder;
+  Result<Listing<Group>> listing =
+      listPages<Group>(*client_, "/Groups", {{"excludedAttributes", "members"}}, 25,
+                       [&](std::string_view body) { return decoder.groups(body); });
+  if (!listing.ok()) return listing.error();
   std::vector<Group> groups;
-  groups.reserve(resources->size());
+  groups.reserve(listing->resources.size());
   std::unordered_map<std::string, size_t> position;  // id → index in groups
-  for (const Json& resource : *resources) {
-    Group group = groupFromScim(resource);
+  for (Group& group : listing->resources) {
     if (group.id.empty()) {
       return Error(ErrorCode::kInvalidInput, "GET /Groups: malformed SCIM group: missing id");
     }

@@ -64,9 +64,6 @@ class GenesysDirectory final : public ScimDirectory {
 
  private:
   Result<HttpResponse> execute(const ApiCall& call) { return client_->send(call); }
-  Result<std::vector<Json>> listResources(const std::string& collection,
-                                          std::vector<std::pair<std::string, std::string>> query,
-                                          int page_size);
   // GET `call` (retried as it says): the body as a JSON object; kInvalidInput when it is not one.
   Result<Json> getList(const ApiCall& call);
   // The first user of `filter=<attribute> eq "<value>"` for which `matches` holds; nullopt when

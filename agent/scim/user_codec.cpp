@@ -31,16 +31,19 @@ std::string valueOf(const Json& v) {
 
 double numberOf(const Json& v) {
   if (v.isNumber()) return v.asNumber();
-  if (v.isString()) {
-    try {
-      return std::stod(v.asString());
-    } catch (const std::exception&) {
-      return 0;
-    }
-  }
+  if (v.isString()) return proficiencyFromText(v.asString());
   return 0;
 }
 
+bool byName(const Proficiency& a, const Proficiency& b) {
+  return a.name != b.name ? a.name < b.name : a.proficiency < b.proficiency;
+}
+
+bool byType(const PhoneNumber& a, const PhoneNumber& b) {
+  return a.type != b.type ? a.type < b.type : a.value < b.value;
+}
+
+// Read in page order; finishLiveUser sorts.
 std::vector<Proficiency> proficiencies(const Json& list) {
   std::vector<Proficiency> out;
   if (!list.isArray()) return out;
@@ -48,26 +51,23 @@ std::vector<Proficiency> proficiencies(const Json& list) {
     if (!item.isObject() || item.getString("name").empty()) continue;
     out.push_back({item.getString("name"), numberOf(item.get("proficiency"))});
   }
-  std::sort(out.begin(), out.end(), [](const Proficiency& a, const Proficiency& b) {
-    return a.name != b.name ? a.name < b.name : a.proficiency < b.proficiency;
-  });
   return out;
 }
 
-std::vector<std::string> sortedValues(const Json& list) {
+// Read in page order; finishLiveUser sorts.
+std::vector<std::string> valuesOf(const Json& list) {
   std::vector<std::string> out;
   if (!list.isArray()) return out;
   for (const Json& item : list.asArray()) {
     std::string v = valueOf(item);
     if (!v.empty()) out.push_back(std::move(v));
   }
-  std::sort(out.begin(), out.end());
   return out;
 }
 
 // "2024-03-01T00:00:00.000Z" → "2024-03-01" (Genesys returns the date part; be lenient).
-std::string datePart(const std::string& s) {
-  if (s.size() > 10 && (s[10] == 'T' || s[10] == 't' || s[10] == ' ')) return s.substr(0, 10);
+std::string datePart(std::string s) {
+  if (s.size() > 10 && (s[10] == 'T' || s[10] == 't' || s[10] == ' ')) s.resize(10);
   return s;
 }
 
@@ -90,6 +90,41 @@ Json proficiencyArray(const std::vector<Proficiency>& values) {
 
 }  // namespace
 
+LiveUserKnown knownAttributes(const std::vector<std::string>& excluded_attributes) {
+  LiveUserKnown known;
+  known.roles = !projectedOut(excluded_attributes, kScimUserSchema, "roles");
+  known.routing_skills = !projectedOut(excluded_attributes, kGenesysUserSchema, "routingSkills");
+  known.routing_languages =
+      !projectedOut(excluded_attributes, kGenesysUserSchema, "routingLanguages");
+  return known;
+}
+
+Status finishLiveUser(LiveUser& user, const LiveUserKnown& known) {
+  if (user.id.empty() || user.user_name.empty()) {
+    return Error(ErrorCode::kInvalidInput,
+                 "malformed SCIM user" + (user.id.empty() ? std::string() : " " + user.id) +
+                     ": missing " + (user.id.empty() ? "id" : "userName"));
+  }
+  std::sort(user.phone_numbers.begin(), user.phone_numbers.end(), byType);
+  std::sort(user.roles.begin(), user.roles.end());
+  std::sort(user.group_ids.begin(), user.group_ids.end());
+  std::sort(user.routing_skills.begin(), user.routing_skills.end(), byName);
+  std::sort(user.routing_languages.begin(), user.routing_languages.end(), byName);
+  user.date_hire = datePart(std::move(user.date_hire));
+  user.roles_known = known.roles;
+  user.routing_skills_known = known.routing_skills;
+  user.routing_languages_known = known.routing_languages;
+  return Status::success();
+}
+
+double proficiencyFromText(const std::string& text) {
+  try {
+    return std::stod(text);
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
 Result<LiveUser> liveUserFromScim(const Json& resource,
                                   const std::vector<std::string>& excluded_attributes) {
   if (!resource.isObject()) {
@@ -98,11 +133,6 @@ Result<LiveUser> liveUserFromScim(const Json& resource,
   LiveUser user;
   user.id = resource.getString("id");
   user.user_name = resource.getString("userName");
-  if (user.id.empty() || user.user_name.empty()) {
-    return Error(ErrorCode::kInvalidInput,
-                 "malformed SCIM user" + (user.id.empty() ? std::string() : " " + user.id) +
-                     ": missing " + (user.id.empty() ? "id" : "userName"));
-  }
   user.version = resource.get("meta").getString("version");
   user.active = resource.getBool("active", true);
   user.display_name = resource.getString("displayName");
@@ -132,29 +162,22 @@ Result<LiveUser> liveUserFromScim(const Json& resource,
       if (phone.getString("value").empty()) continue;
       user.phone_numbers.push_back({phone.getString("value"), phone.getString("type")});
     }
-    std::sort(user.phone_numbers.begin(), user.phone_numbers.end(),
-              [](const PhoneNumber& a, const PhoneNumber& b) {
-                return a.type != b.type ? a.type < b.type : a.value < b.value;
-              });
   }
-  user.roles = sortedValues(resource.get("roles"));
-  user.group_ids = sortedValues(resource.get("groups"));
+  user.roles = valuesOf(resource.get("roles"));
+  user.group_ids = valuesOf(resource.get("groups"));
 
   const Json& enterprise = resource.get(kEnterpriseUserSchema);
   user.department = enterprise.getString("department");
   user.division = enterprise.getString("division");
   user.employee_number = enterprise.getString("employeeNumber");
-  user.date_hire = datePart(enterprise.getString("dateHire"));
+  user.date_hire = enterprise.getString("dateHire");
   user.manager_id = valueOf(enterprise.get("manager"));
 
   user.routing_skills = proficiencies(genesys.get("routingSkills"));
   user.routing_languages = proficiencies(genesys.get("routingLanguages"));
 
-  user.roles_known = !projectedOut(excluded_attributes, kScimUserSchema, "roles");
-  user.routing_skills_known = !projectedOut(excluded_attributes, kGenesysUserSchema,
-                                            "routingSkills");
-  user.routing_languages_known = !projectedOut(excluded_attributes, kGenesysUserSchema,
-                                               "routingLanguages");
+  Status finished = finishLiveUser(user, knownAttributes(excluded_attributes));
+  if (!finished.ok()) return finished.error();
   return user;
 }
 

@@ -41,6 +41,24 @@ inline const std::string kAttrRoutingLanguages =
 Result<LiveUser> liveUserFromScim(const Json& resource,
                                   const std::vector<std::string>& excluded_attributes = {});
 
+// Which of roles / routingSkills / routingLanguages are known after a read that sent
+// `excluded_attributes` (see liveUserFromScim).
+struct LiveUserKnown {
+  bool roles = true;
+  bool routing_skills = true;
+  bool routing_languages = true;
+};
+LiveUserKnown knownAttributes(const std::vector<std::string>& excluded_attributes);
+
+// The last steps of liveUserFromScim, shared with the page decoder (scim_page.h) so that both
+// read a user alike. `user` holds the members as read (dateHire whole, lists in page order):
+// this sorts the lists, keeps dateHire's date part, sets the *_known flags from `known`, and
+// fails as liveUserFromScim does when the id or the userName is empty.
+Status finishLiveUser(LiveUser& user, const LiveUserKnown& known);
+
+// A proficiency sent as a string ("3.5"): its leading number (std::stod), 0 when it has none.
+double proficiencyFromText(const std::string& text);
+
 // A SCIM group resource → Group (id, displayName, meta.version verbatim). Members are not read:
 // listings ask for excludedAttributes=members. Absent members give empty strings.
 Group groupFromScim(const Json& resource);
