@@ -56,7 +56,9 @@ users:
     title: ""
     department: ENG
     roles: [agent]
-    phoneNumbers: [{ type: mobile, value: "+15550100" }, { type: work, value: "tel:+15550101;ext=7" }]
+    phoneNumbers:
+      - { type: mobile, value: "+15550100" }
+      - { type: work, value: "tel:+15550101;ext=7" }
     routingSkills: [{ name: Z, proficiency: 2.5 }, { name: A, proficiency: 0 }]
     routingLanguages: []
     status: suspended
