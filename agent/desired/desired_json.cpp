@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-#include "agent/codec/json_parse.h"
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA2Engine.h>
 
 namespace scim_agent {
 
@@ -102,17 +103,29 @@ std::string desiredDigest(
   std::stable_sort(sorted.begin(), sorted.end(), [](const DesiredUser* a, const DesiredUser* b) {
     return a->external_id < b->external_id;
   });
-  Json doc = Json::object();
-  Json user_list = Json::array();
-  for (const DesiredUser* u : sorted) user_list.push(desiredUserJson(*u));
-  doc["users"] = std::move(user_list);
-  doc["policy"] = policyJson(policy);
   Json groups = Json::object();
   for (const auto& [department, names] : groups_by_department) {
     groups[department] = stringList(names);
   }
-  doc["groupsByDepartment"] = std::move(groups);
-  return sha256Hex(doc.dump());
+  // The hash of Json{"groupsByDepartment", "policy", "users": [...]}.dump(), fed one user at a
+  // time: the same bytes (keys in Json's sorted order, no spaces), so digests of plans saved
+  // before still match, without a Json tree and a text of every user at once (about 1.5 KiB a
+  // user for 100,000 users). desired_json_test checks the two agree.
+  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+  const auto put = [&engine](const std::string& text) {
+    engine.update(text.data(), static_cast<unsigned>(text.size()));
+  };
+  put("{\"groupsByDepartment\":");
+  put(groups.dump());
+  put(",\"policy\":");
+  put(policyJson(policy).dump());
+  put(",\"users\":[");
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (i > 0) put(",");
+    put(desiredUserJson(*sorted[i]).dump());
+  }
+  put("]}");
+  return Poco::DigestEngine::digestToHex(engine.digest());
 }
 
 }  // namespace scim_agent

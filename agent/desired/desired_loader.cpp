@@ -2,11 +2,16 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
+#include <string_view>
 
 #include "agent/base/utf8.h"
 #include "agent/config/policy_yaml.h"
@@ -41,12 +46,6 @@ const std::vector<std::string>& userKeys() {
 
 std::string quote(const std::string& s) { return quotedForMessage(s); }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& item : items) {
@@ -61,25 +60,73 @@ void sortUnique(std::vector<std::string>& v) {
   v.erase(std::unique(v.begin(), v.end()), v.end());
 }
 
-// A user (or the defaults) as read from one mapping, before merging and cross-checks.
+// A place without its own copy of the file name: an index into Loader::place_files_.
+struct Place {
+  std::int32_t file = -1;  // -1: none
+  std::int32_t line = 0;
+  std::int32_t column = 0;
+};
+
+// A user (or the defaults) as read from one mapping, before merging and cross-checks. Kept for
+// every user until the end of the load, so it holds only what the cross-checks need.
 struct ParsedUser {
-  DesiredUser user;
+  DesiredUser user;  // user.source: the user's mapping, or its HR record
   int source = -1;  // the HR source (index in DesiredState::sources) it came from; -1: YAML
+  bool parsed = true;     // false: the item was not a mapping (its problems say why)
   bool rejected = false;  // an HR record the cross-checks rejected (in its source's rejects)
-  SourcePos where;  // the user's mapping, or its HR record
   bool has_status = false;
-  // The position of each attribute's key, for cross-checks (after merging: the user's own key,
-  // or the defaults' key the value came from).
-  std::map<std::string, SourcePos> key_pos;
+  bool has_display_name_key = false;  // the user's own mapping has the key
+  // The keys the cross-checks point at (after merging: the user's own key, or the defaults'
+  // key the value came from); none: at the user.
+  Place manager_pos;
+  Place department_pos;
+  Place roles_pos;
+  // What reading the user's mapping found: read while the file streams, reported in load order
+  // when the load finishes (after the policy's and the defaults' problems, as before).
+  std::vector<Diagnostic> problems;
+};
+
+// The users of one spec file, read while it streamed: users_[begin, end) of the Loader, and
+// what they were read with.
+struct FileUsers {
+  std::string path;
+  size_t text_hash = 0;  // of the file's bytes, to know it again when it is read again
+  size_t begin = 0;
+  size_t end = 0;
+  std::map<std::string, int> limits;  // the policy.maxAttributeLength they were read with
 };
 
 class Loader {
  public:
   Loader(const LoadOptions& options, Diagnostics& out) : options_(options), out_(out) {}
 
+  // Reads one spec file. Its users stream (agent/config/yaml_stream.h): each item of `users:`
+  // is read into a ParsedUser as soon as the parser has it, and its YAML dropped, so a file of
+  // 100,000 users never exists as one yaml-cpp tree (which costs about 15 KiB per user). The
+  // rest of the file (apiVersion, policy, defaults, …: small) is read from yaml-cpp's tree as
+  // before. A user's problems wait in its ParsedUser and are reported by finish(), in the order
+  // and at the places the tree-based loader reported them.
+  //
+  // Users are checked against policy.maxAttributeLength, which a later file (or this one, after
+  // `users:`) may still change: they are read with the limits known when the file streams, and
+  // finish() reads the file again when the final ones differ.
   void readFile(const std::string& path) {
-    YamlDocument doc = loadYamlFile(path, path, diags_);
-    if (!doc.ok) return;
+    std::optional<std::string> text = readYamlFileText(path, path, diags_);
+    if (!text) return;
+    FileUsers file;
+    file.path = path;
+    file.text_hash = std::hash<std::string>{}(*text);
+    file.begin = users_.size();
+    std::map<std::string, std::pair<SourcePos, size_t>> repeats;  // place → (pos, extra copies)
+    StreamedYaml doc = streamUsers(*text, path, file.limits, /*limits_given=*/false, users_,
+                                   repeats, diags_);
+    text.reset();
+    if (!doc.ok) {
+      users_.resize(file.begin);  // a file with a syntax error declares nothing
+      return;
+    }
+    file.end = users_.size();
+    if (file.end > file.begin) files_.push_back(file);
     if (doc.root.IsNull()) return;  // an empty file (or only comments) declares nothing
     YamlMap top(path, doc.root, "the file", yamlPos(path, doc.root), topLevelKeys(), diags_);
     if (!top.ok()) return;
@@ -106,14 +153,29 @@ class Loader {
       }
       takeSection(top, "sources", sources_);
     }
-    takeSection(top, "defaults", defaults_);
+    if (takeSection(top, "defaults", defaults_)) {
+      // Read as the users are (StreamNode), from the same document.
+      defaults_tree_ = doc.tree;
+      defaults_node_ = topLevelValue(doc.tree, "defaults");
+    }
     takeSection(top, "groupsByDepartment", groups_by_department_);
     if (const YamlEntry* e = top.find("users")) {
-      if (e->value.IsNull()) {  // `users:` with nothing under it
+      if (doc.streamed) {
+        // An item at the place of an earlier one is a YAML alias of that user (an alias is its
+        // anchor's node): not read again, and reported once with its count, so 200,000 aliases
+        // cost one message.
+        for (const auto& [place, repeat] : repeats) {
+          diags_.add(repeat.first, "the user here is listed " +
+                                       std::to_string(repeat.second + 1) +
+                                       " times (YAML aliases of it): one entry per user");
+        }
+      } else if (e->value.IsNull()) {  // `users:` with nothing under it
         flush();
         return;
+      } else {
+        // Not a sequence (a sequence streams): the error is readSequence's.
+        (void)readSequence(*e, diags_);
       }
-      if (auto items = readSequence(*e, diags_)) takeUsers(*items);
     }
     flush();
   }
@@ -128,19 +190,29 @@ class Loader {
 
     std::optional<ParsedUser> defaults;
     if (defaults_) {
-      YamlMap map(*defaults_, userKeys(), diags_);
+      const StreamEntry entry{defaults_->key, defaults_node_, defaults_->pos, defaults_->file};
+      StreamMap map(entry, userKeys(), diags_);
       if (map.ok()) defaults = parseUser(map, defaults_->pos, /*is_defaults=*/true);
       flush();
     }
+    defaults_tree_.reset();
 
-    std::vector<ParsedUser> users;
-    for (const YamlEntry& item : user_items_) {
-      YamlMap map(item.file, item.value, "a user", item.pos, userKeys(), diags_);
-      if (map.ok()) {
-        ParsedUser user = parseUser(map, item.pos, /*is_defaults=*/false);
-        if (defaults) mergeDefaults(user, *defaults);
-        users.push_back(std::move(user));
+    for (const FileUsers& file : files_) {
+      if (file.limits != *limits_) rereadUsers(file);
+    }
+    files_.clear();
+    // users_ keeps every item's problems in load order; an item that was not a mapping leaves
+    // only those.
+    std::deque<ParsedUser> users;
+    while (!users_.empty()) {
+      ParsedUser& p = users_.front();
+      for (Diagnostic& d : p.problems) diags_.add(std::move(d.pos), std::move(d.message));
+      p.problems = {};
+      if (p.parsed) {
+        if (defaults) mergeDefaults(p, *defaults);
+        users.push_back(std::move(p));
       }
+      users_.pop_front();
       flush();
     }
     readSources(state, defaults, users);
@@ -156,10 +228,14 @@ class Loader {
     }
 
     for (SourceOutcome& source : state.sources) source.users = 0;
-    for (ParsedUser& p : users) {
-      if (p.rejected) continue;
-      if (p.source >= 0) ++state.sources[static_cast<size_t>(p.source)].users;
-      if (!p.user.external_id.empty()) state.users.push_back(std::move(p.user));
+    state.users.reserve(users.size());
+    while (!users.empty()) {  // front to back, each freed once moved: one copy at a time
+      ParsedUser& p = users.front();
+      if (!p.rejected) {
+        if (p.source >= 0) ++state.sources[static_cast<size_t>(p.source)].users;
+        if (!p.user.external_id.empty()) state.users.push_back(std::move(p.user));
+      }
+      users.pop_front();
     }
     state.digest = desiredDigest(state.users, state.policy, state.groups_by_department);
     return state;
@@ -180,24 +256,128 @@ class Loader {
     diags_ = Diagnostics();
   }
 
-  // The items of a `users:` sequence. An item at the place of an earlier one is a YAML alias of
-  // that user (yaml-cpp gives an alias its anchor's mark): not parsed again, and reported once
-  // with its count, so 200,000 aliases cost one message.
-  void takeUsers(const std::vector<YamlEntry>& items) {
-    std::map<std::string, std::pair<SourcePos, size_t>> repeats;  // place → (pos, extra copies)
-    for (const YamlEntry& item : items) {
-      if (item.pos.line > 0 && !user_places_.insert(item.pos.toString()).second) {
-        auto& [pos, count] = repeats[item.pos.toString()];
-        pos = item.pos;
-        ++count;
-        continue;
+  // Streams `text` (one spec file at `path`), reading each item of its `users:` into `out`
+  // (one ParsedUser each, in document order). Aliases of an earlier item are counted in
+  // `repeats`, not read. The items are checked against `limits` when given (the final
+  // policy.maxAttributeLength), else against the limits known when `users:` starts
+  // (expectedLimits), which `limits` receives.
+  StreamedYaml streamUsers(const std::string& text, const std::string& path,
+                           std::map<std::string, int>& limits, bool limits_given,
+                           std::deque<ParsedUser>& out,
+                           std::map<std::string, std::pair<SourcePos, size_t>>& repeats,
+                           Diagnostics& diags) {
+    if (!limits_given) limits = options_.base_policy.max_attribute_length;
+    const std::map<std::string, int>* outer_limits = limits_;
+    limits_ = &limits;
+    std::vector<std::uint64_t> places;  // line and column of every item so far, sorted
+    StreamBuilder::Handlers handlers;
+    handlers.on_start = [&](const StreamNode& top) {
+      if (!limits_given) limits = expectedLimits(path, top);
+    };
+    handlers.on_item = [&](const StreamNode& item) {
+      const SourcePos pos = yamlPos(path, item);
+      if (pos.line > 0) {
+        const std::uint64_t place = (static_cast<std::uint64_t>(pos.line) << 32) |
+                                    static_cast<std::uint32_t>(pos.column);
+        auto at = std::lower_bound(places.begin(), places.end(), place);
+        if (at != places.end() && *at == place) {
+          auto& [first, count] = repeats[pos.toString()];
+          first = pos;
+          ++count;
+          return;
+        }
+        places.insert(at, place);
       }
-      user_items_.push_back(item);
+      out.push_back(readUser(path, item, pos));
+    };
+    StreamedYaml doc = streamYamlText(text, path, "users", handlers, diags);
+    limits_ = outer_limits;
+    return doc;
+  }
+
+  // One item of `users:`, with its problems kept in it (not in diags_).
+  ParsedUser readUser(const std::string& path, const StreamNode& item, const SourcePos& pos) {
+    Diagnostics outer;
+    std::swap(diags_, outer);
+    struct Restore {  // diags_ is the caller's again however this returns
+      Diagnostics& a;
+      Diagnostics& b;
+      ~Restore() { std::swap(a, b); }
+    } restore{diags_, outer};
+    ParsedUser p;
+    StreamMap map(path, item, "a user", pos, userKeys(), diags_);
+    if (map.ok()) {
+      p = parseUser(map, pos, /*is_defaults=*/false);
+    } else {
+      p.parsed = false;
     }
-    for (const auto& [place, repeat] : repeats) {
-      diags_.add(repeat.first, "the user here is listed " + std::to_string(repeat.second + 1) +
-                                   " times (YAML aliases of it): one entry per user");
+    p.problems = diags_.items();
+    return p;
+  }
+
+  // policy.maxAttributeLength as far as it is known while a file streams: agent.yaml's, then an
+  // earlier file's policy, or else this file's when it comes before `users:` (`top` is the
+  // file's top-level mapping so far). A guess: finish() compares it with the final one.
+  std::map<std::string, int> expectedLimits(const std::string& path, const StreamNode& top) {
+    Diagnostics ignored;
+    if (policy_) {
+      Policy policy = options_.base_policy;
+      readPolicy(*policy_, policy, ignored);
+      return policy.max_attribute_length;
     }
+    std::map<std::string, int> limits = options_.base_policy.max_attribute_length;
+    const StreamNode node = valueOf(top, "policy");
+    if (node.IsNull()) return limits;
+    StreamMap policy(path, node, "policy", SourcePos{}, policyKeys(), ignored);
+    const StreamEntry* entry = policy.find("maxAttributeLength");
+    if (!entry) return limits;
+    std::vector<std::string> known;
+    for (const auto& [name, limit] : defaultMaxAttributeLengths()) known.push_back(name);
+    StreamMap map(*entry, known, ignored);
+    for (const StreamEntry& e : map.entries()) {
+      const auto n = readInt(e, ignored);
+      if (n && *n >= 1 && *n <= kMaxAttributeLengthCeiling) {
+        limits[e.key] = static_cast<int>(*n);
+      }
+    }
+    return limits;
+  }
+
+  // The value of the first `key` of a top-level mapping (as YamlMap keeps the first), or null.
+  static StreamNode valueOf(const StreamNode& map, const std::string& key) {
+    if (!map.IsMap()) return StreamNode();
+    for (size_t i = 0; i < map.size(); ++i) {
+      if (map.key(i).IsScalar() && map.key(i).Scalar() == key) return map.value(i);
+    }
+    return StreamNode();
+  }
+  static StreamNode topLevelValue(const std::shared_ptr<StreamTree>& tree,
+                                  const std::string& key) {
+    return tree ? valueOf(tree->root(), key) : StreamNode();
+  }
+
+  // Reads the users of `file` again with the final policy.maxAttributeLength (*limits_), into
+  // the same places of users_. The file must be as it was: otherwise the first reading stays,
+  // with an error saying why.
+  void rereadUsers(const FileUsers& file) {
+    Diagnostics ignored;  // the file's own problems were reported the first time
+    std::optional<std::string> text = readYamlFileText(file.path, file.path, ignored);
+    if (!text || std::hash<std::string>{}(*text) != file.text_hash) {
+      diags_.add(SourcePos{file.path, 0, 0},
+                 "the file changed while the desired state was read; read it again");
+      return;
+    }
+    std::map<std::string, int> limits = *limits_;
+    std::deque<ParsedUser> again;
+    std::map<std::string, std::pair<SourcePos, size_t>> repeats;
+    StreamedYaml doc = streamUsers(*text, file.path, limits, /*limits_given=*/true, again,
+                                   repeats, ignored);
+    if (!doc.ok || again.size() != file.end - file.begin) {
+      diags_.add(SourcePos{file.path, 0, 0},
+                 "the file changed while the desired state was read; read it again");
+      return;
+    }
+    for (size_t i = 0; i < again.size(); ++i) users_[file.begin + i] = std::move(again[i]);
   }
 
   // False (after a diagnostic at `pos`) when `value` is longer than policy.maxAttributeLength
@@ -217,7 +397,7 @@ class Loader {
   }
 
   // readString, then withinLimit for the entry's key.
-  std::optional<std::string> readLimited(const YamlEntry& e) {
+  std::optional<std::string> readLimited(const StreamEntry& e) {
     auto s = readString(e, diags_);
     if (s && !withinLimit(e.pos, e.key, *s)) return std::nullopt;
     return s;
@@ -229,15 +409,17 @@ class Loader {
     if (reported_.insert(pos.toString() + "\n" + message).second) diags_.add(pos, message);
   }
 
-  void takeSection(const YamlMap& top, const std::string& key, std::optional<YamlEntry>& slot) {
+  // True when `key` was taken from `top` into `slot`.
+  bool takeSection(const YamlMap& top, const std::string& key, std::optional<YamlEntry>& slot) {
     const YamlEntry* e = top.find(key);
-    if (!e) return;
+    if (!e) return false;
     if (slot) {
       diags_.add(e->pos, quote(key) + " may appear in one file only (first at " +
                              slot->pos.toString() + ")");
-      return;
+      return false;
     }
     slot = *e;
+    return true;
   }
 
   std::map<std::string, std::vector<std::string>> readGroupsByDepartment() {
@@ -279,16 +461,24 @@ class Loader {
     return out;
   }
 
-  ParsedUser parseUser(const YamlMap& map, const SourcePos& where, bool is_defaults) {
+  ParsedUser parseUser(const StreamMap& map, const SourcePos& where, bool is_defaults) {
     ParsedUser p;
-    p.where = where;
+    p.user.source = where;
     DesiredUser& u = p.user;
     std::optional<bool> active;
-    const YamlEntry* status_entry = nullptr;
+    const StreamEntry* status_entry = nullptr;
     std::optional<UserStatus> status;
 
-    for (const YamlEntry& e : map.entries()) {
-      p.key_pos[e.key] = e.pos;
+    for (const StreamEntry& e : map.entries()) {
+      if (e.key == "displayName") {
+        p.has_display_name_key = true;
+      } else if (e.key == "manager") {
+        p.manager_pos = place(e.pos);
+      } else if (e.key == "department") {
+        p.department_pos = place(e.pos);
+      } else if (e.key == "roles") {
+        p.roles_pos = place(e.pos);
+      }
       if (is_defaults && (e.key == "externalId" || e.key == "userName")) {
         diags_.add(e.pos, e.key + " identifies one user and cannot be set in defaults");
         continue;
@@ -321,11 +511,11 @@ class Loader {
           diags_.add(e.pos, "name is not supported by Genesys Cloud; use displayName");
         } else {
           // target.kind scim: accepted and checked for shape; the SCIM client does not send it.
-          YamlMap name(e,
+          StreamMap name(e,
                        {"givenName", "familyName", "formatted", "middleName", "honorificPrefix",
                         "honorificSuffix"},
                        diags_);
-          for (const YamlEntry& part : name.entries()) (void)readString(part, diags_);
+          for (const StreamEntry& part : name.entries()) (void)readString(part, diags_);
         }
       } else if (e.key == "title") {
         if (auto s = readLimited(e)) u.title = *s;
@@ -395,11 +585,11 @@ class Loader {
   }
 
   // A list of names (groups, roles): strings, not empty; sorted and unique.
-  std::optional<std::vector<std::string>> readNameList(const YamlEntry& e) {
+  std::optional<std::vector<std::string>> readNameList(const StreamEntry& e) {
     auto items = readSequence(e, diags_);
     if (!items) return std::nullopt;
     std::vector<std::string> names;
-    for (const YamlEntry& item : *items) {
+    for (const StreamEntry& item : *items) {
       auto name = readLimited(item);
       if (!name) continue;
       if (name->empty()) {
@@ -412,20 +602,20 @@ class Loader {
     return names;
   }
 
-  void readEmails(const YamlEntry& e, DesiredUser& u) {
+  void readEmails(const StreamEntry& e, DesiredUser& u) {
     auto items = readSequence(e, diags_);
     if (!items) return;
     std::optional<std::string> work;
     std::optional<SourcePos> first_work;
     bool ok = true;
-    for (const YamlEntry& item : *items) {
-      YamlMap email(item.file, item.value, "an email", item.pos, {"value", "type"}, diags_);
+    for (const StreamEntry& item : *items) {
+      StreamMap email(item.file, item.value, "an email", item.pos, {"value", "type"}, diags_);
       if (!email.ok()) {
         ok = false;
         continue;
       }
       std::string type = "work";
-      if (const YamlEntry* t = email.find("type")) {
+      if (const StreamEntry* t = email.find("type")) {
         auto s = readString(*t, diags_);
         if (!s) {
           ok = false;
@@ -443,7 +633,7 @@ class Loader {
           continue;
         }
       }
-      const YamlEntry* v = email.find("value");
+      const StreamEntry* v = email.find("value");
       if (!v) {
         diags_.add(item.pos, "an email needs a value");
         ok = false;
@@ -470,16 +660,16 @@ class Loader {
     if (ok) u.work_email = work.value_or("");
   }
 
-  void readPhones(const YamlEntry& e, DesiredUser& u) {
+  void readPhones(const StreamEntry& e, DesiredUser& u) {
     auto items = readSequence(e, diags_);
     if (!items) return;
     std::vector<PhoneNumber> phones;
     std::map<std::string, SourcePos> seen;
     bool ok = true;
-    for (const YamlEntry& item : *items) {
+    for (const StreamEntry& item : *items) {
       auto pair = entryPair(item, "a phone number", "phoneNumbers", {"value", "a value"},
                             {"type", "a type"});
-      const YamlEntry* t = pair ? &pair->second : nullptr;
+      const StreamEntry* t = pair ? &pair->second : nullptr;
       const auto type = t ? readString(*t, diags_) : std::nullopt;
       if (!type) {
         ok = false;
@@ -528,14 +718,14 @@ class Loader {
   struct EntryPair {
     std::string text;     // the first key's string
     SourcePos text_pos;   // where it is
-    YamlEntry second;
+    StreamEntry second;
   };
-  std::optional<EntryPair> entryPair(const YamlEntry& item, const std::string& what,
+  std::optional<EntryPair> entryPair(const StreamEntry& item, const std::string& what,
                                      const std::string& attribute, KeyName a, KeyName b) {
-    YamlMap map(item.file, item.value, what, item.pos, {a.key, b.key}, diags_);
+    StreamMap map(item.file, item.value, what, item.pos, {a.key, b.key}, diags_);
     if (!map.ok()) return std::nullopt;
-    const YamlEntry* first = map.find(a.key);
-    const YamlEntry* second = map.find(b.key);
+    const StreamEntry* first = map.find(a.key);
+    const StreamEntry* second = map.find(b.key);
     if (!first || !second) {
       diags_.add(item.pos, what + " needs " +
                                (!first && !second ? std::string(a.article) + " and " + b.article
@@ -548,13 +738,13 @@ class Loader {
     return EntryPair{*text, first->pos, *second};
   }
 
-  std::optional<std::vector<Proficiency>> readProficiencies(const YamlEntry& e) {
+  std::optional<std::vector<Proficiency>> readProficiencies(const StreamEntry& e) {
     auto items = readSequence(e, diags_);
     if (!items) return std::nullopt;
     std::vector<Proficiency> out;
     std::map<std::string, SourcePos> seen;
     bool ok = true;
-    for (const YamlEntry& item : *items) {
+    for (const StreamEntry& item : *items) {
       const auto pair = entryPair(item, "an entry of " + quote(e.key), e.key, {"name", "a name"},
                                   {"proficiency", "a proficiency"});
       const auto proficiency = pair ? readNumber(pair->second, diags_) : std::nullopt;
@@ -595,60 +785,93 @@ class Loader {
   }
 
   // Defaults fill what the user does not declare; lists are replaced, never concatenated.
-  // `fields`: pairs of a DesiredUser member and its key in the spec.
-  template <typename T, typename... Fields>
-  static void takeDefaults(ParsedUser& p, const ParsedUser& d, T DesiredUser::*field,
-                           const char* key, Fields... fields) {
+  // True when the value came from the defaults.
+  template <typename T>
+  static bool takeDefault(ParsedUser& p, const ParsedUser& d, T DesiredUser::*field) {
     if (!(p.user.*field) && (d.user.*field)) {
       p.user.*field = d.user.*field;
-      auto pos = d.key_pos.find(key);
-      if (pos != d.key_pos.end()) p.key_pos[key] = pos->second;
+      return true;
     }
-    if constexpr (sizeof...(fields) > 0) takeDefaults(p, d, fields...);
+    return false;
   }
 
   static void mergeDefaults(ParsedUser& p, const ParsedUser& d) {
     DesiredUser& u = p.user;
     const DesiredUser& du = d.user;
-    takeDefaults(p, d, &DesiredUser::display_name, "displayName", &DesiredUser::title, "title",
-                 &DesiredUser::work_email, "emails", &DesiredUser::phone_numbers, "phoneNumbers",
-                 &DesiredUser::department, "department", &DesiredUser::division, "division",
-                 &DesiredUser::employee_number, "employeeNumber", &DesiredUser::date_hire,
-                 "dateHire", &DesiredUser::manager, "manager", &DesiredUser::groups, "groups",
-                 &DesiredUser::roles, "roles", &DesiredUser::routing_skills, "routingSkills",
-                 &DesiredUser::routing_languages, "routingLanguages");
+    takeDefault(p, d, &DesiredUser::display_name);
+    takeDefault(p, d, &DesiredUser::title);
+    takeDefault(p, d, &DesiredUser::work_email);
+    takeDefault(p, d, &DesiredUser::phone_numbers);
+    // A value from the defaults is checked at the defaults' key.
+    if (takeDefault(p, d, &DesiredUser::department)) p.department_pos = d.department_pos;
+    takeDefault(p, d, &DesiredUser::division);
+    takeDefault(p, d, &DesiredUser::employee_number);
+    takeDefault(p, d, &DesiredUser::date_hire);
+    if (takeDefault(p, d, &DesiredUser::manager)) p.manager_pos = d.manager_pos;
+    takeDefault(p, d, &DesiredUser::groups);
+    if (takeDefault(p, d, &DesiredUser::roles)) p.roles_pos = d.roles_pos;
+    takeDefault(p, d, &DesiredUser::routing_skills);
+    takeDefault(p, d, &DesiredUser::routing_languages);
     if (!p.has_status && d.has_status) {
       u.status = du.status;
       p.has_status = true;
     }
   }
 
-  SourcePos keyPos(const ParsedUser& p, const char* key) const {
-    auto it = p.key_pos.find(key);
-    return it == p.key_pos.end() ? p.where : it->second;
+  // `pos` without its own copy of the file name (ParsedUser keeps three of them).
+  Place place(const SourcePos& pos) {
+    std::int32_t file = -1;
+    for (size_t i = place_files_.size(); i-- > 0;) {
+      if (place_files_[i] == pos.file) {
+        file = static_cast<std::int32_t>(i);
+        break;
+      }
+    }
+    if (file < 0) {
+      file = static_cast<std::int32_t>(place_files_.size());
+      place_files_.push_back(pos.file);
+    }
+    return Place{file, pos.line, pos.column};
   }
 
-  void crossCheck(std::vector<ParsedUser>& users, DesiredState& state) {
+  // Where the cross-checks report a problem of `key`: at that key, else at the user.
+  SourcePos keyPos(const ParsedUser& p, const Place& key) const {
+    if (key.file < 0) return p.user.source;
+    return SourcePos{place_files_[static_cast<size_t>(key.file)], key.line, key.column};
+  }
+
+  // Orders userNames as their lowercase forms would, without making them.
+  struct CaseInsensitiveLess {
+    bool operator()(std::string_view a, std::string_view b) const {
+      return std::lexicographical_compare(
+          a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
+            return std::tolower(x) < std::tolower(y);
+          });
+    }
+  };
+
+  void crossCheck(std::deque<ParsedUser>& users, DesiredState& state) {
     const Policy& policy = state.policy;
     const auto& groups_by_department = state.groups_by_department;
 
-    // Uniqueness: externalId case-exact, userName case-insensitive (SPEC §5).
-    std::map<std::string, SourcePos> external_ids;
-    std::map<std::string, SourcePos> user_names;
+    // Uniqueness: externalId case-exact, userName case-insensitive (SPEC §5). The keys are the
+    // users' own strings (users does not change while these maps live): no copy per user.
+    std::map<std::string_view, const ParsedUser*, std::less<>> external_ids;
+    std::map<std::string_view, const ParsedUser*, CaseInsensitiveLess> user_names;
     for (ParsedUser& p : users) {
       const DesiredUser& u = p.user;
       if (!u.external_id.empty()) {
-        auto [first, inserted] = external_ids.emplace(u.external_id, p.where);
+        auto [first, inserted] = external_ids.emplace(u.external_id, &p);
         if (!inserted) {
-          diags_.add(p.where, "duplicate externalId " + quote(u.external_id) + " (first at " +
-                                  first->second.toString() + ")");
+          diags_.add(u.source, "duplicate externalId " + quote(u.external_id) + " (first at " +
+                                   first->second->user.source.toString() + ")");
         }
       }
       if (!u.user_name.empty()) {
-        auto [first, inserted] = user_names.emplace(lower(u.user_name), p.where);
+        auto [first, inserted] = user_names.emplace(u.user_name, &p);
         if (!inserted) {
-          diags_.add(p.where, "duplicate userName " + quote(u.user_name) + " (first at " +
-                                  first->second.toString() + ")");
+          diags_.add(u.source, "duplicate userName " + quote(u.user_name) + " (first at " +
+                                   first->second->user.source.toString() + ")");
         }
       }
       flush();
@@ -670,12 +893,13 @@ class Loader {
       DesiredUser& u = p.user;
       // A displayName that was there but refused is reported already.
       if (options_.target_kind == "genesys" && !u.display_name &&
-          !p.key_pos.count("displayName")) {
-        diags_.add(p.where, "missing required key \"displayName\" (Genesys Cloud requires it)");
+          !p.has_display_name_key) {
+        diags_.add(p.user.source,
+                   "missing required key \"displayName\" (Genesys Cloud requires it)");
       }
 
       if (u.manager && !u.manager->empty()) {
-        const SourcePos pos = keyPos(p, "manager");
+        const SourcePos pos = keyPos(p, p.manager_pos);
         if (*u.manager == u.external_id) {
           problem(p, state, pos, "manager " + quote(*u.manager) + " is the user itself");
         } else if (rejected_ids.count(*u.manager) && !external_ids.count(*u.manager)) {
@@ -694,7 +918,7 @@ class Loader {
                               " (not in groupsByDepartment or policy.roles";
         const std::string suggestion = closestName(*u.department, departments);
         if (!suggestion.empty()) message += "; did you mean " + quote(suggestion) + "?";
-        problem(p, state, keyPos(p, "department"), message + ")");
+        problem(p, state, keyPos(p, p.department_pos), message + ")");
       }
 
       if (u.roles && u.department) {
@@ -702,9 +926,9 @@ class Loader {
         if (allowed != policy.roles_by_department.end()) {
           for (const std::string& role : *u.roles) {
             if (!std::binary_search(allowed->second.begin(), allowed->second.end(), role)) {
-              problem(p, state, keyPos(p, "roles"), "role " + quote(role) + " is not allowed for department " +
-                                             *u.department +
-                                             " (allowed: " + joined(allowed->second) + ")");
+              problem(p, state, keyPos(p, p.roles_pos),
+                      "role " + quote(role) + " is not allowed for department " +
+                          *u.department + " (allowed: " + joined(allowed->second) + ")");
             }
           }
         }
@@ -720,7 +944,6 @@ class Loader {
           u.groups = std::move(groups);
         }
       }
-      u.source = p.where;
       flush();
     }
   }
@@ -739,12 +962,12 @@ class Loader {
     }
     p.rejected = true;
     if (source.mapped > 0) --source.mapped;
-    source.rejects.push_back(SourceReject{p.where, p.user.external_id, message});
+    source.rejects.push_back(SourceReject{p.user.source, p.user.external_id, message});
   }
 
   // Reads every HR source (SPEC §6) and adds its users to `users`, defaults applied.
   void readSources(DesiredState& state, const std::optional<ParsedUser>& defaults,
-                   std::vector<ParsedUser>& users) {
+                   std::deque<ParsedUser>& users) {
     const YamlEntry* entry = options_.sources ? &*options_.sources : sources_ ? &*sources_ : nullptr;
     if (!entry) return;
     const std::string& dir = options_.sources ? options_.sources_dir : sources_dir_;
@@ -763,7 +986,6 @@ class Loader {
       for (DesiredUser& u : read.users) {
         ParsedUser p;
         p.user = std::move(u);
-        p.where = p.user.source;
         p.source = index;
         p.has_status = true;
         if (defaults) mergeDefaults(p, *defaults);
@@ -800,13 +1022,18 @@ class Loader {
   size_t kept_ = 0;
   size_t dropped_ = 0;
   const std::map<std::string, int>* limits_ = nullptr;  // the effective policy's, in finish()
-  std::set<std::string> user_places_;
   std::optional<YamlEntry> policy_;
   std::optional<YamlEntry> defaults_;
   std::optional<YamlEntry> groups_by_department_;
   std::optional<YamlEntry> sources_;  // a spec file's sources:
   std::string sources_dir_;           // that file's folder
-  std::vector<YamlEntry> user_items_;
+  // The users of the spec files, in load order (a deque: it grows without copying, and
+  // finish() frees it from the front as it moves the users on).
+  std::deque<ParsedUser> users_;
+  std::vector<FileUsers> files_;  // the files users_ came from
+  std::shared_ptr<StreamTree> defaults_tree_;  // keeps defaults_node_
+  StreamNode defaults_node_;
+  std::vector<std::string> place_files_;  // the files of Place
   std::set<std::string> reported_;
 };
 
