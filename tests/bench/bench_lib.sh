@@ -13,11 +13,14 @@ wait_for_file() {
 start_sim() {
   local bin="$1" work="$2"
   shift 2
+  rm -f "$work/sim.port"  # a port file left by an earlier simulator would be read at once
   "$bin/genesys-sim" --host 127.0.0.1 --port 0 --port-file "$work/sim.port" \
     --seed "$work/seed.json" --client bench:bench-secret "$@" >"$work/sim.log" 2>&1 &
   SIM_PID=$!
   wait_for_file "$work/sim.port" || { echo "genesys-sim did not start:"; cat "$work/sim.log"; exit 1; }
   SIM="http://127.0.0.1:$(cat "$work/sim.port")"
+  # The port file can appear a moment before the first request is answered: wait for health.
+  for _ in $(seq 1 600); do curl -sf "$SIM/sim/health" >/dev/null 2>&1 && break; sleep 0.05; done
   (umask 077 && echo "bench-secret" >"$work/secret")  # secret files must be 0600
 }
 

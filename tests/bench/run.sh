@@ -8,6 +8,7 @@
 # bytes a further unchanged run adds to the state DB; then the planner alone (planner_bench) and
 # saveSnapshot alone (snapshot_bench). Prints the median of the three rounds.
 set -euo pipefail
+trap 'echo "run.sh: line $LINENO: exit $?" >&2' ERR
 source "$(dirname "$0")/bench_lib.sh"
 
 BIN="${1:?usage: run.sh BIN_DIR [USERS...]}"
