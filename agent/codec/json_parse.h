@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "agent/base/json.h"
@@ -13,5 +15,9 @@ Result<Json> parseJson(std::string_view text);
 
 // sha256 of `data`, lower-case hex.
 std::string sha256Hex(std::string_view data);
+
+// sha256 of the bytes of the file `path`, read in pieces, lower-case hex; nullopt when it cannot
+// be read.
+std::optional<std::string> sha256FileHex(const std::string& path);
 
 }  // namespace scim_agent

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "agent/base/json.h"
+#include "agent/base/result.h"
 #include "agent/model/policy.h"
 #include "agent/model/user.h"
 
@@ -22,6 +23,11 @@ Json desiredUserJson(const DesiredUser& user);
 
 // The effective policy, every setting (protected rules without their source positions).
 Json policyJson(const Policy& policy);
+
+// Inverse of policyJson (a saved plan's facts, agent/model/plan.h PlanInputs): every key must be
+// there with its type. Protected rules come back without source positions and
+// maxAttributeLength with its defaults (policyJson leaves both out: neither counts at apply).
+Result<Policy> policyFromJson(const Json& json);
 
 // sha256 hex of {"groupsByDepartment", "policy", "users" (sorted by externalId)}.
 std::string desiredDigest(

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "agent/base/utf8.h"
+#include "agent/codec/json_parse.h"
 #include "agent/config/policy_yaml.h"
 #include "agent/config/yaml_reader.h"
 #include "agent/desired/desired_json.h"
@@ -113,6 +114,7 @@ class Loader {
   void readFile(const std::string& path) {
     std::optional<std::string> text = readYamlFileText(path, path, diags_);
     if (!text) return;
+    read_files_.push_back(DesiredFile{path, sha256Hex(*text)});
     FileUsers file;
     file.path = path;
     file.text_hash = std::hash<std::string>{}(*text);
@@ -238,6 +240,7 @@ class Loader {
       users.pop_front();
     }
     state.digest = desiredDigest(state.users, state.policy, state.groups_by_department);
+    state.files = std::move(read_files_);
     return state;
   }
 
@@ -1031,6 +1034,7 @@ class Loader {
   // finish() frees it from the front as it moves the users on).
   std::deque<ParsedUser> users_;
   std::vector<FileUsers> files_;  // the files users_ came from
+  std::vector<DesiredFile> read_files_;  // every file read, with the hash of its bytes
   std::shared_ptr<StreamTree> defaults_tree_;  // keeps defaults_node_
   StreamNode defaults_node_;
   std::vector<std::string> place_files_;  // the files of Place

@@ -65,6 +65,13 @@ struct Policy {
 const char* unmanagedPolicyName(UnmanagedPolicy p);
 const char* removalPolicyName(RemovalPolicy p);
 
+// One desired file as read: a saved plan records these (agent/model/plan.h PlanInputs).
+struct DesiredFile {
+  std::string path;    // as the loader opened it (the desired path, or a file of its directory)
+  std::string sha256;  // of the bytes parsed
+  bool operator==(const DesiredFile&) const = default;
+};
+
 // The whole desired state after loading: every user (defaults and groupsByDepartment applied),
 // the policy, and a digest of both that a saved plan is bound to.
 struct DesiredState {
@@ -75,6 +82,7 @@ struct DesiredState {
   // What each HR source (sources:, SPEC §6) gave, in the order configured. Their users are in
   // `users` already, merged with the YAML files' by externalId.
   std::vector<SourceOutcome> sources;
+  std::vector<DesiredFile> files;  // every desired file read, in load order
 };
 
 }  // namespace scim_agent

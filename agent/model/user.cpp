@@ -66,4 +66,14 @@ const char* userStatusName(UserStatus s) {
   return "?";
 }
 
+bool userStatusFromName(const std::string& name, UserStatus* out) {
+  for (UserStatus s : {UserStatus::kActive, UserStatus::kSuspended, UserStatus::kTerminated}) {
+    if (name == userStatusName(s)) {
+      *out = s;
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace scim_agent

@@ -54,6 +54,8 @@ struct Proficiency {
 
 enum class UserStatus { kActive, kSuspended, kTerminated };
 const char* userStatusName(UserStatus s);
+// Inverse of userStatusName; false for an unknown name.
+bool userStatusFromName(const std::string& name, UserStatus* out);
 
 // A user as the desired state declares it. For every optional attribute, nullopt means "not
 // declared: leave the live value alone"; an empty string or list means "declared empty: clear it".

@@ -88,6 +88,28 @@ Json encodeNotice(const Notice& n) {
   return o;
 }
 
+Json encodeInputs(const PlanInputs& in) {
+  Json o = Json::object();
+  Json files = Json::array();
+  for (const DesiredFile& f : in.files) {
+    files.push(Json(Json::Object{{"path", f.path}, {"sha256", f.sha256}}));
+  }
+  o["files"] = std::move(files);
+  o["settings"] = in.settings;
+  o["policy"] = in.policy;
+  o["desiredUsers"] = in.desired_users;
+  Json users = Json::array();
+  for (const PlanInputUser& u : in.users) {
+    Json j = Json::object();
+    j["externalId"] = u.external_id;
+    j["status"] = userStatusName(u.status);
+    putSource(j, u.source);
+    users.push(std::move(j));
+  }
+  o["users"] = std::move(users);
+  return o;
+}
+
 // ---- decoding -------------------------------------------------------------------------------
 
 std::string memberPath(const std::string& where, const std::string& key) {
@@ -187,6 +209,39 @@ class Reader {
   std::optional<Error>* error_;
 };
 
+PlanInputs decodeInputs(Reader& r, const Json& o) {
+  PlanInputs in;
+  const Json::Array& files = r.array(o, "files", "inputs");
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string at = "inputs.files[" + std::to_string(i) + "]";
+    if (r.object(files[i], at)) {
+      in.files.push_back(DesiredFile{r.string(files[i], "path", at), r.string(files[i], "sha256", at)});
+    }
+  }
+  in.settings = r.string(o, "settings", "inputs");
+  in.policy = o.get("policy");
+  if (!in.policy.isNull()) r.object(in.policy, "inputs.policy");
+  const double users = r.number(o, "desiredUsers", "inputs");
+  if (users < 0 || users != std::floor(users) || users > 1e15) {
+    r.fail("inputs.desiredUsers", "expected a count");
+  } else {
+    in.desired_users = static_cast<int64_t>(users);
+  }
+  const Json::Array& list = r.array(o, "users", "inputs");
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string at = "inputs.users[" + std::to_string(i) + "]";
+    if (!r.object(list[i], at)) continue;
+    PlanInputUser u;
+    u.external_id = r.string(list[i], "externalId", at);
+    if (!userStatusFromName(r.string(list[i], "status", at), &u.status)) {
+      r.fail(at + ".status", "expected active, suspended or terminated");
+    }
+    u.source = r.source(list[i], at);
+    in.users.push_back(std::move(u));
+  }
+  return in;
+}
+
 Action decodeAction(Reader& r, const Json& o, const std::string& at) {
   Action a;
   const std::string kind = r.string(o, "kind", at);
@@ -264,6 +319,7 @@ Json planToJson(const Plan& plan) {
                                 {"totalCalls", plan.cost.total_calls},
                                 {"minSeconds", plan.cost.min_seconds}});
   if (!plan.cost.deleted_lookup.empty()) o["cost"]["deletedLookup"] = plan.cost.deleted_lookup;
+  if (plan.inputs) o["inputs"] = encodeInputs(*plan.inputs);
   return o;
 }
 
@@ -318,6 +374,8 @@ Result<Plan> planFromJson(const Json& json) {
     plan.cost.min_seconds = r.number(cost, "minSeconds", "cost");
     plan.cost.deleted_lookup = r.string(cost, "deletedLookup", "cost");
   }
+  const Json& inputs = json.get("inputs");
+  if (!inputs.isNull() && r.object(inputs, "inputs")) plan.inputs = decodeInputs(r, inputs);
   if (error) return *error;
   return plan;
 }

@@ -132,7 +132,7 @@ void Reconciler::housekeeping(Run& run, RunOutcome outcome, Json& record,
   // The policy gate too: never a protected or out-of-scope user, never one the desired state
   // keeps active.
   std::vector<std::string> errors;
-  const PolicyGate gate(desired_);
+  std::optional<PolicyGate> gate;  // built on first use: after a saved plan, it loads the desired state
   auto revoked = lifecycle.retryRevocations(
       [&](const std::string& user_id) {
         std::optional<LiveUser> user;
@@ -149,7 +149,12 @@ void Reconciler::housekeeping(Run& run, RunOutcome outcome, Json& record,
         suspend.external_id = user->external_id;
         suspend.user_name = user->user_name;
         suspend.user_id = user->id;
-        if (auto refused = gate.refusal(suspend)) {
+        if (!gate) {
+          const DesiredState* whole = wholeDesired(warnings);
+          if (!whole) return false;
+          gate.emplace(*whole);
+        }
+        if (auto refused = gate->refusal(suspend)) {
           warnings.push_back("token revocation for " + user->user_name +
                              " refused by the policy gate: " + *refused);
           return false;
@@ -163,6 +168,29 @@ void Reconciler::housekeeping(Run& run, RunOutcome outcome, Json& record,
   if (!errors.empty()) record["tokenRevocationErrors"] = static_cast<int64_t>(errors.size());
   const Json delivered = deliverNotifications(warnings);
   if (!delivered.isNull()) record["notifications"] = delivered;
+}
+
+const DesiredState* Reconciler::wholeDesired(std::vector<std::string>& warnings) {
+  if (!desired_from_plan_) return &desired_;
+  if (whole_desired_) return &*whole_desired_;
+  if (whole_desired_failed_) return nullptr;
+  // A saved plan's facts name only its own users; a housekeeping write is judged by the whole
+  // desired state, as in any other run: loaded now, the termination holds of this cycle applied.
+  Diagnostics diags;
+  DesiredState whole = loadDesiredState(settings_, diags, settings_.source_options.cache);
+  if (!diags.empty() || whole.digest != desired_.digest) {
+    whole_desired_failed_ = true;
+    warnings.push_back(std::string("token revocations wait for the next run: the desired state ") +
+                       (diags.empty() ? "changed since the plan was made" : "does not load now"));
+    return nullptr;
+  }
+  for (DesiredUser& d : whole.users) {
+    if (d.status == UserStatus::kActive && terminations_in_effect_.count(d.external_id)) {
+      d.status = UserStatus::kTerminated;
+    }
+  }
+  whole_desired_ = std::move(whole);
+  return &*whole_desired_;
 }
 
 Json Reconciler::deliverNotifications(std::vector<std::string>& warnings) {

@@ -24,6 +24,7 @@
 #include "agent/config/secret_file.h"
 #include "agent/reconcile/cycle_run.h"
 #include "agent/reconcile/run_facts.h"
+#include "agent/reconcile/saved_inputs.h"
 #include "agent/reconcile/plan_signature.h"
 #include "agent/reconcile/policy_gate.h"
 #include "agent/reconcile/source_checks.h"
@@ -46,12 +47,23 @@ Result<std::string> Reconciler::planSigningKey() {
 Result<Json> Reconciler::signedPlanDocument(const Plan& plan) {
   auto key = planSigningKey();
   if (!key.ok()) return key.error();
-  Result<Json> doc(planToJson(plan));
+  Plan saved = plan;
+  // What the apply needs to know its inputs unchanged without parsing them (saved_inputs.h),
+  // from the desired state this plan was made from.
+  if (!desired_from_plan_ && desired_loaded_ && desired_.digest == plan.desired_digest) {
+    saved.inputs = planInputs(desired_, plan, held_by_termination_, desiredSettingsDigest());
+  }
+  Result<Json> doc(planToJson(saved));
   signPlanDocument(*doc, *key);
   return doc;
 }
 
-Result<Plan> Reconciler::savedPlan(const CycleOptions& options) {
+std::string Reconciler::desiredSettingsDigest() const {
+  return scim_agent::desiredSettingsDigest(settings_.base_policy, settings_.target_kind,
+                                           settings_.sources.has_value());
+}
+
+Result<Plan> Reconciler::savedPlan(const CycleOptions& options, CycleReport& report) {
   const std::string& path = options.saved_plan_path;
   auto key = planSigningKey();
   if (!key.ok()) return key.error();
@@ -59,6 +71,31 @@ Result<Plan> Reconciler::savedPlan(const CycleOptions& options) {
   if (!verified.ok()) return verified.error();
   auto plan = planFromJson(*options.saved_plan);
   if (!plan.ok()) return Error(ErrorCode::kInvalidInput, path + ": " + plan.error().message);
+  if (plan->inputs) {
+    // Signed, and every input byte for byte the one the plan was made from: its facts are the
+    // desired state's (the digest is a function of the inputs), so nothing is parsed again.
+    const std::string change = inputsChange(*plan->inputs, settings_.desired_path,
+                                            desiredSettingsDigest());
+    if (change.empty()) {
+      auto facts = desiredFromInputs(*plan->inputs, plan->desired_digest);
+      if (facts.ok()) {
+        desired_ = std::move(facts.value());
+        desired_loaded_ = false;  // not the whole state: a later cycle loads it
+        desired_from_plan_ = true;
+        desired_count_ = static_cast<size_t>(plan->inputs->desired_users);
+        held_by_termination_.clear();
+        logInfo("desired inputs unchanged since the plan was made: not parsed again",
+                {{"plan", path}, {"files", desired_.files.size()}});
+        return plan;
+      }
+      logWarn("the saved plan's desired facts cannot be read; loading the desired state",
+              {{"plan", path}, {"error", facts.error().message}});
+    } else {
+      logInfo("desired inputs changed since the plan was made: loading them",
+              {{"plan", path}, {"why", change}});
+    }
+  }
+  if (!loadDesired(report, false)) return *report.error;
   if (plan->desired_digest != desired_.digest) {
     return Error(ErrorCode::kInvalidInput,
                  path + " was made from other desired inputs (digest " +
@@ -368,13 +405,13 @@ GuardrailVerdict Reconciler::sourceShrinkVerdict() const {
     auto summary = parseJson(r.summary_json);
     if (!summary.ok() || !summary->get("desiredUsers").isNumber()) continue;
     const double before = summary->get("desiredUsers").asNumber();
-    const double count = static_cast<double>(desired_.users.size());
+    const double count = static_cast<double>(desiredUserCount());
     const double limit = desired_.policy.max_source_shrink_percent;
     if (before > 0 && (before - count) / before * 100.0 > limit) {
       char shrink[32];
       std::snprintf(shrink, sizeof shrink, "%.1f", (before - count) / before * 100.0);
       return {true, "the desired state shrank from " + std::to_string(static_cast<long long>(before)) +
-                        " to " + std::to_string(desired_.users.size()) + " users (" + shrink +
+                        " to " + std::to_string(desiredUserCount()) + " users (" + shrink +
                         "%, more than policy.maxSourceShrink " +
                         std::to_string(static_cast<int>(limit)) + "%) since run " +
                         std::to_string(r.id) +

@@ -155,8 +155,13 @@ bool Reconciler::loadDesired(CycleReport& report, bool reuse) {
   }
   desired_ = std::move(loaded);
   desired_loaded_ = true;
+  desired_from_plan_ = false;
   held_by_termination_.clear();
   return true;
+}
+
+size_t Reconciler::desiredUserCount() const {
+  return desired_from_plan_ ? desired_count_ : desired_.users.size();
 }
 
 Result<int64_t> Reconciler::beginRun(RunKind kind) {
@@ -185,7 +190,8 @@ void Reconciler::fail(Run& run, CycleReport& report, const Error& e) {
 
 void Reconciler::finishRun(Run& run, CycleReport& report) {
   Json record = report.summary.isObject() ? report.summary : Json::object();
-  record["desiredUsers"] = static_cast<int64_t>(desired_.users.size());  // source-shrink baseline
+  record["desiredUsers"] = static_cast<int64_t>(desiredUserCount());  // source-shrink baseline
+  if (desired_from_plan_) record["desiredInputsUnchanged"] = true;  // not parsed: saved_inputs.h
   if (run.drifted_users) {
     record["driftedUsers"] = *run.drifted_users;
     report.summary["driftedUsers"] = *run.drifted_users;
@@ -239,15 +245,18 @@ void Reconciler::finishRun(Run& run, CycleReport& report) {
 CycleReport Reconciler::cycle(const CycleOptions& options) {
   CycleReport report;
   manifest_verdict_ = {};
-  if (!loadDesired(report, options.event.has_value())) return report;
+  whole_desired_.reset();
+  whole_desired_failed_ = false;
   std::optional<Plan> saved;
   if (options.saved_plan) {
-    auto plan = savedPlan(options);
+    auto plan = savedPlan(options, report);
     if (!plan.ok()) {
-      report.error = plan.error();
+      if (!report.error) report.error = plan.error();
       return report;
     }
     saved = std::move(plan.value());
+  } else if (!loadDesired(report, options.event.has_value())) {
+    return report;
   }
   if (options.event && !options.event->terminate) {
     const bool known = std::any_of(desired_.users.begin(), desired_.users.end(), [&](auto& d) {

@@ -231,8 +231,19 @@ class Reconciler {
 
   Result<Plan> planWholeOrg(Run& run);
   Result<std::optional<Plan>> planEvent(Run& run, const EventScope& event, CycleReport& report);
-  // The saved plan of `options`, verified and decoded; the error names the file and the problem.
-  Result<Plan> savedPlan(const CycleOptions& options);
+  // The saved plan of `options`, verified and decoded, and the desired state it is applied with:
+  // from the plan's facts when its inputs are unchanged (saved_inputs.h), else loaded and its
+  // digest compared. The error names the file and the problem (or is the load's, in `report`).
+  Result<Plan> savedPlan(const CycleOptions& options, CycleReport& report);
+  // sha256 of what agent.yaml adds to the desired files (saved_inputs.h).
+  std::string desiredSettingsDigest() const;
+  // How many users the desired state holds (the source-shrink baseline): desired_'s, or the
+  // saved plan's count when desired_ holds only the users its actions name.
+  size_t desiredUserCount() const;
+  // The whole desired state for housekeeping's gate: desired_, or when that came from a saved
+  // plan's facts, the desired state loaded now (nullptr, with a warning, when it does not load or
+  // is not the one the plan was made from).
+  const DesiredState* wholeDesired(std::vector<std::string>& warnings);
   Result<std::string> planSigningKey();
   GuardrailVerdict guardrail(const Plan& plan) const;
   GuardrailVerdict sourceShrinkVerdict() const;
@@ -263,6 +274,12 @@ class Reconciler {
 
   DesiredState desired_;
   bool desired_loaded_ = false;
+  // desired_ was built from a saved plan's facts (its inputs unchanged): the policy, the digest
+  // and the entries of the users the plan names; desired_count_ is the whole state's user count.
+  bool desired_from_plan_ = false;
+  size_t desired_count_ = 0;
+  std::optional<DesiredState> whole_desired_;  // wholeDesired()'s, once loaded
+  bool whole_desired_failed_ = false;
   std::set<std::string> held_by_termination_;  // desired users a termination record overrides
   // The termination records in effect this cycle (applyTerminations), by externalId: when each
   // termination became known, for the compliance report.

@@ -4,8 +4,8 @@
 # For each size (default 10,000): USERS live users, the desired state with 1% drift (bench_gen:
 # 1% of titles changed, USERS/1000 new users, USERS/1000 removed). Three rounds per size, each
 # on a fresh simulator and state DB: the whole `plan` (load, read, snapshot, diff: wall, CPU,
-# peak RSS), its API calls by route, `apply plan.json` (wall), a second, unchanged plan and the
-# bytes a further unchanged run adds to the state DB; then the planner alone (planner_bench) and
+# peak RSS), its API calls by route, `apply plan.json` (wall, CPU, peak RSS), a second, unchanged
+# plan and the bytes a further unchanged run adds to the state DB; then the planner alone (planner_bench) and
 # saveSnapshot alone (snapshot_bench). Prints the median of the three rounds.
 set -euo pipefail
 trap 'echo "run.sh: line $LINENO: exit $?" >&2' ERR
@@ -63,6 +63,7 @@ for USERS in "${SIZES[@]}"; do
     "$BIN/scim-agent" plan --config "$WORK/agent.yaml" --quiet >/dev/null
     after=$(dbsize)
     echo "$(field plan 1) $(cpu plan) $(field plan 4) $(field apply 1) $(field again 1) $((after - before))" \
+      "$(cpu apply) $(field apply 4)" \
       >>"$WORK/rounds"
     kill $SIM_PID 2>/dev/null || true
     wait $SIM_PID 2>/dev/null || true
@@ -76,7 +77,8 @@ for USERS in "${SIZES[@]}"; do
     "$(col 1)" "$(col 2)" "$(echo "$(col 3) / 1024" | bc -l)"
   sed 's/^/    /' "$WORK/plan.calls"
   grep -m1 -E 'No changes|Plan:' "$WORK/plan.out" | sed 's/^/    /' || true
-  printf '  apply plan.json    wall %6.2f s\n' "$(col 4)"
+  printf '  apply plan.json    wall %6.2f s   CPU %6.2f s   peak RSS %6.0f MiB\n' \
+    "$(col 4)" "$(col 7)" "$(echo "$(col 8) / 1024" | bc -l)"
   sed 's/^/    /' "$WORK/apply.calls"
   printf '  plan (no changes)  wall %6.2f s\n' "$(col 5)"
   printf '  unchanged run adds %s bytes to the state DB (%s bytes/user)\n' "$(col 6)" \

@@ -104,3 +104,67 @@ TEST(DesiredDigestTest, EmptyStateAndOrderOfUsers) {
 
 }  // namespace
 }  // namespace scim_agent
+
+namespace scim_agent {
+namespace {
+
+// policyFromJson reads back every setting policyJson writes (a saved plan's facts).
+TEST(PolicyJsonTest, PolicyFromJsonIsTheInverseOfPolicyJson) {
+  Policy p;
+  p.scope_external_id_pattern = "^EMP-";
+  p.unmanaged = UnmanagedPolicy::kSuspend;
+  p.on_removal = RemovalPolicy::kDelete;
+  p.protected_users = {{"admin@corp.example", "", {}}, {"", "EMP-9", {}}, {"x@y", "EMP-8", {}}};
+  p.managed_attributes = {Attribute::kTitle, Attribute::kGroups, Attribute::kRoles};
+  p.roles_by_department = {{"ENG", {"agent", "dev"}}, {"SALES", {}}};
+  p.max_destructive_count = 3;
+  p.max_destructive_percent = 2.5;
+  p.max_source_shrink_percent = 7;
+  p.max_rejected_is_percent = false;
+  p.max_rejected_records = 40;
+  p.restore_deleted = false;
+  p.delete_after_days = -1;
+  p.archive_days = 90;
+  for (const Policy& policy : {Policy{}, p}) {
+    const Result<Policy> back = policyFromJson(policyJson(policy));
+    ASSERT_TRUE(back.ok()) << back.error().toString();
+    EXPECT_EQ(policyJson(*back).dump(), policyJson(policy).dump());
+  }
+  const Policy back = *policyFromJson(policyJson(p));
+  EXPECT_EQ(back.protected_users[2].user_name, "x@y");
+  EXPECT_EQ(back.protected_users[2].external_id, "EMP-8");
+  EXPECT_TRUE(back.manages(Attribute::kRoles));
+  EXPECT_FALSE(back.manages(Attribute::kDisplayName));
+}
+
+TEST(PolicyJsonTest, PolicyFromJsonNamesWhatIsMissingOrWrong) {
+  const Json good = policyJson(Policy{});
+  struct Case {
+    const char* key;
+    Json value;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"unmanaged", Json("sometimes"), "policy.unmanaged: unknown value \"sometimes\""},
+      {"managedAttributes", Json(Json::Array{Json("shoeSize")}),
+       "policy.managedAttributes: unknown attribute \"shoeSize\""},
+      {"deleteAfterDays", Json(1.5), "policy.deleteAfterDays: expected an integer"},
+      {"restoreDeleted", Json("yes"), "policy.restoreDeleted: expected true or false"},
+      {"protected", Json(Json::Array{Json(Json::Object{})}),
+       "policy.protected: expected {userName, externalId} objects"},
+  };
+  for (const Case& c : cases) {
+    Json bad = good;
+    bad[c.key] = c.value;
+    const Result<Policy> read = policyFromJson(bad);
+    ASSERT_FALSE(read.ok()) << c.key;
+    EXPECT_EQ(read.error().message, c.message);
+  }
+  Json missing = good;
+  missing.asObject().erase("maxDestructive");
+  EXPECT_EQ(policyFromJson(missing).error().message, "policy.maxDestructive: expected an object");
+  EXPECT_FALSE(policyFromJson(Json("policy")).ok());
+}
+
+}  // namespace
+}  // namespace scim_agent

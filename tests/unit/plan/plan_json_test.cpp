@@ -222,3 +222,48 @@ TEST(PlanJsonTest, MalformedMembersNameTheirPlace) {
 
 }  // namespace
 }  // namespace scim_agent::testing
+
+namespace scim_agent {
+namespace {
+
+// A saved plan's inputs (issue 13 item 4): kept whole through a round trip, absent when unset,
+// and their malformed members named.
+TEST(PlanJsonTest, InputsRoundTripAndAreAbsentUnlessSet) {
+  Plan plan;
+  plan.desired_digest = "d";
+  EXPECT_FALSE(planToJson(plan).has("inputs"));
+  EXPECT_FALSE(planFromJson(planToJson(plan))->inputs.has_value());
+
+  PlanInputs in;
+  in.files = {{"desired/a.yaml", std::string(64, 'a')}, {"desired/b.yaml", std::string(64, 'b')}};
+  in.settings = std::string(64, 'c');
+  in.policy = Json(Json::Object{{"onRemoval", "delete"}});
+  in.desired_users = 100000;
+  in.users = {{"EMP-1", UserStatus::kActive, SourcePos{"desired/a.yaml", 4, 5}},
+              {"EMP-2", UserStatus::kTerminated, SourcePos{"desired/b.yaml", 9, 5}}};
+  plan.inputs = in;
+  const Json encoded = planToJson(plan);
+  const Result<Plan> decoded = planFromJson(encoded);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().toString();
+  ASSERT_TRUE(decoded->inputs.has_value());
+  EXPECT_EQ(decoded->inputs->files, in.files);
+  EXPECT_EQ(decoded->inputs->settings, in.settings);
+  EXPECT_EQ(decoded->inputs->policy.dump(), in.policy.dump());
+  EXPECT_EQ(decoded->inputs->desired_users, 100000);
+  EXPECT_EQ(decoded->inputs->users, in.users);
+  EXPECT_EQ(planToJson(*decoded).dump(), encoded.dump());
+
+  Json bad = encoded;
+  bad["inputs"]["users"].asArray()[1]["status"] = "gone";
+  EXPECT_EQ(planFromJson(bad).error().message,
+            "plan: inputs.users[1].status: expected active, suspended or terminated");
+  bad = encoded;
+  bad["inputs"]["desiredUsers"] = -1;
+  EXPECT_EQ(planFromJson(bad).error().message, "plan: inputs.desiredUsers: expected a count");
+  bad = encoded;
+  bad["inputs"]["files"] = Json(Json::Array{Json("x")});
+  EXPECT_EQ(planFromJson(bad).error().message, "plan: inputs.files[0]: expected an object");
+}
+
+}  // namespace
+}  // namespace scim_agent
