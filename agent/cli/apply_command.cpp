@@ -1,6 +1,8 @@
 // `scim-agent apply [PLAN.json]`: a saved plan applied exactly, or a fresh plan shown, confirmed
 // and applied. Split-risk apply: --hold-destructive (agent/reconcile/holds.h).
 
+#include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
@@ -26,8 +28,21 @@ const char* const kHoldDestructiveHelp =
 
 namespace {
 
+// The largest plan file read: an initial import of 100,000 users is about 100 MB of plan (create
+// bodies and their MACs); a file beyond this is not a plan this agent made, and is refused before
+// it is read into memory.
+constexpr std::uintmax_t kMaxPlanFileBytes = 256u << 20;
+
 // The plan document of `path`, parsed; its signature and content are checked by the cycle.
 Result<Json> readPlanFile(const std::string& path) {
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxPlanFileBytes) {
+    return Error(ErrorCode::kInvalidInput, "plan file " + path + " is " + std::to_string(size >> 20) +
+                                               " MiB, more than the " +
+                                               std::to_string(kMaxPlanFileBytes >> 20) +
+                                               " MiB a plan may be");
+  }
   std::ifstream f(path, std::ios::binary);
   if (!f) return Error(ErrorCode::kIo, "cannot read plan file " + path);
   std::stringstream text;

@@ -5,6 +5,7 @@
 // whether the desired state was parsed is in the run's record in the state DB.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -129,6 +130,17 @@ TEST_F(SavedPlanInputsTest, EditedFactsBreakTheSignature) {
   RunResult apply = agent({"apply", dir_.file("plan.json")});
   EXPECT_EQ(apply.exit_code, 1) << apply.out << apply.err;
   EXPECT_NE(apply.err.find("changed after it was made"), std::string::npos) << apply.err;
+  EXPECT_EQ(sim_.writes(), 0);
+}
+
+TEST_F(SavedPlanInputsTest, APlanFileBeyondTheBoundIsRefusedUnread) {
+  const std::string huge = dir_.write("huge.json", "{");
+  std::filesystem::resize_file(huge, 300u << 20);  // sparse: nothing is written
+  RunResult apply = agent({"apply", huge});
+  EXPECT_EQ(apply.exit_code, 1) << apply.out << apply.err;
+  EXPECT_NE(apply.err.find("huge.json is 300 MiB, more than the 256 MiB a plan may be"),
+            std::string::npos)
+      << apply.err;
   EXPECT_EQ(sim_.writes(), 0);
 }
 
