@@ -3,6 +3,7 @@
 // one person's record became a user.
 
 #include <ostream>
+#include <sstream>
 
 #include <Poco/Util/Option.h>
 
@@ -10,6 +11,9 @@
 #include "agent/cli/exit_code.h"
 #include "agent/cli/output.h"
 #include "agent/cli/wiring.h"
+#include "agent/plan/unknown_names.h"
+#include "agent/scim/genesys_directory.h"
+#include "agent/scim/genesys_platform.h"
 
 namespace scim_agent {
 
@@ -55,6 +59,56 @@ int explain(const std::string& external_id, const DesiredState& desired,
   return kExitOk;
 }
 
+// validate --online: the groups (and for Genesys the roles, divisions, skills and languages)
+// the desired state names, of the attributes its policy manages, against the org's listings.
+// Each unknown name is an error at its first user's place, with the closest existing names.
+int checkOnline(Agent& agent, const DesiredState& desired, std::ostream& out, std::ostream& err) {
+  Status opened = agent.open(/*init_state=*/false);
+  if (!opened.ok()) return printError(opened.error(), err);
+  const bool genesys = agent.settings().target_kind == "genesys";
+  const std::string service = genesys ? "Genesys" : "the SCIM service";
+  auto groups = agent.directory().listGroups();
+  if (!groups.ok()) return printError(groups.error(), err);
+  std::vector<UnknownName> unknown = findUnknownGroups(desired.users, desired.policy, *groups);
+  size_t lists = 1;
+  if (genesys) {
+    GenesysPlatform platform(agent.directory().client());
+    const struct {
+      Attribute attribute;
+      NamedAttribute named;
+      const char* path;
+    } kLists[] = {
+        {Attribute::kRoles, NamedAttribute::kRoles, "/api/v2/authorization/roles"},
+        {Attribute::kDivision, NamedAttribute::kDivision, "/api/v2/authorization/divisions"},
+        {Attribute::kRoutingSkills, NamedAttribute::kRoutingSkills, "/api/v2/routing/skills"},
+        {Attribute::kRoutingLanguages, NamedAttribute::kRoutingLanguages,
+         "/api/v2/routing/languages"},
+    };
+    for (const auto& list : kLists) {
+      if (!desired.policy.manages(list.attribute)) continue;
+      auto names = platform.listNames(list.path);
+      if (!names.ok()) return printError(names.error(), err);
+      ++lists;
+      for (UnknownName& u : findUnknownNames(desired.users, list.named, *names)) {
+        unknown.push_back(std::move(u));
+      }
+    }
+  }
+  if (!unknown.empty()) {
+    Diagnostics diags;
+    for (const UnknownName& u : unknown) {
+      Diagnostic d = unknownNameDiagnostic(u, service);
+      diags.add(std::move(d.pos), std::move(d.message));
+    }
+    printDiagnostics(diags, err);
+    err << diags.size() << (diags.size() == 1 ? " error" : " errors") << " found.\n";
+    return kExitError;
+  }
+  out << "Every name the desired state uses exists in " << service << " (" << lists
+      << (lists == 1 ? " listing" : " listings") << " read).\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 void addValidateOptions(Poco::Util::OptionSet& set) {
@@ -62,6 +116,8 @@ void addValidateOptions(Poco::Util::OptionSet& set) {
   set.addOption(Option("explain", "", "show how one person's HR record became a user: the raw "
                                       "record, each attribute and what produced it")
                     .argument("EXTERNALID"));
+  set.addOption(Option("online", "", "also connect to the target and check that the groups, "
+                                     "roles, divisions, skills and languages named exist"));
 }
 
 int runValidate(const Args& args, std::ostream& out, std::ostream& err) {
@@ -91,12 +147,18 @@ int runValidate(const Args& args, std::ostream& out, std::ostream& err) {
         << (over ? " (it fails before applying anything)" : "") << ".\n";
     return kExitError;
   }
+  // Online problems come before any word that the desired state is valid.
+  std::ostringstream online;
+  if (args.has("online")) {
+    if (int code = checkOnline(*agent, desired, online, err); code != kExitOk) return code;
+  }
   if (!args.has("quiet")) {
     out << "The desired state is valid: " << desired.users.size() << " users from "
         << agent->settings().desired_path;
     if (!desired.sources.empty()) out << " and " << desired.sources.size() << " HR source(s)";
     out << " (digest " << desired.digest.substr(0, 12) << ").\n";
   }
+  out << online.str();
   return kExitOk;
 }
 

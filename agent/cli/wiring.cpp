@@ -94,6 +94,8 @@ struct Agent::Remote {
 
 Agent::~Agent() = default;
 
+GenesysDirectory& Agent::directory() { return *remote_->directory; }
+
 std::optional<Config> loadAgentConfig(const std::string& config_path, Diagnostics& diags) {
   return loadConfig(config_path, processEnvironment(), diags);
 }

@@ -16,6 +16,7 @@
 
 namespace scim_agent {
 
+class GenesysDirectory;
 class StateStore;
 
 // agent.yaml from `config_path`; problems go to `diags` (nullopt when any).
@@ -48,6 +49,9 @@ class Agent {
   // REQUIRES: open() succeeded.
   StateStore& store() { return *store_; }
   Reconciler& reconciler() { return *reconciler_; }
+  // REQUIRES: open() succeeded. The SCIM client the Reconciler uses (validate --online lists the
+  // org's groups through it, and its Platform names through its GenesysClient).
+  GenesysDirectory& directory();
 
  private:
   Agent() = default;

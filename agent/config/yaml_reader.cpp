@@ -12,6 +12,7 @@
 #include <yaml-cpp/parser.h>
 
 #include "agent/base/utf8.h"
+#include "agent/config/yaml_errors.h"
 
 namespace scim_agent {
 
@@ -306,10 +307,13 @@ bool secondDocument(YAML::Parser& parser, const YAML::Mark& first_start, const s
   return true;
 }
 
-void syntaxError(const YAML::Exception& e, const std::string& display, Diagnostics& diags) {
+// yaml-cpp's message and place, with the line shown and what is likely wrong (yaml_errors.h).
+void syntaxError(const YAML::Exception& e, const std::string& text, const std::string& display,
+                 Diagnostics& diags) {
   SourcePos pos{display, 0, 0};
   if (!e.mark.is_null()) pos = SourcePos{display, e.mark.line + 1, e.mark.column + 1};
-  diags.add(pos, "YAML syntax error: " + e.msg);
+  diags.add(pos, e.mark.is_null() ? "YAML syntax error: " + e.msg
+                                  : yamlSyntaxErrorMessage(text, e.mark.line, e.mark.column, e.msg));
 }
 
 // `text` without the streamed sequence the builder found, for yaml-cpp to read the rest: the
@@ -362,7 +366,7 @@ YamlDocument parseYamlText(const std::string& text, const std::string& display,
     }
     doc.ok = true;
   } catch (const YAML::Exception& e) {
-    syntaxError(e, display, diags);
+    syntaxError(e, text, display, diags);
   }
   return doc;
 }
@@ -396,7 +400,7 @@ StreamedYaml streamYamlText(const std::string& text, const std::string& display,
     }
     doc.ok = true;
   } catch (const YAML::Exception& e) {
-    syntaxError(e, display, diags);
+    syntaxError(e, text, display, diags);
   }
   return doc;
 }

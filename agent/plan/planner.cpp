@@ -276,7 +276,7 @@ class Planner {
   // The memberships of a user this plan creates or restores: its id is known only once that
   // succeeded, so the applier resolves it by externalId (a failed one is never added).
   void addToDesiredGroups(const DesiredUser& d) {
-    if (!policy_.manages(Attribute::kGroups) || !d.groups) return;
+    if (!policy_.manages(Attribute::kGroups) || !d.groups || namesUnknownGroup(d)) return;
     const MemberRef ref{"", d.external_id, d.user_name};
     for (const std::string& name : *d.groups) {
       if (const Group* g = uniqueGroup(name)) {
@@ -664,7 +664,7 @@ class Planner {
       delta.remove_ids = sortedGroupIds(l);
       return delta;
     }
-    if (!d.groups) return delta;
+    if (!d.groups || namesUnknownGroup(d)) return delta;
     // Small lists (a user is in a handful of groups): linear scans beat building sets.
     std::vector<const std::string*> target;
     std::vector<const std::string*> keep;  // groups behind an ambiguous name: never removed
@@ -716,6 +716,14 @@ class Planner {
         slot->second = &d;
       }
     }
+  }
+
+  // A user naming a group that does not exist gets no membership change at all (its other
+  // changes go ahead): the list is wrong, so removals by it could be too (issue 14).
+  bool namesUnknownGroup(const DesiredUser& d) const {
+    return std::any_of(d.groups->begin(), d.groups->end(), [this](const std::string& name) {
+      return groups_by_name_.find(name) == groups_by_name_.end();
+    });
   }
 
   std::vector<Action> groupActions() const {

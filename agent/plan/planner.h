@@ -83,7 +83,8 @@ struct PlanOptions {
 //  - kGroupMembers  one per group touched, with every member added and removed. Only when
 //             `groups` is managed; a desired user's memberships change only when it declares
 //             groups; suspended users (and desired inactive users) lose every membership. A group
-//             name that does not exist live is a kWarning (once per name).
+//             name that does not exist live is a kWarning (once per name), and a user naming one
+//             gets no membership change (unknown_names.h finds them for the caller's error).
 // Suspends and reactivates need `active` in managed attributes; without it the user is only
 // updated. Protected users (policy.protected_users, matched on the live or the desired keys) get
 // a kProtected notice instead of any action or membership change. Unresolvable managers are a

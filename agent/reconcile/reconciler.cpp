@@ -15,6 +15,7 @@
 #include "agent/plan/match.h"
 #include "agent/plan/plan_json.h"
 #include "agent/plan/policy_rules.h"
+#include "agent/plan/unknown_names.h"
 #include "agent/config/secret_file.h"
 #include "agent/reconcile/cycle_run.h"
 #include "agent/reconcile/run_facts.h"
@@ -357,6 +358,33 @@ CycleReport Reconciler::cycle(const CycleOptions& options) {
     }
     report.plan = std::move(planned.value());
     report.guardrail = guardrail(report.plan);
+  }
+  // Groups the desired state names that do not exist (issue 14): `plan` fails, naming each with
+  // its users and the closest existing names; an applying cycle goes on without those users'
+  // membership changes (the planner left them out), reports each and counts them failed.
+  if (!options.saved_plan) {
+    const std::string service =
+        settings_.target_kind == "genesys" ? "Genesys" : "the SCIM service";
+    const std::vector<UnknownName> unknown =
+        findUnknownGroups(desired_.users, desired_.policy, live_.groups,
+                          options.event ? options.event->external_id : "");
+    if (!unknown.empty() && options.kind == RunKind::kPlan) {
+      for (const UnknownName& u : unknown) {
+        Diagnostic d = unknownNameDiagnostic(u, service);
+        report.diagnostics.add(std::move(d.pos), std::move(d.message));
+      }
+      fail(run, report,
+           Error(ErrorCode::kInvalidInput, std::to_string(unknown.size()) +
+                                               " group name(s) in the desired state do not exist "
+                                               "in " + service));
+      return report;
+    }
+    std::set<const DesiredUser*> skipped;
+    for (const UnknownName& u : unknown) {
+      report.warnings.push_back(unknownGroupSkipMessage(u, service));
+      skipped.insert(u.users.begin(), u.users.end());
+    }
+    report.skipped_group_users = static_cast<int>(skipped.size());
   }
   const Plan& plan = report.plan;
   for (const Action& a : plan.actions) {

@@ -139,6 +139,9 @@ struct CycleReport {
   ApplyReport report;                // for holds.now
   Json summary = Json::object();     // the run record's summary
   std::vector<std::string> warnings;  // what housekeeping could not do, for the command to show
+  // Users whose group memberships were left unchanged because they name a group that does not
+  // exist (a warning each says which): counted as failed, so run and apply exit 1.
+  int skipped_group_users = 0;
   // Events: "ignored" (no desired entry), what was done, and whether a passing failure
   // (Genesys unreachable, busy) should be retried.
   bool ignored = false;
@@ -156,7 +159,8 @@ struct CycleReport {
   }
 
   int failedCount() const {
-    return report.count(ActionOutcome::kFailed) + report.count(ActionOutcome::kStale);
+    return report.count(ActionOutcome::kFailed) + report.count(ActionOutcome::kStale) +
+           skipped_group_users;
   }
 };
 

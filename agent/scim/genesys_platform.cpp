@@ -353,6 +353,39 @@ Result<DeletedUserPage> GenesysPlatform::listDeletedUsers(int page_number, int p
   return page;
 }
 
+Result<std::vector<std::string>> GenesysPlatform::listNames(const std::string& path) {
+  constexpr int kPageSize = 100;
+  constexpr int64_t kMaxPages = 1000;
+  ApiCall call = platformCall("GET", path, path);
+  if (path != "/api/v2/authorization/roles" && path != "/api/v2/authorization/divisions" &&
+      path != "/api/v2/routing/skills" && path != "/api/v2/routing/languages") {
+    return invalidArgument(call, "not a name listing");
+  }
+  std::vector<std::string> names;
+  for (int64_t page = 1;; ++page) {
+    call.query = {{"pageSize", std::to_string(kPageSize)}, {"pageNumber", std::to_string(page)}};
+    Result<HttpResponse> response = client_->send(call);
+    if (!response.ok()) return response.error();
+    Result<Json> json = readObject(call, *response, "EntityListing");
+    if (!json.ok()) return json.error();
+    Result<Json::Array> entities = readArray(call, *response, *json, "entities");
+    if (!entities.ok()) return entities.error();
+    for (const Json& entity : *entities) {
+      const std::string name = entity.getString("name");
+      if (!name.empty()) names.push_back(name);
+    }
+    const Json& count = json->get("pageCount");
+    // Without pageCount, an empty or short page is the last.
+    const bool last = count.isNumber() ? page >= static_cast<int64_t>(count.asNumber())
+                                       : entities->size() < static_cast<size_t>(kPageSize);
+    if (last || entities->empty()) break;
+    if (page >= kMaxPages) return malformed(call, *response, "more than 1000 pages");
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
 Status GenesysPlatform::restoreUser(const std::string& id, int64_t version) {
   ApiCall call = platformCall("PATCH", "/api/v2/users/{userId}", "/api/v2/users/" + encode(id));
   if (id.empty()) return invalidArgument(call, "empty userId");

@@ -77,6 +77,13 @@ class GenesysPlatform final : public PlatformDirectory {
   // user: the caller looks again (findDeletedUser finds nothing once the user is active).
   Status restoreUser(const std::string& id, int64_t version) override;
 
+  // The names of every entity of a Platform listing: `path` is one of
+  // /api/v2/authorization/roles, /api/v2/authorization/divisions, /api/v2/routing/skills,
+  // /api/v2/routing/languages (genesys-api.md §8.5), read page by page (pageSize 100) until
+  // pageCount; sorted, unique. kInvalidInput for another path or an answer that cannot be read,
+  // kInvalidInput too when the listing keeps going past 1,000 pages.
+  Result<std::vector<std::string>> listNames(const std::string& path);
+
   // A copy of the shared client's counters (every client sharing it).
   GenesysCounters counters() const { return client_->counters(); }
   const std::shared_ptr<GenesysClient>& client() const { return client_; }

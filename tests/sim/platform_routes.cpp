@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <set>
 #include <sstream>
@@ -45,6 +46,8 @@ constexpr Template kTemplates[] = {
      "/api/v2/authorization/subjects/{subjectId}/divisions/{divisionId}/roles/{roleId}", "DELETE"},
     {PlatformKind::kRoles, "/api/v2/authorization/roles", "GET"},
     {PlatformKind::kDivisions, "/api/v2/authorization/divisions", "GET"},
+    {PlatformKind::kSkills, "/api/v2/routing/skills", "GET"},
+    {PlatformKind::kLanguages, "/api/v2/routing/languages", "GET"},
     {PlatformKind::kTokensMe, "/api/v2/tokens/me", "DELETE"},
     {PlatformKind::kTokens, "/api/v2/tokens/{userId}", "DELETE"},
     {PlatformKind::kConversationQuery, "/api/v2/analytics/conversations/details/query", "POST"},
@@ -504,6 +507,28 @@ SimResponse listDivisions(SimStore& store, const QueryList& query) {
   }));
 }
 
+// GET /api/v2/routing/skills and /languages (genesys-api.md §8.5): the catalog's names (seeded
+// `skills:` / `languages:`), by name, with ids made from their place in that order (`prefix`
+// tells the kinds apart).
+SimResponse listCatalog(const std::set<std::string>& names, const char* prefix,
+                        const QueryList& query) {
+  const Page page = pageParams(query, kMaxListPageSize);
+  const std::optional<std::string> name = param(query, "name");
+  std::vector<std::pair<std::string, std::string>> hits;  // id, name
+  size_t n = 0;
+  for (const std::string& entry : names) {
+    ++n;
+    if (name && !name->empty() && !nameMatches(entry, *name)) continue;
+    char id[40];
+    std::snprintf(id, sizeof id, "%s-0000-4000-8000-%012zu", prefix, n);
+    hits.emplace_back(id, entry);
+  }
+  return jsonResponse(200, entityListing(hits.size(), page, [&](JsonWriter& out, size_t i) {
+    out.beginObject().field("id", hits[i].first).field("name", hits[i].second);
+    out.field("state", "active").endObject();
+  }));
+}
+
 // ---- tokens --------------------------------------------------------------------------------------
 
 SimResponse revokeTokens(SimStore& store, const std::string& user_id) {
@@ -914,6 +939,10 @@ SimResponse handlePlatform(SimStore& store, const PlatformRoute& route, const st
       return listRoles(store, query);
     case PlatformKind::kDivisions:
       return listDivisions(store, query);
+    case PlatformKind::kSkills:
+      return listCatalog(store.catalog().skills, "60000000", query);
+    case PlatformKind::kLanguages:
+      return listCatalog(store.catalog().languages, "70000000", query);
     case PlatformKind::kTokens:
       return revokeTokens(store, route.params[0]);
     case PlatformKind::kConversationQuery:

@@ -34,6 +34,8 @@ enum class PlatformKind {
   kSubjectGrant,       // DELETE /api/v2/authorization/subjects/{subjectId}/divisions/{divisionId}/roles/{roleId}
   kRoles,              // GET  /api/v2/authorization/roles
   kDivisions,          // GET  /api/v2/authorization/divisions
+  kSkills,             // GET  /api/v2/routing/skills (the catalog's skills)
+  kLanguages,          // GET  /api/v2/routing/languages (the catalog's languages)
   kTokensMe,           // DELETE /api/v2/tokens/me (answered by SimService: it owns the tokens)
   kTokens,             // DELETE /api/v2/tokens/{userId}
   kConversationQuery,  // POST /api/v2/analytics/conversations/details/query

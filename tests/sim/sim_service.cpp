@@ -156,6 +156,8 @@ constexpr std::string_view kKnownRoutes[] = {
     "DELETE /api/v2/authorization/subjects/{subjectId}/divisions/{divisionId}/roles/{roleId}",
     "GET /api/v2/authorization/roles",
     "GET /api/v2/authorization/divisions",
+    "GET /api/v2/routing/skills",
+    "GET /api/v2/routing/languages",
     "DELETE /api/v2/tokens/{userId}",
     "DELETE /api/v2/tokens/me",
     "POST /api/v2/analytics/conversations/details/query",

@@ -85,7 +85,10 @@ TEST(YamlReaderTest, SyntaxErrorIsOneDiagnosticWithPosition) {
   YamlDocument doc = parseYamlText("a: [1,\nb: 2\n", "f.yaml", diags);
   EXPECT_FALSE(doc.ok);
   EXPECT_THAT(messages(diags),
-              ElementsAre("f.yaml:3:1: YAML syntax error: end of sequence flow not found"));
+              ElementsAre("f.yaml:3:1: YAML syntax error: end of sequence flow not found\n"
+                          "  1 | a: [1,\n"
+                          "    |    ^\n"
+                          "  hint: a '[' opened here is not closed (with ']')"));
 }
 
 TEST(YamlReaderTest, SecondDocumentIsRefused) {

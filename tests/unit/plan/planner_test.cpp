@@ -715,7 +715,27 @@ TEST(PlannerTest, UnknownGroupIsOneWarningPerName) {
             "group \"Ghosts\" does not exist in Genesys (groups cannot be created over SCIM)");
   EXPECT_EQ(warnings[0]->external_id, "EMP-1");
   EXPECT_EQ(warnings[0]->source.line, 10);
-  ASSERT_EQ(actionsOf(plan, ActionKind::kGroupMembers).size(), 1u);
+  // EMP-2 names an unknown group: none of its memberships change (not even Support's).
+  EXPECT_TRUE(actionsOf(plan, ActionKind::kGroupMembers).empty());
+  EXPECT_EQ(actionsOf(plan, ActionKind::kCreate).size(), 2u);
+}
+
+TEST(PlannerTest, UnknownGroupLeavesOnlyThatUsersMembershipsAlone) {
+  Scenario s;
+  s.groups = {aGroup("g1", "Support"), aGroup("g2", "Sales")};
+  s.desired = {aDesiredUser("EMP-1").groups({"Suport", "Sales"}).title("Lead"),
+               aDesiredUser("EMP-2").groups({"Sales"})};
+  s.live = {aLiveUser("EMP-1").groupIds({"g1"}), aLiveUser("EMP-2").groupIds({"g1"})};
+  const Plan plan = s.plan();
+  // EMP-1: its title changes, its memberships do not (no removal from Support, no add to Sales).
+  ASSERT_EQ(actionsOf(plan, ActionKind::kUpdate).size(), 1u);
+  EXPECT_EQ(actionsOf(plan, ActionKind::kUpdate)[0]->external_id, "EMP-1");
+  const auto groups = actionsOf(plan, ActionKind::kGroupMembers);
+  ASSERT_EQ(groups.size(), 2u);
+  for (const Action* g : groups) {
+    for (const MemberRef& m : g->add_members) EXPECT_EQ(m.external_id, "EMP-2");
+    for (const MemberRef& m : g->remove_members) EXPECT_EQ(m.external_id, "EMP-2");
+  }
 }
 
 TEST(PlannerTest, AmbiguousGroupNameIsAWarningAndNotRemoved) {
