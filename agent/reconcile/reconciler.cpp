@@ -460,6 +460,10 @@ CycleReport Reconciler::cycle(const CycleOptions& options) {
   }
   report.summary = report.report.toJson(apply_now);
   if (!report.holds.held_actions.empty()) report.summary["held"] = heldJson(report.holds);
+  // Why a run with every action done still failed: users left out for an unknown group.
+  if (report.skipped_group_users > 0) {
+    report.summary["groupChangesSkipped"] = static_cast<int64_t>(report.skipped_group_users);
+  }
   report.summary["driftUsers"] = driftUsers(plan);
   if (options.event) report.summary["event"] = options.event->external_id;
   report.outcome = report.failedCount() > 0      ? RunOutcome::kFailed

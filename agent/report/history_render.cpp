@@ -20,6 +20,12 @@ std::string summaryText(const Json& summary) {
               suffix + k;
     }
   }
+  // A run that failed with every action done: the users an unknown group left out (issue 14).
+  const Json& skipped = summary.get("groupChangesSkipped");
+  if (skipped.isNumber() && skipped.asNumber() > 0) {
+    text += (text.empty() ? "" : ", ") + std::to_string(static_cast<int>(skipped.asNumber())) +
+            " group changes skipped (unknown group)";
+  }
   return text;
 }
 

@@ -73,6 +73,11 @@ TEST_F(UnknownNamesTest, RunSkipsOnlyThatUsersGroupChangeAndExitsOne) {
   ASSERT_TRUE(two.get("groups").isArray()) << two.dump();
   ASSERT_EQ(two.get("groups").asArray().size(), 1u) << two.dump();
   EXPECT_EQ(two.get("groups").asArray()[0].getString("display"), "Support EU");
+  // History says why a run whose actions were all done failed.
+  const RunResult history = agent({"history"}, kDesired);
+  EXPECT_NE(history.out.find("failed"), std::string::npos) << history.out;
+  EXPECT_NE(history.out.find("1 group changes skipped (unknown group)"), std::string::npos)
+      << history.out;
 }
 
 TEST_F(UnknownNamesTest, ValidateOnlineChecksGroupsAndSkills) {
