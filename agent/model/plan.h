@@ -68,6 +68,10 @@ struct Action {
   // kCreate: whether a deleted Genesys user holds this userName could not be checked when
   // planning (policy.restoreDeleted); the applier checks before the POST.
   bool check_deleted = false;
+  // The plan's verdict on this action (SPEC §16; set by the cycle, not the planner): `blocked`
+  // by a guardrail (Plan::verdict says which), or `held` for `scim-agent approve`.
+  bool blocked = false;
+  bool held = false;
 
   // kGroupMembers.
   std::string group_id;
@@ -115,6 +119,39 @@ struct PlanCost {
   std::string deleted_lookup;
 };
 
+// Why part of a plan is not applied as it stands (SPEC §16: a plan document states its own
+// verdict). Blocked: a guardrail stops the destructive part (or, for a manifest, the new
+// leavers); the actions it stops carry Action::blocked.
+struct PlanVerdict {
+  bool blocked = false;
+  std::string rule;     // "maxDestructive", "maxSourceShrink", "maxRejectedRecords", "sourceNotWhole"
+  std::string message;  // which rule and why, with the numbers
+  std::string limit;    // the effective limit: "at most 1 of 4 managed users: 5%, never less than one"
+  std::string proceed;  // how to go on: "--allow-destructive …, --hold-destructive …, or raise …"
+};
+
+// What the plan does not do now but will, or waits for (the "Scheduled" section).
+enum class ScheduledKind {
+  kDelete,           // an inactive leaver deleted once policy.deleteAfter has passed
+  kTermination,      // a manifest's termination with a later effective date
+  kHeldTermination,  // a termination waiting for a desired or live user with its externalId,
+                     // or holding over a desired entry that would otherwise be created
+};
+const char* scheduledKindName(ScheduledKind k);  // "delete", "termination", "heldTermination"
+bool scheduledKindFromName(const std::string& name, ScheduledKind* out);
+
+struct ScheduledItem {
+  ScheduledKind kind = ScheduledKind::kDelete;
+  std::string external_id;
+  std::string user_name;
+  std::string due;      // ISO-8601 UTC when it happens; "" when it waits for something else
+  std::string message;  // why, and what to do about it
+  SourcePos source;
+  bool operator==(const ScheduledItem&) const = default;
+};
+// The order of Plan::scheduled: by due time (items without one last), externalId, message.
+bool scheduledLess(const ScheduledItem& a, const ScheduledItem& b);
+
 // A plan: deterministic for the same inputs, byte for byte once serialised.
 struct Plan {
   int format_version = 1;
@@ -126,10 +163,16 @@ struct Plan {
   // Removed (or terminated) users found inactive with no recorded suspension: their deleteAfter
   // grace period starts now (the caller records it). Sorted externalIds.
   std::vector<std::string> grace_starts;
+  // The verdict (set by the cycle) and what is scheduled (by due date, then externalId). Neither
+  // is a change: a plan with only scheduled items has no changes.
+  PlanVerdict verdict;
+  std::vector<ScheduledItem> scheduled;
 
   bool hasChanges() const { return !actions.empty(); }
   int count(ActionKind k) const;
   int destructiveCount() const;
+  int blockedCount() const;
+  int heldCount() const;
 };
 
 }  // namespace scim_agent

@@ -66,6 +66,7 @@ class Classifier {
     report_.unmanaged_policy = policy_.unmanaged;
     report_.scope_pattern = policy_.scope_external_id_pattern;
     report_.guardrail = guardrail;
+    report_.scheduled = plan.scheduled;
   }
 
   AdoptReport run() {
