@@ -50,7 +50,7 @@ PlanVerdict rejectedRecordsVerdict(const std::string& message) {
   PlanVerdict v;
   v.blocked = true;
   v.rule = "maxRejectedRecords";
-  v.message = message + "; nothing was planned";
+  v.message = message;  // it says nothing was applied (nor planned)
   v.proceed = "fix the rejected records (listed on stderr) or raise policy.maxRejectedRecords";
   return v;
 }

@@ -24,7 +24,8 @@ void statePlanVerdict(Plan& plan, const GuardrailVerdict& verdict,
                       const std::vector<Action>& held_actions, bool allow_destructive,
                       const std::string& incomplete_source);
 
-// The verdict of a run stopped by policy.maxRejectedRecords: `message` is the cycle's error.
+// The verdict of a run stopped by policy.maxRejectedRecords, before any plan: `message` is the
+// cycle's error ("…; nothing was applied").
 PlanVerdict rejectedRecordsVerdict(const std::string& message);
 
 // Scheduled items for the termination holds of this cycle: a manifest's termination with a later

@@ -68,11 +68,12 @@ TEST(PlanVerdictTest, ASourceNotReadWholeIsABlockOfItsOwn) {
   EXPECT_EQ(plan.blockedCount(), 0) << "its removals are not planned at all";
 }
 
-TEST(PlanVerdictTest, RejectedRecordsVerdictSaysNothingWasPlanned) {
-  const PlanVerdict v = rejectedRecordsVerdict("source hr.csv rejected 5 of 10 records");
+TEST(PlanVerdictTest, RejectedRecordsVerdictNamesTheRuleAndTheWayOut) {
+  const PlanVerdict v = rejectedRecordsVerdict("hr.csv: 5 of 10 records rejected");
   EXPECT_TRUE(v.blocked);
   EXPECT_EQ(v.rule, "maxRejectedRecords");
-  EXPECT_NE(v.message.find("nothing was planned"), std::string::npos);
+  EXPECT_EQ(v.message, "hr.csv: 5 of 10 records rejected");
+  EXPECT_NE(v.proceed.find("raise policy.maxRejectedRecords"), std::string::npos);
 }
 
 DesiredUser desired(const std::string& id) {
