@@ -11,6 +11,7 @@
 #include "agent/cli/output.h"
 #include "agent/cli/wiring.h"
 #include "agent/log/log.h"
+#include "agent/reconcile/plan_verdict.h"
 #include "agent/report/plan_render.h"
 
 namespace scim_agent {
@@ -36,13 +37,26 @@ int runPlan(const Args& args, std::ostream& out, std::ostream& err) {
   const auto format_option = formatOption(args, {"text", "json", "markdown", "html"}, err);
   if (!format_option) return kExitUsage;
   const std::string format = *format_option;
+  if (args.has("hold-destructive") && args.has("allow-destructive")) {
+    err << "error: --hold-destructive and --allow-destructive contradict each other\n";
+    return kExitUsage;
+  }
   std::unique_ptr<Agent> agent;
   if (int code = openAgent(args, err, agent); code != kExitOk) return code;
   logInfo("run started", {{"command", "plan"}, {"config", args.configPath()}});
   CycleOptions options;
   options.kind = RunKind::kPlan;
   options.plan_only = true;
+  // The plan shows what apply with the same options would hold and block.
+  options.hold_destructive = args.has("hold-destructive");
+  options.allow_destructive = args.has("allow-destructive");
   const CycleReport report = agent->reconciler().cycle(options);
+  if (report.error && report.rejects_over_limit) {
+    // No plan was made, but the document still states why (unsigned: nothing to apply).
+    Plan blocked;
+    blocked.verdict = rejectedRecordsVerdict(report.error->message);
+    out << (format == "json" ? renderPlanJson(blocked) : planOutput(blocked, format, ""));
+  }
   if (report.error) return printCycleError(report, err);
   const Plan& plan = report.plan;
   logPlan("plan", report.run_id, plan, report.guardrail);
@@ -67,7 +81,7 @@ int runPlan(const Args& args, std::ostream& out, std::ostream& err) {
                            {"run", report.run_id},
                            {"outcome", runOutcomeName(report.outcome)}});
   if (code != kExitOk || !args.has("detailed-exitcode")) return code;
-  if (report.guardrail.blocked) return kExitBlocked;
+  if (report.guardrail.blocked || plan.verdict.blocked) return kExitBlocked;
   return plan.hasChanges() ? kExitChanges : kExitOk;
 }
 
@@ -83,6 +97,9 @@ void addPlanOptions(Poco::Util::OptionSet& set) {
   using Poco::Util::Option;
   addPlanningOptions(set, "text, json, markdown or html");
   set.addOption(Option("out", "o", "save the plan document (JSON) to FILE").argument("FILE"));
+  set.addOption(Option("hold-destructive", "",
+                       "show the suspends and deletes as held, as apply --hold-destructive would "
+                       "hold them for 'scim-agent approve'"));
   set.addOption(Option("detailed-exitcode", "",
                        "exit 0 with no changes, 2 with changes, 3 when a guardrail blocks, 1 on "
                        "error"));

@@ -70,6 +70,10 @@ struct Action {
   // kCreate: whether a deleted Genesys user holds this userName could not be checked when
   // planning (policy.restoreDeleted); the applier checks before the POST.
   bool check_deleted = false;
+  // The plan's verdict on this action (SPEC §16; set by the cycle, not the planner): `blocked`
+  // by a guardrail (Plan::verdict says which), or `held` for `scim-agent approve`.
+  bool blocked = false;
+  bool held = false;
 
   // kGroupMembers.
   std::string group_id;
@@ -121,6 +125,7 @@ struct PlanCost {
 // `apply plan.json` can tell they are unchanged without parsing them (issue 13: at 100,000 users
 // the parse was 70-95% of the apply) and the policy gate can judge each action from these facts
 // alone. Signed with the rest of the document.
+
 // A desired entry as the policy gate sees it (agent/reconcile/policy_gate.h).
 struct PlanInputUser {
   std::string external_id;
@@ -131,13 +136,46 @@ struct PlanInputUser {
 
 struct PlanInputs {
   std::vector<DesiredFile> files;  // every desired file, in load order
-  std::string settings;              // sha256 of what agent.yaml adds (base policy, target kind)
-  Json policy;                       // the effective policy (agent/desired/desired_json.h)
-  int64_t desired_users = 0;         // the desired user count (the source-shrink baseline)
+  std::string settings;            // sha256 of what agent.yaml adds (base policy, target kind)
+  Json policy;                     // the effective policy (agent/desired/desired_json.h)
+  int64_t desired_users = 0;       // the desired user count (the source-shrink baseline)
   // The desired entries of every user an action names (its user, a group change's members),
   // sorted by externalId. A named user without one is absent from the desired state.
   std::vector<PlanInputUser> users;
 };
+
+// Why part of a plan is not applied as it stands (SPEC §16: a plan document states its own
+// verdict). Blocked: a guardrail stops the destructive part (or, for a manifest, the new
+// leavers); the actions it stops carry Action::blocked.
+struct PlanVerdict {
+  bool blocked = false;
+  std::string rule;     // "maxDestructive", "maxSourceShrink", "maxRejectedRecords", "sourceNotWhole"
+  std::string message;  // which rule and why, with the numbers
+  std::string limit;    // the effective limit: "at most 1 of 4 managed users: 5%, never less than one"
+  std::string proceed;  // how to go on: "--allow-destructive …, --hold-destructive …, or raise …"
+};
+
+// What the plan does not do now but will, or waits for (the "Scheduled" section).
+enum class ScheduledKind {
+  kDelete,           // an inactive leaver deleted once policy.deleteAfter has passed
+  kTermination,      // a manifest's termination with a later effective date
+  kHeldTermination,  // a termination waiting for a desired or live user with its externalId,
+                     // or holding over a desired entry that would otherwise be created
+};
+const char* scheduledKindName(ScheduledKind k);  // "delete", "termination", "heldTermination"
+bool scheduledKindFromName(const std::string& name, ScheduledKind* out);
+
+struct ScheduledItem {
+  ScheduledKind kind = ScheduledKind::kDelete;
+  std::string external_id;
+  std::string user_name;
+  std::string due;      // ISO-8601 UTC when it happens; "" when it waits for something else
+  std::string message;  // why, and what to do about it
+  SourcePos source;
+  bool operator==(const ScheduledItem&) const = default;
+};
+// The order of Plan::scheduled: by due time (items without one last), externalId, message.
+bool scheduledLess(const ScheduledItem& a, const ScheduledItem& b);
 
 // A plan: deterministic for the same inputs, byte for byte once serialised.
 struct Plan {
@@ -152,10 +190,16 @@ struct Plan {
   std::vector<std::string> grace_starts;
   // Set on a saved plan only (Reconciler::signedPlanDocument); absent in plans saved before.
   std::optional<PlanInputs> inputs;
+  // The verdict (set by the cycle) and what is scheduled (by due date, then externalId). Neither
+  // is a change: a plan with only scheduled items has no changes.
+  PlanVerdict verdict;
+  std::vector<ScheduledItem> scheduled;
 
   bool hasChanges() const { return !actions.empty(); }
   int count(ActionKind k) const;
   int destructiveCount() const;
+  int blockedCount() const;
+  int heldCount() const;
 };
 
 }  // namespace scim_agent

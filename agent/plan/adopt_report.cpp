@@ -66,6 +66,7 @@ class Classifier {
     report_.unmanaged_policy = policy_.unmanaged;
     report_.scope_pattern = policy_.scope_external_id_pattern;
     report_.guardrail = guardrail;
+    report_.scheduled = plan.scheduled;
   }
 
   AdoptReport run() {
@@ -115,7 +116,7 @@ class Classifier {
     e.action = a.kind;
     e.rule = a.rule;
     e.changed_attributes = attributesOf(a);
-    e.held = a.isDestructive() && guardrail_.blocked;
+    e.held = a.isDestructive() && guardrail_.blocked && !a.held;  // a.held: waits for approve
   }
 
   const Action* actionFor(const std::unordered_map<std::string, const Action*>& index,

@@ -58,7 +58,7 @@ struct AdoptEntry {
   std::optional<ActionKind> action;
   std::string rule;
   std::vector<std::string> changed_attributes;  // the action's attributes, in plan order
-  bool held = false;   // kDestroyed: the destructive guardrail would hold it back
+  bool held = false;   // kDestroyed: the destructive guardrail would block it (JSON "held")
   std::string detail;  // why, in words: the conflict, the unmanaged policy, the protection
 };
 
@@ -73,6 +73,9 @@ struct AdoptReport {
   // The plan's kWarning notices (unknown groups, unresolved managers, a bad scope pattern).
   std::vector<Notice> warnings;
   GuardrailVerdict guardrail;  // the verdict on the plan's destructive part
+  // What the plan schedules (Plan::scheduled): deletes due after policy.deleteAfter, future and
+  // held terminations. Not a surprise of the first apply: clean() ignores them.
+  std::vector<ScheduledItem> scheduled;
 
   int count(AdoptClass c) const;
   int heldCount() const;

@@ -14,6 +14,11 @@ std::string formatNumber(double value) {
 }
 }  // namespace
 
+const char* const kMaxDestructiveProceed =
+    "review the suspends and deletes, then apply with --allow-destructive to apply them anyway, "
+    "with --hold-destructive to hold them for `scim-agent approve`, or raise "
+    "policy.maxDestructive";
+
 GuardrailVerdict checkDestructive(const Plan& plan, size_t managed_live_count,
                                   const Policy& policy) {
   const int destructive = plan.destructiveCount();
@@ -41,7 +46,18 @@ GuardrailVerdict checkDestructive(const Plan& plan, size_t managed_live_count,
                formatNumber(percent_limit) + ")";
   }
   message += "; nothing destructive is applied unless --allow-destructive is given";
-  return {true, message};
+  // The effective limit: the smaller of the two (the percentage never below one action).
+  const long long by_percent = static_cast<long long>(percent_limit);
+  std::string limit;
+  if (by_percent <= policy.max_destructive_count) {
+    limit = "at most " + std::to_string(by_percent) + " of " + std::to_string(managed_live_count) +
+            " managed users: " + formatNumber(policy.max_destructive_percent) +
+            "%, never less than one";
+  } else {
+    limit = "at most " + std::to_string(policy.max_destructive_count) +
+            " destructive actions (policy.maxDestructive.count)";
+  }
+  return {true, message, "maxDestructive", limit, kMaxDestructiveProceed};
 }
 
 }  // namespace scim_agent

@@ -57,6 +57,8 @@ Json encodeAction(const Action& a) {
   putString(o, "managerExternalId", a.manager_external_id);
   if (a.adopt) o["adopt"] = true;
   if (a.check_deleted) o["checkDeleted"] = true;
+  if (a.blocked) o["blocked"] = true;
+  if (a.held) o["held"] = true;
   putString(o, "groupId", a.group_id);
   putString(o, "groupName", a.group_name);
   putString(o, "groupVersion", a.group_version);
@@ -107,6 +109,30 @@ Json encodeInputs(const PlanInputs& in) {
     users.push(std::move(j));
   }
   o["users"] = std::move(users);
+  return o;
+}
+
+// {"blocked":…,"blockedActions":n,"heldActions":n} plus rule, message, limit, proceed when set.
+Json encodeVerdict(const Plan& plan) {
+  Json o = Json::object();
+  o["blocked"] = plan.verdict.blocked;
+  putString(o, "rule", plan.verdict.rule);
+  putString(o, "message", plan.verdict.message);
+  putString(o, "limit", plan.verdict.limit);
+  putString(o, "proceed", plan.verdict.proceed);
+  o["blockedActions"] = plan.blockedCount();
+  o["heldActions"] = plan.heldCount();
+  return o;
+}
+
+Json encodeScheduled(const ScheduledItem& item) {
+  Json o = Json::object();
+  o["kind"] = scheduledKindName(item.kind);
+  putString(o, "externalId", item.external_id);
+  putString(o, "userName", item.user_name);
+  putString(o, "due", item.due);
+  o["message"] = item.message;
+  putSource(o, item.source);
   return o;
 }
 
@@ -266,6 +292,8 @@ Action decodeAction(Reader& r, const Json& o, const std::string& at) {
   a.manager_external_id = r.string(o, "managerExternalId", at);
   a.adopt = r.boolean(o, "adopt", at);
   a.check_deleted = r.boolean(o, "checkDeleted", at);
+  a.blocked = r.boolean(o, "blocked", at);
+  a.held = r.boolean(o, "held", at);
   a.group_id = r.string(o, "groupId", at);
   a.group_name = r.string(o, "groupName", at);
   a.group_version = r.string(o, "groupVersion", at);
@@ -295,6 +323,19 @@ Notice decodeNotice(Reader& r, const Json& o, const std::string& at) {
   return n;
 }
 
+ScheduledItem decodeScheduled(Reader& r, const Json& o, const std::string& at) {
+  ScheduledItem item;
+  const std::string kind = r.string(o, "kind", at);
+  if (!scheduledKindFromName(kind, &item.kind))
+    r.fail(at + ".kind", "unknown scheduled kind \"" + kind + "\"");
+  item.external_id = r.string(o, "externalId", at);
+  item.user_name = r.string(o, "userName", at);
+  item.due = r.string(o, "due", at);
+  item.message = r.string(o, "message", at);
+  item.source = r.source(o, at);
+  return item;
+}
+
 }  // namespace
 
 Json planToJson(const Plan& plan) {
@@ -320,6 +361,12 @@ Json planToJson(const Plan& plan) {
                                 {"minSeconds", plan.cost.min_seconds}});
   if (!plan.cost.deleted_lookup.empty()) o["cost"]["deletedLookup"] = plan.cost.deleted_lookup;
   if (plan.inputs) o["inputs"] = encodeInputs(*plan.inputs);
+  o["verdict"] = encodeVerdict(plan);
+  if (!plan.scheduled.empty()) {
+    Json scheduled = Json::array();
+    for (const ScheduledItem& item : plan.scheduled) scheduled.push(encodeScheduled(item));
+    o["scheduled"] = std::move(scheduled);
+  }
   return o;
 }
 
@@ -376,6 +423,19 @@ Result<Plan> planFromJson(const Json& json) {
   }
   const Json& inputs = json.get("inputs");
   if (!inputs.isNull() && r.object(inputs, "inputs")) plan.inputs = decodeInputs(r, inputs);
+  const Json& verdict = json.get("verdict");
+  if (!verdict.isNull() && r.object(verdict, "verdict")) {
+    plan.verdict.blocked = r.boolean(verdict, "blocked", "verdict");
+    plan.verdict.rule = r.string(verdict, "rule", "verdict");
+    plan.verdict.message = r.string(verdict, "message", "verdict");
+    plan.verdict.limit = r.string(verdict, "limit", "verdict");
+    plan.verdict.proceed = r.string(verdict, "proceed", "verdict");
+  }
+  const Json::Array& scheduled = r.array(json, "scheduled", "");
+  for (size_t i = 0; i < scheduled.size(); ++i) {
+    const std::string at = "scheduled[" + std::to_string(i) + "]";
+    if (r.object(scheduled[i], at)) plan.scheduled.push_back(decodeScheduled(r, scheduled[i], at));
+  }
   if (error) return *error;
   return plan;
 }

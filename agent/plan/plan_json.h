@@ -18,6 +18,10 @@ inline constexpr int kPlanFormatVersion = 1;
 // [{userId,externalId,userName}], source {file,line,column}, changes [{attribute,before,after}].
 // A notice: {"kind","message"} plus externalId, userName, source when set. Keys are camelCase
 // like the SCIM wire names; object keys come out sorted, so the text is deterministic.
+// "verdict" (always): {"blocked","blockedActions","heldActions"} plus rule, message, limit and
+// proceed when set; an action the verdict stops or holds has "blocked": true / "held": true.
+// "scheduled" (when any): [{"kind":"delete|termination|heldTermination","message"} plus
+// externalId, userName, due, source].
 Json planToJson(const Plan& plan);
 
 // The inverse of planToJson; absent members take their defaults, unknown members are ignored.

@@ -87,6 +87,18 @@ std::optional<long long> epochSeconds(const std::string& iso) {
   return days * 86400LL + h * 3600LL + mi * 60LL + se;
 }
 
+// The inverse of epochSeconds: "2026-12-01T12:00:00Z".
+std::string isoFromEpoch(long long seconds) {
+  const long long days = (seconds >= 0 ? seconds : seconds - 86399) / 86400;
+  const long long rest = seconds - days * 86400;
+  const std::chrono::year_month_day date{std::chrono::sys_days(std::chrono::days(days))};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), rest / 3600,
+                rest / 60 % 60, rest % 60);
+  return buf;
+}
+
 bool actionLess(const Action& a, const Action& b) {
   const int ra = kindRank(a.kind);
   const int rb = kindRank(b.kind);
@@ -336,9 +348,11 @@ class Planner {
     auto it = options_.suspended_at.find(external_id);
     if (it == options_.suspended_at.end()) {
       grace_starts_.push_back(external_id);
+      scheduleDelete(l, external_id, options_.now, "its grace period starts with this run");
       return std::nullopt;
     }
     if (options_.now.empty()) return std::nullopt;  // no clock: no grace period is over
+    scheduleDelete(l, external_id, it->second, "suspended since " + it->second);
     const std::optional<long long> since = epochSeconds(it->second);
     const std::optional<long long> now = epochSeconds(options_.now);
     if (!since || !now) {
@@ -350,6 +364,7 @@ class Planner {
       return std::nullopt;
     }
     if (*now - *since < policy_.delete_after_days * 86400LL) return std::nullopt;
+    scheduled_.pop_back();  // due now: the delete is an action, not scheduled
     Action a;
     a.kind = ActionKind::kDelete;
     a.external_id = external_id;
@@ -360,6 +375,21 @@ class Planner {
              std::to_string(policy_.delete_after_days) + "d";
     a.changes.push_back(deletedUserChange(l));
     return a;
+  }
+
+  // A Scheduled item for the delete of inactive leaver `l` once policy.deleteAfter has passed
+  // since `since` (ISO-8601 UTC; unparsable: no date).
+  void scheduleDelete(const LiveUser& l, const std::string& external_id, const std::string& since,
+                      const std::string& why) {
+    ScheduledItem item;
+    item.kind = ScheduledKind::kDelete;
+    item.external_id = external_id;
+    item.user_name = l.user_name;
+    if (const std::optional<long long> start = epochSeconds(since)) {
+      item.due = isoFromEpoch(*start + policy_.delete_after_days * 86400LL);
+    }
+    item.message = "policy.deleteAfter " + std::to_string(policy_.delete_after_days) + "d; " + why;
+    scheduled_.push_back(std::move(item));
   }
 
   static AttributeChange deletedUserChange(const LiveUser& l) {
@@ -784,6 +814,8 @@ class Planner {
     grace_starts_.erase(std::unique(grace_starts_.begin(), grace_starts_.end()),
                         grace_starts_.end());
     plan.grace_starts = std::move(grace_starts_);
+    std::sort(scheduled_.begin(), scheduled_.end(), scheduledLess);
+    plan.scheduled = std::move(scheduled_);
     std::vector<Action> creates;
     std::vector<Action> others;
     for (Action& a : actions_)
@@ -858,6 +890,7 @@ class Planner {
 
   std::vector<Action> actions_;
   std::vector<std::string> grace_starts_;
+  std::vector<ScheduledItem> scheduled_;  // Plan::scheduled
   size_t managed_live_users_ = 0;
   size_t removals_stopped_ = 0;  // removals not planned (PlanOptions::removals_stopped)
   std::vector<Notice> notices_;

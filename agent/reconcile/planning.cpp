@@ -26,6 +26,7 @@
 #include "agent/reconcile/run_facts.h"
 #include "agent/reconcile/saved_inputs.h"
 #include "agent/reconcile/plan_signature.h"
+#include "agent/reconcile/plan_verdict.h"
 #include "agent/reconcile/policy_gate.h"
 #include "agent/reconcile/source_checks.h"
 #include "agent/scim/platform_directory.h"
@@ -169,6 +170,11 @@ Result<Plan> Reconciler::planWholeOrg(Run& run) {
   for (Notice& n : terminationNotices(manifest->records, desired_, live_, at)) {
     plan.notices.push_back(std::move(n));
   }
+  for (ScheduledItem& item :
+       scheduledTerminations(manifest->records, desired_, live_, held_by_termination_, at)) {
+    plan.scheduled.push_back(std::move(item));
+  }
+  std::sort(plan.scheduled.begin(), plan.scheduled.end(), scheduledLess);
   if (manifest->verdict.blocked) {
     plan.notices.push_back(Notice{NoticeKind::kWarning, "", "", "blocked: " + manifest->verdict.message, {}});
   }
@@ -378,12 +384,30 @@ Result<std::optional<Plan>> Reconciler::planEvent(Run& run, const EventScope& ev
 }
 
 GuardrailVerdict Reconciler::guardrail(const Plan& plan) const {
-  if (manifest_verdict_.blocked) return manifest_verdict_;
+  if (manifest_verdict_.blocked) {
+    GuardrailVerdict verdict = manifest_verdict_;
+    verdict.rule = "maxDestructive";
+    verdict.proceed =
+        "check the termination manifests, then run with --allow-destructive, or raise "
+        "policy.maxDestructive";
+    return verdict;
+  }
   GuardrailVerdict verdict =
       checkDestructive(plan, static_cast<size_t>(plan.managed_live_users), desired_.policy);
   if (!verdict.blocked && plan.destructiveCount() > 0) verdict = sourceShrinkVerdict();
   if (!verdict.blocked && plan.destructiveCount() > 0) {
     verdict = scim_agent::sourceShrinkVerdict(store_, desired_);
+  }
+  if (verdict.blocked && verdict.rule.empty()) {  // the shrink checks
+    char percent[32];
+    std::snprintf(percent, sizeof percent, "%g", desired_.policy.max_source_shrink_percent);
+    const std::string limit =
+        std::string("at most ") + percent + "% fewer desired users than the last good read";
+    verdict.rule = "maxSourceShrink";
+    verdict.limit = limit;
+    verdict.proceed =
+        "check the desired state's sources (a truncated file?), then apply with "
+        "--allow-destructive, or raise policy.maxSourceShrink";
   }
   return verdict;
 }

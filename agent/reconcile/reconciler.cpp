@@ -20,6 +20,7 @@
 #include "agent/reconcile/cycle_run.h"
 #include "agent/reconcile/run_facts.h"
 #include "agent/reconcile/plan_signature.h"
+#include "agent/reconcile/plan_verdict.h"
 #include "agent/reconcile/policy_gate.h"
 #include "agent/reconcile/source_checks.h"
 #include "agent/scim/platform_directory.h"
@@ -393,6 +394,24 @@ CycleReport Reconciler::cycle(const CycleOptions& options) {
   if (!options.saved_plan) run.grace_starts = plan.grace_starts;
   trackTerminations(store_, run.id, plan, terminations_in_effect_,
                     run.whole_org ? &live_.users : nullptr, now(), report.warnings);
+  {
+    // The plan states its verdict (SPEC §16): what this run (or an apply of it) holds and blocks,
+    // decided as the holds step below decides it.
+    SplitRequest ask;
+    ask.hold_all = options.hold_destructive;
+    ask.allow_destructive = options.allow_destructive;
+    if (options.event && options.event->terminate) ask.allow_external_id = options.event->external_id;
+    auto would = splitHeld(store_, plan, ask);
+    if (!would.ok()) {
+      fail(run, report, would.error());
+      return report;
+    }
+    GuardrailVerdict verdict = report.guardrail;
+    if (!would->held_actions.empty()) verdict = guardrail(would->now);
+    if (options.plan_only || options.dry_run) report.guardrail = verdict;
+    statePlanVerdict(report.plan, verdict, would->held_actions, options.allow_destructive,
+                     report.incompleteSource());
+  }
   if (options.on_plan) options.on_plan(report);
 
   if (options.plan_only || options.dry_run) {
@@ -405,7 +424,7 @@ CycleReport Reconciler::cycle(const CycleOptions& options) {
     std::vector<Action> planned;
     std::vector<Action> blocked;
     for (const Action& a : plan.actions) {
-      (report.guardrail.blocked && a.isDestructive() ? blocked : planned).push_back(a);
+      (a.blocked ? blocked : planned).push_back(a);
     }
     recordUnapplied(store_, run.id, run.action_seq, planned, "planned", "", now(), report.warnings);
     recordUnapplied(store_, run.id, run.action_seq, blocked, "blocked", report.guardrail.message,

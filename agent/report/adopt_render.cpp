@@ -123,7 +123,7 @@ std::string whatText(const AdoptEntry& e) {
       out += " " + join(e.changed_attributes, ", ");
     }
     if (!e.rule.empty()) out += " (" + e.rule + ")";
-    if (e.held) out += "; held by the guardrail";
+    if (e.held) out += "; blocked by the guardrail";
   }
   if (!e.detail.empty()) out += (out.empty() ? "" : "; ") + e.detail;
   return out;
@@ -133,7 +133,7 @@ std::string summaryLine(const AdoptReport& r) {
   auto n = [&r](AdoptClass c) { return std::to_string(r.count(c)); };
   std::string destroyed = n(AdoptClass::kDestroyed) + " to suspend or delete";
   if (r.count(AdoptClass::kDestroyed) > 0) {
-    destroyed += " (" + std::to_string(r.heldCount()) + " held by the guardrail)";
+    destroyed += " (" + std::to_string(r.heldCount()) + " blocked by the guardrail)";
   }
   return "Adopt: " + n(AdoptClass::kMatched) + " matched, " + n(AdoptClass::kAdopted) +
          " to adopt, " + n(AdoptClass::kCreated) + " to create, " + destroyed + ", " +
@@ -233,6 +233,11 @@ std::string renderAdoptText(const AdoptReport& report, bool color) {
     for (const Notice& n : report.warnings) w.line(noticeLine(n), ansi(Ansi::kYellow), 2);
     w.blank();
   }
+  if (!report.scheduled.empty()) {
+    w.line("Scheduled (" + std::to_string(report.scheduled.size()) + "):", ansi(Ansi::kBold));
+    for (const ScheduledItem& item : report.scheduled) w.line(scheduledLine(item), nullptr, 2);
+    w.blank();
+  }
   if (report.guardrail.blocked) {
     w.line("Guardrail: " + report.guardrail.message, ansi(Ansi::kRed));
     w.blank();
@@ -265,6 +270,12 @@ std::string renderAdoptMarkdown(const AdoptReport& report) {
     if (static_cast<size_t>(n) > kMarkdownMaxRowsPerClass) {
       out += "\n… and " + std::to_string(static_cast<size_t>(n) - kMarkdownMaxRowsPerClass) +
              " more (see `scim-agent adopt --report --format text`).\n";
+    }
+  }
+  if (!report.scheduled.empty()) {
+    out += "\n#### Scheduled (" + std::to_string(report.scheduled.size()) + ")\n\n";
+    for (const ScheduledItem& item : report.scheduled) {
+      out += "- " + markdownCell(scheduledLine(item)) + "\n";
     }
   }
   if (!report.warnings.empty()) {
@@ -312,6 +323,17 @@ std::string renderAdoptJson(const AdoptReport& report) {
     warnings.push(std::move(w));
   }
   o["warnings"] = std::move(warnings);
+  Json scheduled = Json::array();
+  for (const ScheduledItem& item : report.scheduled) {
+    Json j = Json::object();
+    j["kind"] = scheduledKindName(item.kind);
+    if (!item.external_id.empty()) j["externalId"] = item.external_id;
+    if (!item.user_name.empty()) j["userName"] = item.user_name;
+    if (!item.due.empty()) j["due"] = item.due;
+    j["message"] = item.message;
+    scheduled.push(std::move(j));
+  }
+  o["scheduled"] = std::move(scheduled);
   return o.pretty() + "\n";
 }
 

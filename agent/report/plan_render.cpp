@@ -93,6 +93,19 @@ std::string whyText(const Action& a) {
   return out;
 }
 
+// " (2 blocked, 1 held)" after the summary's counts; "" when nothing is blocked or held.
+std::string verdictSuffix(const Plan& plan) {
+  const std::string counts = blockedHeldText(plan);
+  return counts.empty() ? "" : " (" + counts + ")";
+}
+
+// "  [blocked]" / "  [held for approval]" after an action's header.
+std::string actionTag(const Action& a) {
+  if (a.held) return "  [held for approval]";
+  if (a.blocked) return "  [blocked]";
+  return "";
+}
+
 std::string summaryLine(const Plan& plan) {
   const int groups = plan.count(ActionKind::kGroupMembers);
   const int restores = plan.count(ActionKind::kRestore);
@@ -102,7 +115,7 @@ std::string summaryLine(const Plan& plan) {
          std::to_string(plan.count(ActionKind::kReactivate)) + " to reactivate, " +
          std::to_string(plan.count(ActionKind::kSuspend)) + " to suspend, " +
          std::to_string(plan.count(ActionKind::kDelete)) + " to delete, " + std::to_string(groups) +
-         (groups == 1 ? " group change." : " group changes.");
+         (groups == 1 ? " group change" : " group changes") + verdictSuffix(plan) + ".";
 }
 
 std::string costLine(const PlanCost& cost) {
@@ -163,6 +176,21 @@ void writeNotices(TextWriter& w, const Plan& plan) {
   w.blank();
 }
 
+void writeVerdict(TextWriter& w, const Plan& plan) {
+  const std::vector<std::string> lines = verdictLines(plan.verdict);
+  if (lines.empty()) return;
+  w.line(lines.front(), ansi(Ansi::kRed));
+  for (size_t i = 1; i < lines.size(); ++i) w.line(lines[i], nullptr, 2);
+  w.blank();
+}
+
+void writeScheduled(TextWriter& w, const Plan& plan) {
+  if (plan.scheduled.empty()) return;
+  w.line("Scheduled (not part of this plan):", ansi(Ansi::kBold));
+  for (const ScheduledItem& item : plan.scheduled) w.line(scheduledLine(item), nullptr, 2);
+  w.blank();
+}
+
 // ---- markdown -------------------------------------------------------------------------------
 
 std::string cellLines(const std::vector<std::string>& lines) {
@@ -176,6 +204,8 @@ std::string cellLines(const std::vector<std::string>& lines) {
 std::string markdownRow(const Action& a) {
   std::vector<std::string> lines;
   std::string kind = actionKindName(a.kind);
+  if (a.held) kind += " **held**";
+  if (a.blocked) kind += " **blocked**";
   std::string external_id = markdownCode(a.external_id);
   std::string user_name = markdownCode(a.user_name);
   if (a.kind == ActionKind::kGroupMembers) {
@@ -197,9 +227,12 @@ std::string markdownRow(const Action& a) {
 
 std::string renderPlanText(const Plan& plan, bool color) {
   TextWriter w(color);
+  writeVerdict(w, plan);
   if (!plan.hasChanges()) {
+    if (plan.verdict.rule == "maxRejectedRecords") return w.take();  // nothing was planned
     w.line("No changes. Genesys Cloud matches the desired state.", ansi(Ansi::kGreen));
-    if (!plan.notices.empty()) w.blank();
+    if (!plan.notices.empty() || !plan.scheduled.empty()) w.blank();
+    writeScheduled(w, plan);
     writeNotices(w, plan);
     return w.take();
   }
@@ -212,7 +245,8 @@ std::string renderPlanText(const Plan& plan, bool color) {
       for (const MemberRef& m : a.remove_members)
         w.line("- " + userLabel(m.external_id, m.user_name), ansi(Ansi::kRed), 4);
     } else {
-      w.line(actionVerb(a.kind) + " " + userLabel(a.external_id, a.user_name), color_code);
+      w.line(actionVerb(a.kind) + " " + userLabel(a.external_id, a.user_name) + actionTag(a),
+             color_code);
       for (const AttributeChange& c : a.changes) w.line(changeLine(c), changeColor(c), 4);
       if (!a.manager_external_id.empty()) {
         w.line(
@@ -221,8 +255,11 @@ std::string renderPlanText(const Plan& plan, bool color) {
       }
     }
     w.line("# why: " + whyText(a), nullptr, 4);
+    if (a.held) w.line("# held: applied only by `scim-agent approve`", nullptr, 4);
+    if (a.blocked) w.line("# blocked by policy." + plan.verdict.rule + ": not applied", nullptr, 4);
     w.blank();
   }
+  writeScheduled(w, plan);
   writeNotices(w, plan);
   w.line(summaryLine(plan), ansi(Ansi::kBold));
   w.line(costLine(plan.cost));
@@ -232,8 +269,15 @@ std::string renderPlanText(const Plan& plan, bool color) {
 
 std::string renderPlanMarkdown(const Plan& plan) {
   std::string out = "### scim-agent plan\n\n";
+  const std::vector<std::string> verdict = verdictLines(plan.verdict);
+  for (size_t i = 0; i < verdict.size(); ++i) {
+    out += "> " + (i == 0 ? "**" + markdownCell(verdict[i]) + "**" : markdownCell(verdict[i])) +
+           (i + 1 < verdict.size() ? "<br>\n" : "\n\n");
+  }
   if (!plan.hasChanges()) {
-    out += "No changes. Genesys Cloud matches the desired state.\n";
+    if (plan.verdict.rule != "maxRejectedRecords") {
+      out += "No changes. Genesys Cloud matches the desired state.\n";
+    }
   } else {
     out += "**" + summaryLine(plan) + "**\n\n" + costLine(plan.cost) + "\n\n";
     if (!plan.cost.deleted_lookup.empty()) out += deletedLookupLine(plan.cost) + "\n\n";
@@ -244,6 +288,22 @@ std::string renderPlanMarkdown(const Plan& plan) {
     if (plan.actions.size() > shown) {
       out += "\n… and " + std::to_string(plan.actions.size() - shown) +
              " more actions (see `scim-agent plan --format text`).\n";
+    }
+  }
+  if (!plan.scheduled.empty()) {
+    out += "\n#### Scheduled (not part of this plan)\n\n| What | externalId | userName | When | Why |\n"
+           "| --- | --- | --- | --- | --- |\n";
+    const size_t shown = std::min(plan.scheduled.size(), kMarkdownMaxNotices);
+    for (size_t i = 0; i < shown; ++i) {
+      const ScheduledItem& item = plan.scheduled[i];
+      std::string why = markdownCell(item.message);
+      if (!item.source.file.empty()) why += " (" + markdownCode(item.source.toString()) + ")";
+      out += std::string("| ") + scheduledVerb(item.kind) + " | " + markdownCode(item.external_id) +
+             " | " + markdownCode(item.user_name) + " | " + markdownCell(item.due) + " | " + why +
+             " |\n";
+    }
+    if (plan.scheduled.size() > shown) {
+      out += "\n… and " + std::to_string(plan.scheduled.size() - shown) + " more scheduled.\n";
     }
   }
   if (!plan.notices.empty()) {
@@ -296,6 +356,8 @@ std::vector<Json> actionRow(const Action& a) {
       changes.push_back("manager: set to " + a.manager_external_id + " after its create");
     }
   }
+  if (a.held) kind += " (held)";
+  if (a.blocked) kind += " (blocked)";
   return {Json(kind), Json(a.external_id), Json(a.user_name), Json(joined(changes)),
           Json(whyText(a))};
 }
@@ -325,10 +387,23 @@ ReportDoc planReport(const Plan& plan) {
     if (k == ActionKind::kRestore && plan.count(k) == 0) continue;
     doc.summary.push_back({actionKindName(k), plan.count(k)});
   }
+  doc.summary.push_back({"blocked", plan.blockedCount()});
+  doc.summary.push_back({"held", plan.heldCount()});
+  doc.summary.push_back({"scheduled", static_cast<int64_t>(plan.scheduled.size())});
   doc.summary.push_back({"notices", static_cast<int64_t>(plan.notices.size())});
   doc.summary.push_back({"apiCalls", plan.cost.total_calls});
   doc.summary.push_back({"managedLiveUsers", plan.managed_live_users});
 
+  if (plan.verdict.blocked) {
+    const std::vector<std::string> lines = verdictLines(plan.verdict);
+    ReportBlock b;
+    b.level = ReportBlock::Level::kError;
+    b.title = plan.verdict.rule == "sourceNotWhole" ? "Blocked: an HR source was not read whole"
+                                                     : "Blocked by policy." + plan.verdict.rule;
+    b.lines.push_back(plan.verdict.message);
+    b.lines.insert(b.lines.end(), lines.begin() + 1, lines.end());
+    doc.blocks.push_back(std::move(b));
+  }
   if (plan.destructiveCount() > 0) {
     ReportBlock b;
     b.level = ReportBlock::Level::kWarning;
@@ -377,6 +452,21 @@ ReportDoc planReport(const Plan& plan) {
                             Json(n.source.file.empty() ? "" : n.source.toString())});
   }
   doc.tables.push_back(std::move(notices));
+
+  ReportTable scheduled;
+  scheduled.id = "scheduled";
+  scheduled.title = "Scheduled (not part of this plan)";
+  scheduled.columns = {{"kind", "What", ColumnType::kText},
+                       {"externalId", "externalId", ColumnType::kText},
+                       {"userName", "userName", ColumnType::kText},
+                       {"due", "When", ColumnType::kText},
+                       {"message", "Why", ColumnType::kText}};
+  scheduled.empty_text = "Nothing scheduled.";
+  for (const ScheduledItem& item : plan.scheduled) {
+    scheduled.rows.push_back({Json(scheduledVerb(item.kind)), Json(item.external_id),
+                              Json(item.user_name), Json(item.due), Json(item.message)});
+  }
+  doc.tables.push_back(std::move(scheduled));
   doc.csv_table = "actions";
   return doc;
 }

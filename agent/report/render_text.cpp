@@ -29,6 +29,46 @@ std::string noticeLine(const Notice& n) {
   return out;
 }
 
+const char* scheduledVerb(ScheduledKind k) {
+  switch (k) {
+    case ScheduledKind::kDelete:
+      return "- delete";
+    case ScheduledKind::kTermination:
+      return "! terminate";
+    case ScheduledKind::kHeldTermination:
+      return "held";
+  }
+  return "?";
+}
+
+std::string scheduledLine(const ScheduledItem& item) {
+  std::string out = std::string(scheduledVerb(item.kind)) + " " +
+                    userLabel(item.external_id, item.user_name);
+  if (item.kind == ScheduledKind::kHeldTermination || item.due.empty()) {
+    return out + ": " + item.message;
+  }
+  return out + " on " + item.due + " (" + item.message + ")";
+}
+
+std::vector<std::string> verdictLines(const PlanVerdict& v) {
+  if (!v.blocked) return {};
+  const std::string by = v.rule == "sourceNotWhole" ? "Blocked (an HR source was not read whole)"
+                                                    : "Blocked by policy." + v.rule;
+  std::vector<std::string> lines{by + ": " + v.message};
+  if (!v.limit.empty()) lines.push_back("Limit: " + v.limit + ".");
+  if (!v.proceed.empty()) lines.push_back("To proceed: " + v.proceed + ".");
+  return lines;
+}
+
+std::string blockedHeldText(const Plan& plan) {
+  const int blocked = plan.blockedCount();
+  const int held = plan.heldCount();
+  std::string out;
+  if (blocked > 0) out = std::to_string(blocked) + " blocked";
+  if (held > 0) out += (out.empty() ? "" : ", ") + std::to_string(held) + " held";
+  return out;
+}
+
 std::string markdownCode(const std::string& text) {
   if (text.empty()) return "";
   std::string escaped;

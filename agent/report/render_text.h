@@ -2,6 +2,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "agent/base/ansi.h"
 #include "agent/model/plan.h"
@@ -34,6 +35,20 @@ std::string userLabel(const std::string& external_id, const std::string& user_na
 // "[kind] EMP-7 (ann@example.com): message (users.yaml:12:5)"; the user and the source only
 // when set.
 std::string noticeLine(const Notice& n);
+
+// One line of the "Scheduled" section: "- delete EMP-5 (e@x) on 2026-12-01T12:00:00Z
+// (policy.deleteAfter 30d; suspended since …)", "! terminate EMP-9 on … (the termination
+// manifest …)", "held EMP-8 (h@x): HR termination event 3 of … holds over the desired entry, …".
+std::string scheduledLine(const ScheduledItem& item);
+// The section's verb for a kind: "- delete", "! terminate", "held".
+const char* scheduledVerb(ScheduledKind k);
+
+// The verdict block's lines: "Blocked by policy.maxDestructive: <message>", then "Limit: …." and
+// "To proceed: …." when known. Empty when not blocked.
+std::vector<std::string> verdictLines(const PlanVerdict& v);
+
+// "2 blocked, 1 held" (the parts that are not zero); "" when neither.
+std::string blockedHeldText(const Plan& plan);
 
 // `text` as Markdown inline code, safe inside a table cell ("" for empty text).
 std::string markdownCode(const std::string& text);

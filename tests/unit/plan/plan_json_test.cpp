@@ -149,7 +149,8 @@ TEST(PlanJsonTest, DocumentShape) {
             R"("path":"active","value":false}],"rule":"removed from desired state",)"
             R"("userId":"u1","version":"\"2\""}],"cost":{"calls":{"PATCH /Users":1},)"
             R"("minSeconds":0.20000000000000001,"totalCalls":1},"desiredDigest":"d",)"
-            R"("formatVersion":1,"managedLiveUsers":12,"notices":[]})");
+            R"("formatVersion":1,"managedLiveUsers":12,"notices":[],)"
+            R"("verdict":{"blocked":false,"blockedActions":0,"heldActions":0}})");
 }
 
 TEST(PlanJsonTest, DeletedLookupIsKeptInTheCostOnlyWhenThere) {

@@ -278,7 +278,7 @@ TEST(AdoptReportTest, GuardrailHoldsEveryDestructiveActionWhenItBlocks) {
   EXPECT_EQ(r.heldCount(), 2);
   EXPECT_TRUE(entry(r, "EMP-2").held);
   EXPECT_TRUE(entry(r, "EMP-3").held);
-  EXPECT_NE(renderAdoptText(r, false).find("held by the guardrail"), std::string::npos);
+  EXPECT_NE(renderAdoptText(r, false).find("blocked by the guardrail"), std::string::npos);
 }
 
 TEST(AdoptReportTest, NewDesiredUserIsCreated) {
@@ -390,7 +390,7 @@ TEST(AdoptReportTest, TextListsEachSectionAndTheVerdict) {
         "= EMP-1 (emp-1@corp.example) [live id-EMP-1]: "
         "no change",
         "Unmanaged (1):",
-        "Adopt: 2 matched, 1 to adopt, 1 to create, 1 to suspend or delete (0 held by the "
+        "Adopt: 2 matched, 1 to adopt, 1 to create, 1 to suspend or delete (0 blocked by the "
         "guardrail), 1 ambiguous, 1 unmanaged, 1 protected, 2 with nothing to do.",
         "Review before the first apply: 1 ambiguous user and 1 user would be suspended or "
         "deleted."}) {
