@@ -90,6 +90,8 @@ done
 # --- run -----------------------------------------------------------------------------------------
 mkdir "$WORK/tmp"
 cd "$ROOT"
+# As on a newcomer's machine: no agent settings from the environment (they override agent.yaml).
+while read -r name; do unset "$name"; done < <(compgen -e | grep '^SCIM_AGENT_' || true)
 # setsid: the script leads its own process group, so cleanup() reaches the simulator it starts.
 set +e
 env PORT=0 TMPDIR="$WORK/tmp" QUICKSTART_WORK="$WORK" \
