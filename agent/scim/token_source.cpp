@@ -79,7 +79,7 @@ Result<std::string> OAuthTokenSource::fetch() {
             "OAuth client " + options_.client_id + " was refused: " + error_name + " (" +
                 (description.empty() ? "HTTP " + std::to_string(response->status) : description) +
                 "); check " +
-                (options_.settings.empty() ? "the OAuth client id and secret" : options_.settings) +
+                (settings_.empty() ? "the OAuth client id and secret" : settings_) +
                 ": the client must exist in this org (region), with the Client Credentials grant");
     e.http_status = response->status;
     refused_ = e;

@@ -35,9 +35,6 @@ struct OAuthClientOptions {
   std::string login_base;
   std::string client_id;
   std::string client_secret;  // never logged, never in an error message
-  // Where the user sets the id and secret, for the fix a refusal names: "target.clientId and
-  // target.clientSecretFile". Empty: "the OAuth client id and secret".
-  std::string settings;
 };
 
 // OAuth 2 client credentials (genesys-api.md §1.2): POST {login_base}/oauth/token with
@@ -70,6 +67,11 @@ class OAuthTokenSource final : public TokenSource {
   // Requests sent to the token endpoint so far (for reports and tests).
   int fetchCount() const;
 
+  // Where the user sets the id and secret, for the fix a refusal names ("target.clientId and
+  // its secret (target.clientSecretFile)"); "the OAuth client id and secret" until set. Call
+  // before the first token().
+  void setSettingsNames(std::string settings) { settings_ = std::move(settings); }
+
  private:
   Result<std::string> fetch();  // REQUIRES: mu_ held
 
@@ -80,6 +82,7 @@ class OAuthTokenSource final : public TokenSource {
   std::string token_;                                 // empty when none cached
   std::chrono::steady_clock::time_point refresh_at_;  // fetch a new one from here on
   int fetches_ = 0;
+  std::string settings_;
   std::optional<Error> refused_;                      // the last 400/401, while it holds
   std::chrono::steady_clock::time_point refused_until_;
 };

@@ -112,9 +112,8 @@ TEST(TokenSourceTest, RefusalNamesTheSettingsAndIsNotAskedAgainForAMinute) {
   transport.push(401, R"({"error":"invalid_client","error_description":"bad secret"})");
   transport.push(200, tokenBody("t1", 86399));
   ManualClock clock;
-  OAuthClientOptions options = client();
-  options.settings = "target.clientId and target.clientSecretFile";
-  OAuthTokenSource tokens(transport, options, clock.nowFn());
+  OAuthTokenSource tokens(transport, client(), clock.nowFn());
+  tokens.setSettingsNames("target.clientId and target.clientSecretFile");
   Result<std::string> first = tokens.token();
   ASSERT_FALSE(first.ok());
   EXPECT_NE(first.error().message.find("check target.clientId and target.clientSecretFile"),
