@@ -120,7 +120,9 @@ Poco::Util::OptionSet optionsFor(const Command& command) {
   if (command.common & kConfigOption) {
     set.addOption(Option("config", "c", "agent.yaml to use (default /etc/scim-agent/agent.yaml)")
                       .argument("FILE"));
-    set.addOption(Option("quiet", "q", "print only errors and the result"));
+    set.addOption(Option("quiet", "q",
+                         "print only errors and the result (no notes of what a slow step "
+                         "waits for)"));
     set.addOption(Option("verbose", "v",
                          "also log info and debug lines (each API request: method, route, "
                          "status, duration) to stderr"));
