@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -227,34 +228,80 @@ Status StateStore::finishRun(int64_t run_id, const std::string& outcome,
 }
 
 Result<std::vector<RunRecord>> StateStore::listRuns(int limit) {
-  auto lock = db_->lock();
-  Result<SqliteStatement> stmt =
-      db_->prepare(std::string(kRunColumns) + "ORDER BY id DESC LIMIT ?");
-  if (!stmt.ok()) return stmt.error();
-  stmt->bind(1, static_cast<int64_t>(limit > 0 ? limit : -1));
-  return readRows(*stmt, readRun);
+  Result<std::vector<RunRecord>> runs = [&]() -> Result<std::vector<RunRecord>> {
+    auto lock = db_->lock();
+    Result<SqliteStatement> stmt =
+        db_->prepare(std::string(kRunColumns) + "ORDER BY id DESC LIMIT ?");
+    if (!stmt.ok()) return stmt.error();
+    stmt->bind(1, static_cast<int64_t>(limit > 0 ? limit : -1));
+    return readRows(*stmt, readRun);
+  }();
+  if (runs.ok()) markDeadRuns(*runs);
+  return runs;
 }
 
 Result<std::vector<RunRecord>> StateStore::runsSince(const std::string& since) {
-  auto lock = db_->lock();
-  Result<SqliteStatement> stmt =
-      db_->prepare(std::string(kRunColumns) + "WHERE started_at >= ? ORDER BY id");
-  if (!stmt.ok()) return stmt.error();
-  stmt->bind(1, since);
-  return readRows(*stmt, readRun);
+  Result<std::vector<RunRecord>> runs = [&]() -> Result<std::vector<RunRecord>> {
+    auto lock = db_->lock();
+    Result<SqliteStatement> stmt =
+        db_->prepare(std::string(kRunColumns) + "WHERE started_at >= ? ORDER BY id");
+    if (!stmt.ok()) return stmt.error();
+    stmt->bind(1, since);
+    return readRows(*stmt, readRun);
+  }();
+  if (runs.ok()) markDeadRuns(*runs);
+  return runs;
 }
 
 Result<RunRecord> StateStore::getRun(int64_t run_id) {
-  auto lock = db_->lock();
-  Result<SqliteStatement> stmt = db_->prepare(std::string(kRunColumns) + "WHERE id = ?");
-  if (!stmt.ok()) return stmt.error();
-  Result<bool> row = stmt->bind(1, run_id).step();
-  if (!row.ok()) return row.error();
-  if (!*row) {
-    return Error(ErrorCode::kNotFound, "state database " + path() + ": run " +
-                                           std::to_string(run_id) + " not found");
+  Result<RunRecord> run = [&]() -> Result<RunRecord> {
+    auto lock = db_->lock();
+    Result<SqliteStatement> stmt = db_->prepare(std::string(kRunColumns) + "WHERE id = ?");
+    if (!stmt.ok()) return stmt.error();
+    Result<bool> row = stmt->bind(1, run_id).step();
+    if (!row.ok()) return row.error();
+    if (!*row) {
+      return Error(ErrorCode::kNotFound, "state database " + path() + ": run " +
+                                             std::to_string(run_id) + " not found");
+    }
+    return readRun(*stmt);
+  }();
+  if (run.ok() && dead_runs_interrupted_) {
+    std::vector<RunRecord> one{std::move(run.value())};
+    markDeadRuns(one);
+    return std::move(one.front());
   }
-  return readRun(*stmt);
+  return run;
+}
+
+void StateStore::markDeadRuns(std::vector<RunRecord>& runs) {
+  if (!dead_runs_interrupted_ || holdsWriterLock()) return;
+  const bool any = std::any_of(runs.begin(), runs.end(),
+                               [](const RunRecord& r) { return r.outcome == "running"; });
+  if (!any) return;
+  int64_t live = 0;  // the run the lock's holder may be running: the newest running one
+  switch (WriterLock::probe(path() + ".lock")) {
+    case WriterLock::Probe::kUnknown: return;  // cannot tell: show what is recorded
+    case WriterLock::Probe::kFree: break;
+    case WriterLock::Probe::kHeld: {
+      auto lock = db_->lock();
+      Result<SqliteStatement> stmt =
+          db_->prepare("SELECT MAX(id) FROM runs WHERE outcome = 'running'");
+      if (!stmt.ok()) return;
+      Result<bool> row = stmt->step();
+      if (!row.ok() || !*row) return;
+      live = stmt->int64(0);
+      break;
+    }
+  }
+  for (RunRecord& r : runs) {
+    if (r.outcome != "running" || r.id == live) continue;
+    // As Reconciler::beginRun records it once the next run starts.
+    r.outcome = "interrupted";
+    if (r.summary_json.empty() || r.summary_json == "{}") {
+      r.summary_json = "{\"note\":\"the process ended without finishing the run\"}";
+    }
+  }
 }
 
 // ---- plans ----

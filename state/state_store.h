@@ -317,6 +317,7 @@ class StateStore {
   // fails; kNotFound when there is no file at `path`. `stamp` is the caller's time, e.g.
   // "20261205T101500Z".
   static Result<std::string> moveAside(const std::string& path, const std::string& stamp);
+  // Makes the directory of `path` when missing (mode 0700, each missing level), then
   // open(path), then checkIdentity(identity) (SPEC §16): a database made for another org is
   // refused (kInvalidInput, saying to use --init-state), a rotated clientId is a warning. With
   // `init` (--init-state), an empty database or another org's is moved aside (moveAside with
@@ -362,6 +363,12 @@ class StateStore {
   // when the chain is empty) on the run, so verifyAudit detects a tail deleted later.
   Status finishRun(int64_t run_id, const std::string& outcome, const std::string& summary_json,
                    const std::string& ended_at);
+  // For the read-only views (history, show, report): from now on, listRuns, runsSince and
+  // getRun show a run still recorded "running" as "interrupted" (with a note as its summary)
+  // when its process is gone: nobody holds the writer lock (WriterLock::probe), or the holder
+  // is running a newer run. Computed at each read; nothing is written. Not while this store
+  // holds the writer lock itself (the next run's beginRun records them for good).
+  void showDeadRunsAsInterrupted() { dead_runs_interrupted_ = true; }
   // The newest `limit` runs, newest first; limit <= 0: all of them.
   Result<std::vector<RunRecord>> listRuns(int limit);
   Result<RunRecord> getRun(int64_t run_id);
@@ -619,11 +626,14 @@ class StateStore {
   explicit StateStore(std::unique_ptr<SqliteDb> db);
   Status requireRun(int64_t run_id, const std::string& what);
   Status requireIntent(int64_t entry_id, const std::string& what);
+  // showDeadRunsAsInterrupted() applied to `runs`.
+  void markDeadRuns(std::vector<RunRecord>& runs);
 
   std::unique_ptr<SqliteDb> db_;
   // Separate from the database mutex, so waiting for the lock does not stall other threads' reads.
   mutable std::mutex writer_lock_mutex_;
   std::unique_ptr<WriterLock> writer_lock_;
+  bool dead_runs_interrupted_ = false;
 };
 
 }  // namespace scim_agent

@@ -26,6 +26,25 @@ std::string describeOrg(const StoreIdentity& id) {
   return out;
 }
 
+// Creates the directory that will hold the state database at `path` when it is missing, each
+// missing level with mode 0700 (it will hold the org's history and the journal). A directory that
+// exists is left as it is.
+Status ensureParentDirectory(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos || slash == 0) return Status::success();  // "." or "/"
+  const std::string dir = path.substr(0, slash);
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0) return Status::success();  // prepareFile checks the kind
+  if (errno != ENOENT) return Status::success();  // prepareFile reports it with the reason
+  Status parent = ensureParentDirectory(dir);
+  if (!parent.ok()) return parent;
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Error(ErrorCode::kIo, "cannot create state directory " + dir + " (for state database " +
+                                     path + "): " + std::strerror(errno));
+  }
+  return Status::success();
+}
+
 bool exists(const std::string& path) {
   struct stat st {};
   return ::lstat(path.c_str(), &st) == 0;
@@ -157,6 +176,10 @@ Result<std::unique_ptr<StateStore>> StateStore::openFor(const std::string& path,
     Status moved = moveAsideSaying("was empty (0 bytes)");
     if (!moved.ok()) return moved.error();
   }
+  // The commands that write make the state directory (a first run by hand need not); the
+  // read-only ones open with open(), which never creates it.
+  Status dir = ensureParentDirectory(path);
+  if (!dir.ok()) return dir.error();
   auto store = open(path);
   if (!store.ok()) return store.error();
   auto check = (*store)->checkIdentity(identity);

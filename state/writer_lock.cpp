@@ -63,6 +63,21 @@ Result<std::unique_ptr<WriterLock>> WriterLock::acquire(const std::string& lock_
   return std::unique_ptr<WriterLock>(new WriterLock(fd.release(), lock_path));
 }
 
+WriterLock::Probe WriterLock::probe(const std::string& lock_path) {
+  FdGuard fd(::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (fd.get() < 0) return errno == ENOENT ? Probe::kFree : Probe::kUnknown;
+  // Shared: readers probing at once do not refuse each other; a writer polling for the lock
+  // meanwhile waits a moment more.
+  for (;;) {
+    if (::flock(fd.get(), LOCK_SH | LOCK_NB) == 0) {
+      ::flock(fd.get(), LOCK_UN);
+      return Probe::kFree;
+    }
+    if (errno == EINTR) continue;
+    return errno == EWOULDBLOCK ? Probe::kHeld : Probe::kUnknown;
+  }
+}
+
 WriterLock::~WriterLock() {
   // Clear the pid while still holding the lock, so the file never names a finished run; closing
   // the last descriptor of the open file releases the flock.

@@ -27,6 +27,14 @@ class WriterLock {
 
   const std::string& path() const { return path_; }
 
+  // Whether some process holds the lock on `lock_path` now, asked without taking it for more
+  // than a moment and without creating the file: kFree when the file is missing or a shared
+  // flock is granted at once (released again), kHeld when it is refused, kUnknown when the file
+  // cannot be opened (permissions). A killed holder's lock is released by the kernel, so kFree
+  // proves that no run is in progress.
+  enum class Probe { kFree, kHeld, kUnknown };
+  static Probe probe(const std::string& lock_path);
+
  private:
   WriterLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   int fd_;

@@ -15,6 +15,7 @@
 
 #include "agent/cli/command.h"
 #include "agent/cli/exit_code.h"
+#include "agent/config/yaml_reader.h"
 #include "agent/log/log.h"
 
 namespace scim_agent {
@@ -94,6 +95,22 @@ const Command* findCommand(const std::string& name) {
   return nullptr;
 }
 
+// "; did you mean \"plan\"?" for a misspelt command (`plann`, `aply`) or the start of one
+// (`valid`), else "".
+std::string commandSuggestion(const std::string& word) {
+  std::vector<std::string> names;
+  for (const Command& c : kCommands) names.emplace_back(c.name);
+  std::string best = closestName(word, names);
+  if (best.empty() && word.size() >= 3) {
+    for (const std::string& name : names) {
+      if (name.compare(0, word.size(), word) != 0) continue;
+      if (!best.empty()) return "";  // the start of two commands: no single guess
+      best = name;
+    }
+  }
+  return best.empty() ? "" : "; did you mean \"" + best + "\"?";
+}
+
 // Every option of `command`: the shared ones it takes, then its own. One list for parsing and
 // for help.
 Poco::Util::OptionSet optionsFor(const Command& command) {
@@ -103,7 +120,9 @@ Poco::Util::OptionSet optionsFor(const Command& command) {
   if (command.common & kConfigOption) {
     set.addOption(Option("config", "c", "agent.yaml to use (default /etc/scim-agent/agent.yaml)")
                       .argument("FILE"));
-    set.addOption(Option("quiet", "q", "print only errors and the result"));
+    set.addOption(Option("quiet", "q",
+                         "print only errors and the result (no notes of what a slow step "
+                         "waits for)"));
     set.addOption(Option("verbose", "v",
                          "also log info and debug lines (each API request: method, route, "
                          "status, duration) to stderr"));
@@ -190,13 +209,16 @@ Args parseArgs(const Command& command, const std::vector<std::string>& argv) {
 // The interactive commands log to stderr, so stdout stays the plan or report document. On a
 // terminal their own report is the readable output, so log lines show only with --verbose (and
 // errors); elsewhere (CI, cron, a pipe) info lines go out as JSON. run and serve switch to
-// stdout (useServiceLog). Progress bars: stderr, terminal only, never with --quiet.
+// stdout (useServiceLog). Progress bars: stderr, terminal only, never with --quiet. A wait of
+// more than 2 s (a retry's backoff, a host that does not answer) is said in a plain line on
+// stderr, terminal or not, unless --quiet (agent/log/waiting.h).
 LogConfig interactiveLogConfig(bool quiet, bool verbose) {
   LogConfig config;
   config.target = LogTarget::kStderr;
   config.level = logLevelFor(quiet, verbose,
                              ::isatty(STDERR_FILENO) == 1 ? LogLevel::kError : LogLevel::kInfo);
   config.progress = !quiet;
+  config.wait_notes = quiet ? WaitNotes::kOff : WaitNotes::kStderr;
   return config;
 }
 
@@ -222,7 +244,8 @@ int runCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream
   if (argv[0] == "--version") return printVersion(Args(), out, err);
   const Command* command = findCommand(argv[0]);
   if (!command) {
-    err << "scim-agent: unknown command \"" << argv[0] << "\"\n\n";
+    err << "scim-agent: unknown command \"" << argv[0] << "\"" << commandSuggestion(argv[0])
+        << "\n\n";
     printUsage(err);
     return kExitUsage;
   }

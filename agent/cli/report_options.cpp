@@ -51,6 +51,7 @@ int openStateForReading(const Args& args, std::unique_ptr<StateStore>& store, st
   auto opened = StateStore::open(config->state_path);
   if (!opened.ok()) return printError(opened.error(), err);
   store = std::move(*opened);
+  store->showDeadRunsAsInterrupted();  // a killed run reads "interrupted", nothing written
   if (config_out) *config_out = std::move(*config);
   return kExitOk;
 }

@@ -165,6 +165,7 @@ Status Agent::open(bool init_state, std::function<void(int)> http_observer) {
   remote->tokens = std::make_unique<OAuthTokenSource>(
       *wire,
       OAuthClientOptions{target.login_base, target.client.client_id, target.client.client_secret});
+  remote->tokens->setSettingsNames("target.clientId and its secret (target.clientSecretFile)");
   DirectoryOptions options;
   options.api_base = target.api_base;
   options.requests_per_minute = target.requests_per_minute;
@@ -172,6 +173,8 @@ Status Agent::open(bool init_state, std::function<void(int)> http_observer) {
     remote->elevated = std::make_unique<OAuthTokenSource>(
         *wire, OAuthClientOptions{target.login_base, target.elevated->client_id,
                                   target.elevated->client_secret});
+    remote->elevated->setSettingsNames(
+        "target.elevated.clientId and its secret (target.elevated.clientSecretFile)");
     options.elevated_tokens = remote->elevated.get();
   }
   remote->directory = std::make_unique<GenesysDirectory>(*wire, *remote->tokens, options);

@@ -388,9 +388,18 @@ void readTarget(const YamlEntry& entry, const fs::path& base_dir,
       } else {
         std::string message = "unknown region " + quote(*s);
         const std::string suggestion = closestName(*s, regionNames());
-        message += suggestion.empty() ? " (a region id such as us-east-1, or a host such as "
-                                        "mypurecloud.com; see genesys-api.md §1.1)"
-                                      : " (did you mean " + quote(suggestion) + "?)";
+        if (suggestion.empty()) {
+          // Every region the agent knows, so the user need not look them up elsewhere.
+          message += " (a region id or its host: ";
+          const char* sep = "";
+          for (const auto& r : kRegions) {
+            message += sep + std::string(r.id) + " = " + r.host;
+            sep = ", ";
+          }
+          message += "; or set apiBase and loginBase instead)";
+        } else {
+          message += " (did you mean " + quote(suggestion) + "?)";
+        }
         diags.add(e->pos, message);
       }
     }
@@ -628,7 +637,10 @@ std::optional<Config> loadConfigFile(const std::string& path,
   Diagnostics problems;
   std::error_code ec;
   if (!fs::exists(path, ec)) {
-    diags.add(SourcePos{path, 0, 0}, "config file not found");
+    // The path is where it looked; say how to look elsewhere (cli's Args::configPath).
+    diags.add(SourcePos{path, 0, 0},
+              "config file not found; pass --config FILE, or set SCIM_AGENT_CONFIG, to use "
+              "another agent.yaml");
     return std::nullopt;
   }
   if (fs::is_directory(path, ec)) {

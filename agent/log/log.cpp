@@ -256,7 +256,21 @@ void useServiceLog(bool quiet, bool verbose) {
   config.target = LogTarget::kStdout;
   config.level = logLevelFor(quiet, verbose);
   config.progress = false;
+  config.wait_notes = quiet ? WaitNotes::kOff : WaitNotes::kLog;
   configureLog(config);
+}
+
+LogConfig currentLogConfig() {
+  std::lock_guard<std::mutex> lock(g_mu);
+  return g_config;
+}
+
+void writeStderrLine(std::string_view line) {
+  std::string whole(line);
+  whole += '\n';
+  std::lock_guard<std::mutex> lock(g_mu);
+  clearProgressLine();
+  std::cerr << whole << std::flush;
 }
 
 bool logEnabled(LogLevel level) {

@@ -116,11 +116,16 @@ enum class LogTarget {
 // is chosen by whether the target is a terminal; colour only on a terminal without NO_COLOR.
 // Call early, before other threads log; later calls replace the configuration (safe, but lines
 // being written concurrently may go to either).
+// How a long wait is announced (agent/log/waiting.h): not at all, as a plain line on stderr
+// (the interactive commands, terminal or not), or as an info log line (run and serve).
+enum class WaitNotes { kOff, kStderr, kLog };
+
 struct LogConfig {
   LogTarget target = LogTarget::kStderr;
   LogLevel level = LogLevel::kInfo;
   // Progress bars on stderr (only when stderr is a terminal and level > kError).
   bool progress = false;
+  WaitNotes wait_notes = WaitNotes::kOff;
 };
 void configureLog(const LogConfig& config);
 
@@ -129,8 +134,16 @@ void configureLog(const LogConfig& config);
 LogLevel logLevelFor(bool quiet, bool verbose, LogLevel normal = LogLevel::kInfo);
 
 // For run and serve: log to stdout (JSON for journald when not a terminal) at the level of the
-// --quiet / --verbose flags, no progress bars. Equivalent to configureLog({kStdout, level}).
+// --quiet / --verbose flags, no progress bars, long waits as log lines unless --quiet.
+// Equivalent to configureLog({kStdout, level, false, quiet ? kOff : kLog}).
 void useServiceLog(bool quiet, bool verbose);
+
+// The configuration configureLog() last set.
+LogConfig currentLogConfig();
+
+// Writes `line` and a newline to stderr in one piece, clearing a progress bar first: for notes
+// that are not log lines (the interactive commands' waiting notes).
+void writeStderrLine(std::string_view line);
 
 bool logEnabled(LogLevel level);
 void logLine(LogLevel level, std::string_view msg, const LogFields& fields = {});

@@ -7,6 +7,7 @@
 
 #include "agent/codec/json_parse.h"
 #include "agent/log/log.h"
+#include "agent/log/waiting.h"
 #include "agent/scim/scim_errors.h"
 
 namespace scim_agent {
@@ -105,6 +106,15 @@ bool GenesysClient::backoff(const Error& error, int tries) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++counters_.retries;
+  }
+  if (wait >= kWaitNoteAfter) {
+    // "…: connection refused; retry 1 of 3 in 3 s": what failed, and how long until the next
+    // try (agent/log/waiting.h; one line per host even when requests fail side by side).
+    const int64_t secs = (wait.count() + 500) / 1000;
+    noteWaiting((error.code == ErrorCode::kRateLimited ? "rate limited: " : "") + error.message +
+                    "; retry " + std::to_string(tries) + " of " +
+                    std::to_string(options_.max_tries - 1) + " in " + std::to_string(secs) + " s",
+                api_base_);
   }
   sleepFor(wait);
   return true;

@@ -95,7 +95,8 @@ struct ApiCall {
 // Sends ApiCalls with a bearer token from `tokens`: a 401 invalidates the token and re-sends
 // once with a fresh one (genesys-api.md §1.4); a 403 re-sends once with the elevated client when
 // one is configured; 429 / 5xx / dropped connections are retried per GenesysClientOptions. Every
-// request sent (retries included) first takes a token from the one pacer.
+// request sent (retries included) first takes a token from the one pacer. A retry's wait of 2 s
+// or more is said first (noteWaiting, agent/log/waiting.h): "<error>; retry 1 of 3 in 3 s".
 //
 // Failures: a non-2xx answer becomes errorFromResponse(method, route, response) (scim_errors.h),
 // "(after N tries)" appended when it was sent more than once, "(with a freshly issued token)"

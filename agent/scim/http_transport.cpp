@@ -20,6 +20,7 @@
 
 #include "agent/base/duration.h"
 #include "agent/base/text.h"
+#include "agent/log/waiting.h"
 
 namespace scim_agent {
 
@@ -46,6 +47,7 @@ struct Exchange {
   std::chrono::steady_clock::time_point deadline;
   Phase phase = Phase::kSending;
   int64_t body_bytes = 0;
+  WaitWatch* watch = nullptr;  // says what the request waits for when it takes long
 
   std::chrono::milliseconds timeLeft() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -61,7 +63,22 @@ struct Target {
   uint16_t port = 0;
   std::string path_etc;  // path, query and fragment, encoded
   std::string key;       // scheme://host:port
+
+  std::string hostPort() const { return host + ":" + std::to_string(port); }
 };
+
+// The server refused to prove who it is (an unknown CA, a wrong name, an expired certificate):
+// the same on every try, so not worth retrying.
+bool isCertificateRejection(const Poco::Exception& e) {
+  if (dynamic_cast<const Poco::Net::CertificateValidationException*>(&e) != nullptr ||
+      dynamic_cast<const Poco::Net::InvalidCertificateException*>(&e) != nullptr) {
+    return true;
+  }
+  if (dynamic_cast<const Poco::Net::SSLException*>(&e) == nullptr) return false;
+  const std::string text = e.displayText();
+  return text.find("certificate verify failed") != std::string::npos ||
+         text.find("Unacceptable certificate") != std::string::npos;
+}
 
 }  // namespace
 
@@ -107,7 +124,13 @@ class PocoTransport::Impl {
       Lease lease = acquire(*target);
       // The deadline counts from when this request has a connection of its own: waiting for a
       // free session is waiting on our own other requests, each bounded in turn.
-      Exchange exchange{std::chrono::steady_clock::now() + options_.request_deadline};
+      WaitWatch watch(lease.reused ? "sending " + describeRequest(request) + " to " +
+                                         target->hostPort()
+                                   : "connecting to " + target->hostPort(),
+                      target->hostPort(),
+                      std::min(options_.connect_timeout, options_.request_deadline));
+      Exchange exchange{std::chrono::steady_clock::now() + options_.request_deadline,
+                        Phase::kSending, 0, &watch};
       try {
         Result<HttpResponse> response = roundTrip(*lease.session, *target, request, exchange);
         // A response refused over a bound was not read to the end: the session cannot be reused.
@@ -125,6 +148,14 @@ class PocoTransport::Impl {
           return Error(ErrorCode::kInvalidInput, describeRequest(request) + ": host not found (" +
                                                      e.displayText() +
                                                      "): check target.region or apiBase/loginBase");
+        }
+        if (isCertificateRejection(e)) {
+          // kInvalidInput: callers retry kUnavailable, and this fails the same way every time.
+          return Error(ErrorCode::kInvalidInput,
+                       describeRequest(request) + ": TLS: the certificate of " + target->host +
+                           " was rejected (" + e.displayText() +
+                           "): check that target.region or apiBase/loginBase name the right "
+                           "host, and target.tls.caFile when it is signed by your own CA");
         }
         const bool stale = lease.reused && exchange.phase != Phase::kReadingBody &&
                            dynamic_cast<const Poco::TimeoutException*>(&e) == nullptr &&
@@ -284,6 +315,13 @@ class PocoTransport::Impl {
 
     exchange.phase = Phase::kAwaitingResponse;
     boundNextRead(session, exchange);
+    if (exchange.watch != nullptr) {
+      // The path without the query (a filter may carry a userName).
+      exchange.watch->describe("waiting for " + target.hostPort() + " to answer " +
+                                   request.method + " " +
+                                   target.path_etc.substr(0, target.path_etc.find('?')),
+                               std::min(options_.receive_timeout, exchange.timeLeft()));
+    }
     Poco::Net::HTTPResponse res;
     std::istream& in = session.receiveResponse(res);
 
@@ -318,6 +356,7 @@ class PocoTransport::Impl {
                                   std::min<int64_t>(room, static_cast<int64_t>(sizeof buffer))));
       response.body.append(buffer, static_cast<size_t>(n));
       exchange.body_bytes = static_cast<int64_t>(response.body.size());
+      if (exchange.watch != nullptr) exchange.watch->progress();
       if (exchange.body_bytes > options_.max_response_bytes) {
         return Error(ErrorCode::kInvalidInput,
                      describeRequest(request) + " → " + std::to_string(response.status) +

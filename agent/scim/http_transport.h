@@ -119,7 +119,9 @@ struct TransportOptions {
 //   kInvalidInput  malformed URL; http:// to a non-loopback host; verify=false to a
 //                  non-loopback host; "GET https://h/p: host not found (…)" (the name does not
 //                  exist: a wrong region or apiBase, not worth retrying; a temporary DNS failure
-//                  is kUnavailable); a response over a bound: "GET https://h/p: response body
+//                  is kUnavailable); "GET https://h/p: TLS: the certificate of h was
+//                  rejected (…): check …" (not trusted, or not for this name: the same on
+//                  every try); a response over a bound: "GET https://h/p: response body
 //                  is larger than the 16777216-byte limit (target.maxResponseBytes)…", "GET
 //                  https://h/p: no complete response within the 120s request deadline
 //                  (target.requestDeadline)…";
@@ -132,6 +134,10 @@ struct TransportOptions {
 // A request on a reused session that fails before any response byte (the server closed the idle
 // connection) is resent once on a fresh connection when the method is idempotent (GET, HEAD,
 // PUT, DELETE, OPTIONS, or a PATCH carrying If-Match); other methods return kUnavailable.
+//
+// A request still connecting, or still waiting for its answer, after 2 s says so once
+// ("waiting for h:443 to answer GET /api/v2/scim/v2/Users (2 s so far; gives up after 60 s)",
+// agent/log/waiting.h) when the process has waiting notes on.
 //
 // Thread-safe. Destroying it closes every pooled session; no send() may be in progress.
 class PocoTransport final : public HttpTransport {

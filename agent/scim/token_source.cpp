@@ -30,6 +30,8 @@ OAuthTokenSource::OAuthTokenSource(HttpTransport& transport, OAuthClientOptions 
 Result<std::string> OAuthTokenSource::token() {
   std::lock_guard<std::mutex> lock(mu_);
   if (!token_.empty() && now_() < refresh_at_) return token_;
+  // The same id and secret would be refused again: say so without asking.
+  if (refused_ && now_() < refused_until_) return *refused_;
   return fetch();
 }
 
@@ -73,13 +75,15 @@ Result<std::string> OAuthTokenSource::fetch() {
       description = body->getString("error_description", body->getString("description"));
       if (description.empty()) description = body->getString("message");
     }
-    Error e(ErrorCode::kUnauthorized, "OAuth client " + options_.client_id + " was refused: " +
-                                          error_name + " (" +
-                                          (description.empty() ? "HTTP " +
-                                                                     std::to_string(response->status)
-                                                               : description) +
-                                          ")");
+    Error e(ErrorCode::kUnauthorized,
+            "OAuth client " + options_.client_id + " was refused: " + error_name + " (" +
+                (description.empty() ? "HTTP " + std::to_string(response->status) : description) +
+                "); check " +
+                (settings_.empty() ? "the OAuth client id and secret" : settings_) +
+                ": the client must exist in this org (region), with the Client Credentials grant");
     e.http_status = response->status;
+    refused_ = e;
+    refused_until_ = now_() + std::chrono::seconds(60);
     return e;
   }
   if (response->status != 200) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "agent/base/result.h"
@@ -45,7 +46,10 @@ struct OAuthClientOptions {
 //
 // Failures of token():
 //   kUnauthorized  400/401 from the token endpoint: "OAuth client <id> was refused:
-//                  invalid_client (<description>)" (the secret is never in the message);
+//                  invalid_client (<description>); check <settings>: …" (the secret is never
+//                  in the message). Remembered for a minute: token() returns it again without
+//                  asking, so callers side by side (a listing's pages) make one request, not
+//                  one each;
 //   kForbidden     403;
 //   kRateLimited   429 (retry_after_seconds from Retry-After);
 //   kUnavailable   5xx, or the transport failed;
@@ -63,6 +67,11 @@ class OAuthTokenSource final : public TokenSource {
   // Requests sent to the token endpoint so far (for reports and tests).
   int fetchCount() const;
 
+  // Where the user sets the id and secret, for the fix a refusal names ("target.clientId and
+  // its secret (target.clientSecretFile)"); "the OAuth client id and secret" until set. Call
+  // before the first token().
+  void setSettingsNames(std::string settings) { settings_ = std::move(settings); }
+
  private:
   Result<std::string> fetch();  // REQUIRES: mu_ held
 
@@ -73,6 +82,9 @@ class OAuthTokenSource final : public TokenSource {
   std::string token_;                                 // empty when none cached
   std::chrono::steady_clock::time_point refresh_at_;  // fetch a new one from here on
   int fetches_ = 0;
+  std::string settings_;
+  std::optional<Error> refused_;                      // the last 400/401, while it holds
+  std::chrono::steady_clock::time_point refused_until_;
 };
 
 // A fixed token (tests, or a token minted elsewhere). invalidate() is a no-op; a 401 on it is

@@ -102,6 +102,22 @@ TEST_F(ConfigTest, UnknownRegionIsAnErrorWithSuggestion) {
               ElementsAre(at(2, 3) + "unknown region \"us-east1\" (did you mean \"us-east-1\"?)"));
 }
 
+TEST_F(ConfigTest, UnknownRegionWithoutSuggestionListsTheRegions) {
+  auto config = load(
+      "target:\n"
+      "  region: atlantis-deep-1\n"
+      "  clientId: abc\n"
+      "  clientSecretFile: client-secret\n");
+  EXPECT_FALSE(config);
+  ASSERT_EQ(messages(diags_).size(), 1u);
+  const std::string m = messages(diags_)[0];
+  EXPECT_NE(m.find(at(2, 3) + "unknown region \"atlantis-deep-1\""), std::string::npos) << m;
+  // The fact itself, not a pointer to a document the user does not have.
+  EXPECT_NE(m.find("eu-west-1 = mypurecloud.ie"), std::string::npos) << m;
+  EXPECT_NE(m.find("apiBase and loginBase"), std::string::npos) << m;
+  EXPECT_EQ(m.find(".md"), std::string::npos) << m;
+}
+
 TEST_F(ConfigTest, ApiBaseAndLoginBaseReplaceRegion) {
   auto config = load(
       "target:\n"
@@ -409,7 +425,8 @@ TEST_F(ConfigTest, MissingConfigFileIsAnErrorNamingIt) {
   Diagnostics diags;
   const std::string path = dir_.file("nope.yaml");
   EXPECT_FALSE(loadConfig(path, {}, diags));
-  EXPECT_THAT(messages(diags), ElementsAre(path + ": config file not found"));
+  EXPECT_THAT(messages(diags), ElementsAre(path + ": config file not found; pass --config FILE, or set "
+                                                   "SCIM_AGENT_CONFIG, to use another agent.yaml"));
 }
 
 TEST_F(ConfigTest, YamlSyntaxErrorHasPosition) {

@@ -100,10 +100,42 @@ TEST(TokenSourceTest, RefusedClientIsUnauthorizedWithoutTheSecret) {
     EXPECT_EQ(t.error().code, ErrorCode::kUnauthorized);
     EXPECT_EQ(t.error().message,
               "OAuth client demo-client was refused: invalid_client (client authentication "
-              "failed)");
+              "failed); check the OAuth client id and secret: the client must exist in this org "
+              "(region), with the Client Credentials grant");
     EXPECT_EQ(t.error().message.find("demo-secret"), std::string::npos);
     EXPECT_EQ(t.error().http_status, status);
   }
+}
+
+TEST(TokenSourceTest, RefusalNamesTheSettingsAndIsNotAskedAgainForAMinute) {
+  ScriptedTransport transport;
+  transport.push(401, R"({"error":"invalid_client","error_description":"bad secret"})");
+  transport.push(200, tokenBody("t1", 86399));
+  ManualClock clock;
+  OAuthTokenSource tokens(transport, client(), clock.nowFn());
+  tokens.setSettingsNames("target.clientId and target.clientSecretFile");
+  Result<std::string> first = tokens.token();
+  ASSERT_FALSE(first.ok());
+  EXPECT_NE(first.error().message.find("check target.clientId and target.clientSecretFile"),
+            std::string::npos)
+      << first.error().message;
+  // Callers side by side (a listing's pages, the elevated client) get the same answer without
+  // a second request.
+  for (int i = 0; i < 3; ++i) {
+    Result<std::string> again = tokens.token();
+    ASSERT_FALSE(again.ok());
+    EXPECT_EQ(again.error().code, ErrorCode::kUnauthorized);
+    EXPECT_EQ(again.error().message, first.error().message);
+  }
+  tokens.invalidate("");  // a 401 elsewhere does not forget the refusal
+  EXPECT_FALSE(tokens.token().ok());
+  EXPECT_EQ(tokens.fetchCount(), 1);
+  // The client may be fixed in the org meanwhile: asked again after a minute.
+  clock.advance(seconds(61));
+  Result<std::string> later = tokens.token();
+  ASSERT_TRUE(later.ok()) << later.error().message;
+  EXPECT_EQ(*later, "t1");
+  EXPECT_EQ(tokens.fetchCount(), 2);
 }
 
 TEST(TokenSourceTest, UnauthorizedGrantIsReported) {
