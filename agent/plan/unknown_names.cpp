@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <map>
 #include <set>
 #include <tuple>
 
+#include "agent/plan/policy_rules.h"
 #include "agent/plan/text_util.h"
 
 namespace scim_agent {
@@ -136,15 +138,18 @@ std::vector<std::string> closestNames(const std::string& word,
   return out;
 }
 
-std::vector<UnknownName> findUnknownNames(const std::vector<DesiredUser>& users,
-                                          NamedAttribute attribute,
-                                          const std::vector<std::string>& existing,
-                                          const std::string& only_external_id) {
+namespace {
+
+// findUnknownNames over the users `include` accepts.
+std::vector<UnknownName> unknownNamesOf(const std::vector<DesiredUser>& users,
+                                        NamedAttribute attribute,
+                                        const std::vector<std::string>& existing,
+                                        const std::function<bool(const DesiredUser&)>& include) {
   const std::set<std::string> known(existing.begin(), existing.end());
   std::map<std::string, std::vector<const DesiredUser*>> unknown;
   std::vector<std::string> names;
   for (const DesiredUser& d : users) {
-    if (!only_external_id.empty() && d.external_id != only_external_id) continue;
+    if (!include(d)) continue;
     names.clear();
     addNames(d, attribute, names);
     std::sort(names.begin(), names.end());
@@ -163,6 +168,17 @@ std::vector<UnknownName> findUnknownNames(const std::vector<DesiredUser>& users,
   return out;
 }
 
+}  // namespace
+
+std::vector<UnknownName> findUnknownNames(const std::vector<DesiredUser>& users,
+                                          NamedAttribute attribute,
+                                          const std::vector<std::string>& existing,
+                                          const std::string& only_external_id) {
+  return unknownNamesOf(users, attribute, existing, [&](const DesiredUser& d) {
+    return only_external_id.empty() || d.external_id == only_external_id;
+  });
+}
+
 std::vector<UnknownName> findUnknownGroups(const std::vector<DesiredUser>& users,
                                            const Policy& policy, const std::vector<Group>& groups,
                                            const std::string& only_external_id) {
@@ -170,7 +186,12 @@ std::vector<UnknownName> findUnknownGroups(const std::vector<DesiredUser>& users
   std::vector<std::string> names;
   names.reserve(groups.size());
   for (const Group& g : groups) names.push_back(g.display_name);
-  return findUnknownNames(users, NamedAttribute::kGroups, names, only_external_id);
+  // A user not to be active loses every membership whatever its groups say, and a protected
+  // user's memberships are never written: neither depends on the names existing.
+  return unknownNamesOf(users, NamedAttribute::kGroups, names, [&](const DesiredUser& d) {
+    return (only_external_id.empty() || d.external_id == only_external_id) &&
+           d.status == UserStatus::kActive && !isProtected(policy, d.user_name, d.external_id);
+  });
 }
 
 Diagnostic unknownNameDiagnostic(const UnknownName& unknown, const std::string& service) {

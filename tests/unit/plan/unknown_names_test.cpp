@@ -71,3 +71,35 @@ TEST(UnknownNamesTest, OtherKindsAndManyUsers) {
 
 }  // namespace
 }  // namespace scim_agent
+
+namespace scim_agent {
+namespace {
+
+TEST(UnknownNamesTest, LeaversAndProtectedUsersAreNotHeldToTheirGroupNames) {
+  // A user not to be active loses every membership, and a protected one is never written: an
+  // unknown group in their entries changes nothing, so it fails no plan.
+  Policy policy;
+  policy.protected_users = {{"", "EMP-3", {}}};
+  DesiredUser leaver;
+  leaver.external_id = "EMP-1";
+  leaver.user_name = "one@corp.example";
+  leaver.groups = std::vector<std::string>{"Gone"};
+  leaver.status = UserStatus::kTerminated;
+  DesiredUser suspended = leaver;
+  suspended.external_id = "EMP-2";
+  suspended.status = UserStatus::kSuspended;
+  DesiredUser kept = leaver;
+  kept.external_id = "EMP-3";
+  kept.status = UserStatus::kActive;
+  DesiredUser active = kept;
+  active.external_id = "EMP-4";
+  const std::vector<Group> groups = {{"g1", "Sales", "1"}};
+  const std::vector<DesiredUser> users = {leaver, suspended, kept, active};
+  const std::vector<UnknownName> unknown = findUnknownGroups(users, policy, groups);
+  ASSERT_EQ(unknown.size(), 1u);
+  ASSERT_EQ(unknown[0].users.size(), 1u);
+  EXPECT_EQ(unknown[0].users[0]->external_id, "EMP-4");
+}
+
+}  // namespace
+}  // namespace scim_agent
