@@ -16,10 +16,19 @@ std::vector<std::string> liveReadExclusions(const LiveReadOptions& options) {
   return excluded;
 }
 
+LiveReadOptions liveReadOptionsFor(const Policy& policy) {
+  LiveReadOptions read;
+  read.roles = policy.manages(Attribute::kRoles);
+  read.routing_skills = policy.manages(Attribute::kRoutingSkills);
+  read.routing_languages = policy.manages(Attribute::kRoutingLanguages);
+  return read;
+}
+
 Result<LiveState> readLive(ScimDirectory& directory, const LiveReadOptions& options) {
   ListOptions list;
   list.page_size = 25;  // externalId is always needed: see the header
   list.excluded_attributes = liveReadExclusions(options);
+  list.cancel = options.cancel;
 
   // Progress by listing (active users, inactive users, groups): the directory reads each listing
   // whole, so pages are not visible here.
@@ -65,6 +74,10 @@ Result<LiveState> readLive(ScimDirectory& directory, const LiveReadOptions& opti
     progress.update(++step);
   }
 
+  // listGroups takes no cancel flag: a cancelled read stops here, before its first page.
+  if (options.cancel != nullptr && options.cancel->load(std::memory_order_acquire)) {
+    return Error(ErrorCode::kUnavailable, "reading the groups failed: the read was cancelled");
+  }
   Result<std::vector<Group>> groups = directory.listGroups();
   if (!groups.ok()) {
     Error e = groups.error();

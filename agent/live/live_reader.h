@@ -2,7 +2,10 @@
 
 // Reading the live state of the org: every active and inactive user, and every group (SPEC §8).
 
+#include <atomic>
+
 #include "agent/base/result.h"
+#include "agent/model/policy.h"
 #include "agent/model/user.h"
 #include "agent/scim/scim_directory.h"
 
@@ -14,7 +17,14 @@ struct LiveReadOptions {
   bool roles = true;              // roles are managed
   bool routing_skills = true;     // routingSkills are managed
   bool routing_languages = true;  // routingLanguages are managed
+  // When set, checked before each page request (ListOptions::cancel): once true, the read sends
+  // nothing more and fails. Set from another thread to give up a read started early
+  // (live_prefetch.h).
+  const std::atomic<bool>* cancel = nullptr;
 };
+
+// What a plan under `policy` diffs: roles, routingSkills and routingLanguages when it manages them.
+LiveReadOptions liveReadOptionsFor(const Policy& policy);
 
 // Reads the whole live picture through `directory`:
 //   1. the default listing (active users), then

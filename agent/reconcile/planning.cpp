@@ -15,6 +15,7 @@
 #include "agent/codec/json_parse.h"
 #include "agent/desired/desired_json.h"
 #include "agent/desired/desired_loader.h"
+#include "agent/live/live_prefetch.h"
 #include "agent/live/live_reader.h"
 #include "agent/log/log.h"
 #include "agent/model/audit_actor.h"
@@ -124,11 +125,9 @@ PlanOptions Reconciler::planOptions() const {
 }
 
 Result<Plan> Reconciler::planWholeOrg(Run& run) {
-  LiveReadOptions read;
-  read.roles = desired_.policy.manages(Attribute::kRoles);
-  read.routing_skills = desired_.policy.manages(Attribute::kRoutingSkills);
-  read.routing_languages = desired_.policy.manages(Attribute::kRoutingLanguages);
-  auto live = readLive(directory_, read);
+  const LiveReadOptions read = liveReadOptionsFor(desired_.policy);
+  // The read cycle() started before the desired state loaded, when it did (live_prefetch.h).
+  auto live = prefetch_ != nullptr ? prefetch_->take(read) : readLive(directory_, read);
   if (!live.ok()) {
     Error e = live.error();
     e.message = "reading the live users failed, so no plan was made: " + e.message;

@@ -9,6 +9,7 @@
 #include "agent/codec/json_parse.h"
 #include "agent/desired/desired_json.h"
 #include "agent/desired/desired_loader.h"
+#include "agent/live/live_prefetch.h"
 #include "agent/live/live_reader.h"
 #include "agent/log/log.h"
 #include "agent/model/audit_actor.h"
@@ -57,6 +58,28 @@ bool passing(const Error& e) {
   return e.code == ErrorCode::kUnavailable || e.code == ErrorCode::kRateLimited ||
          e.code == ErrorCode::kBusy;
 }
+
+// A whole-org cycle reads the live users on a second thread while the desired state loads
+// (issue 13: the two largest phases of a plan overlap), with what agent.yaml's policy manages:
+// the spec's own `policy:` is known only once loaded, and planWholeOrg reads again if it manages
+// more (LivePrefetch::take). Only under the writer lock, tried here without waiting: a read made
+// while another run still writes would plan, and snapshot, a picture older than that run's
+// writes. When another run holds the lock, the cycle waits for it and reads after, as before.
+// Null when no read was started. An event's cycle reads one user; a saved plan reads nothing.
+std::unique_ptr<LivePrefetch> startLivePrefetch(const CycleOptions& options, StateStore& store,
+                                                ScimDirectory& directory, const Policy& base) {
+  if (options.event || options.saved_plan) return nullptr;
+  if (!store.holdsWriterLock() && !store.acquireWriterLock(std::chrono::milliseconds(0)).ok()) {
+    return nullptr;
+  }
+  return std::make_unique<LivePrefetch>(directory, liveReadOptionsFor(base));
+}
+
+// Clears a pointer when the scope ends.
+struct ClearOnExit {
+  LivePrefetch*& slot;
+  ~ClearOnExit() { slot = nullptr; }
+};
 
 }  // namespace
 
@@ -249,6 +272,13 @@ CycleReport Reconciler::cycle(const CycleOptions& options) {
   manifest_verdict_ = {};
   whole_desired_.reset();
   whole_desired_failed_ = false;
+  // Whatever way the cycle returns, prefetch_ is cleared, then a read still running is cancelled
+  // and its thread joined (~LivePrefetch): no request goes out after the cycle. The directory is
+  // the read thread's alone until planWholeOrg takes the read; nothing before it uses it.
+  const std::unique_ptr<LivePrefetch> prefetch =
+      startLivePrefetch(options, store_, directory_, settings_.base_policy);
+  prefetch_ = prefetch.get();
+  const ClearOnExit clear_prefetch{prefetch_};
   std::optional<Plan> saved;
   if (options.saved_plan) {
     auto plan = savedPlan(options, report);

@@ -46,6 +46,7 @@
 
 namespace scim_agent {
 
+class LivePrefetch;
 class PlatformDirectory;
 class ScimDirectory;
 class StateStore;
@@ -290,6 +291,9 @@ class Reconciler {
   std::map<std::string, TerminationRecord> terminations_in_effect_;
   LiveState live_;
   bool live_whole_ = false;  // live_ is the whole org (not one event's user)
+  // This whole-org cycle's live read, started before the desired state loaded (cycle()); null
+  // outside cycle() or when none was started. planWholeOrg takes it.
+  LivePrefetch* prefetch_ = nullptr;
   GuardrailVerdict manifest_verdict_;  // this cycle's termination manifests (source_checks.h)
 };
 

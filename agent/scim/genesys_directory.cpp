@@ -89,10 +89,12 @@ struct Listing {
 
 // Reads every page of `collection`, each body decoded by `decode` (a ScimPageDecoder; its
 // failure is "not a SCIM list response").
+// `cancel` (may be null): checked before each page request (ListOptions::cancel).
 template <typename T, typename Decode>
 Result<Listing<T>> listPages(GenesysClient& client, const std::string& collection,
                              const std::vector<std::pair<std::string, std::string>>& query,
-                             int page_size, Decode&& decode) {
+                             int page_size, Decode&& decode,
+                             const std::atomic<bool>* cancel = nullptr) {
   if (page_size < 1) page_size = 25;
   Listing<T> listing;
   // id → meta.version of every copy read so far: a copy at a version already read is dropped.
@@ -107,6 +109,11 @@ Result<Listing<T>> listPages(GenesysClient& client, const std::string& collectio
     call.query = {{"startIndex", std::to_string(start)}, {"count", std::to_string(page_size)}};
     call.query.insert(call.query.end(), query.begin(), query.end());
     call.retryable = true;
+    if (cancel != nullptr && cancel->load(std::memory_order_acquire)) {
+      return Error(ErrorCode::kUnavailable, "GET " + call.route() + " (page " +
+                                                std::to_string(page) +
+                                                "): the listing was cancelled before this page");
+    }
     Result<HttpResponse> response = client.send(call);
     if (!response.ok()) return response.error();
     Result<ScimPage<T>> decoded = decode(response->body);
@@ -242,7 +249,7 @@ Result<std::vector<LiveUser>> GenesysDirectory::listUsers(const ListOptions& opt
   Result<Listing<LiveUser>> listing = listPages<LiveUser>(
       *client_, "/Users", query, options.page_size, [&](std::string_view body) {
         return decoder.users(body, options.excluded_attributes);
-      });
+      }, options.cancel);
   if (!listing.ok()) return listing.error();
   if (listing->first_error) {
     Error e = *listing->first_error;

@@ -4,6 +4,7 @@
 // Implementations: GenesysDirectory (agent/scim/genesys_directory.h, HTTP) and in-memory fakes
 // in tests.
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,10 @@ struct ListOptions {
   // Sent as excludedAttributes; the users read report the projected-out attributes as unknown
   // (LiveUser::roles_known, …). Names as in user_codec.h (kAttrRoles, …).
   std::vector<std::string> excluded_attributes;
+  // When set, checked before each page request: once it is true the listing sends no further
+  // request and fails (kUnavailable, "… cancelled …"). The caller owns it and keeps it alive for
+  // the call; another thread may set it (a live read started early, given up: live_prefetch.h).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Every failure is an Error whose message names the method, the route and the status, e.g.
