@@ -194,6 +194,10 @@ std::vector<UnknownName> findUnknownGroups(const std::vector<DesiredUser>& users
   });
 }
 
+std::string unknownNameText(const UnknownName& unknown, const std::string& service) {
+  return firstPart(unknown, service);
+}
+
 Diagnostic unknownNameDiagnostic(const UnknownName& unknown, const std::string& service) {
   return Diagnostic{unknown.users.front()->source,
                     firstPart(unknown, service) + "; named by " + usersPart(unknown)};

@@ -43,6 +43,9 @@ std::vector<UnknownName> findUnknownGroups(const std::vector<DesiredUser>& users
                                            const Policy& policy, const std::vector<Group>& groups,
                                            const std::string& only_external_id = "");
 
+// `group "Suport EU" does not exist in Genesys (did you mean "Support EU"?)`
+std::string unknownNameText(const UnknownName& unknown, const std::string& service);
+
 // The diagnostic of one unknown name, at the first user's place:
 //   group "Suport EU" does not exist in Genesys (did you mean "Support EU"?); named by EMP-1,
 //   EMP-2 (users.yaml:20:5)

@@ -133,6 +133,11 @@ Result<Plan> Reconciler::planWholeOrg(Run& run) {
     e.message = "reading the live users failed, so no plan was made: " + e.message;
     return e;
   }
+  // An HR record naming a group the org does not have is a rejected record (issue 14).
+  const std::string service = settings_.target_kind == "genesys" ? "Genesys" : "the SCIM service";
+  if (rejectUnknownGroupRecords(desired_, live->groups, service) > 0) {
+    if (auto over = rejectLimitError(desired_)) return *over;
+  }
   SnapshotItems live_items;
   live_items.reserve(live->users.size());
   for (const auto& u : live->users) live_items.emplace_back(u.id, liveUserToCanonicalJson(u).dump());

@@ -383,6 +383,7 @@ CycleReport Reconciler::cycle(const CycleOptions& options) {
     report.guardrail = guardrail(report.plan);
   } else {
     auto planned = planWholeOrg(run);
+    report.sources = desired_.sources;  // with the records rejected once the org was read
     if (!planned.ok()) {
       fail(run, report, planned.error());
       return report;

@@ -5,6 +5,9 @@
 #include <map>
 #include <set>
 
+#include "agent/desired/reject_limit.h"
+#include "agent/plan/unknown_names.h"
+
 namespace scim_agent {
 
 namespace {
@@ -24,6 +27,37 @@ std::optional<Error> rejectLimitError(const DesiredState& desired) {
                  s.name + ": " + s.reject_limit + "; nothing was applied");
   }
   return std::nullopt;
+}
+
+size_t rejectUnknownGroupRecords(DesiredState& desired, const std::vector<Group>& groups,
+                                 const std::string& service) {
+  std::map<std::string, SourceOutcome*> users_sources;  // a source's users carry its name as file
+  for (SourceOutcome& s : desired.sources) {
+    if (s.role == "users") users_sources[s.name] = &s;
+  }
+  if (users_sources.empty()) return 0;
+  std::map<const DesiredUser*, std::string> rejected;  // the first unknown name per record
+  for (const UnknownName& unknown : findUnknownGroups(desired.users, desired.policy, groups)) {
+    for (const DesiredUser* u : unknown.users) {
+      if (users_sources.count(u->source.file)) rejected.emplace(u, unknownNameText(unknown, service));
+    }
+  }
+  if (rejected.empty()) return 0;
+  std::set<std::string> gone;
+  for (const DesiredUser& u : desired.users) {  // in load order, after the mapping's rejects
+    auto it = rejected.find(&u);
+    if (it == rejected.end()) continue;
+    SourceOutcome& source = *users_sources[u.source.file];
+    source.rejects.push_back(SourceReject{u.source, u.external_id, it->second});
+    if (source.users > 0) --source.users;
+    if (source.mapped > 0) --source.mapped;
+    gone.insert(u.external_id);
+  }
+  std::erase_if(desired.users, [&](const DesiredUser& u) {
+    return gone.count(u.external_id) && users_sources.count(u.source.file);
+  });
+  for (auto& [name, source] : users_sources) checkRejectLimit(*source, desired.policy);
+  return rejected.size();
 }
 
 void shieldFromSources(const DesiredState& desired, PlanOptions& options) {

@@ -22,6 +22,15 @@ namespace scim_agent {
 // before anything is applied.
 std::optional<Error> rejectLimitError(const DesiredState& desired);
 
+// HR records naming a group the org does not have (`groups`: the live ones) are rejected records
+// (issue 14), as a record failing its mapping is: the user leaves `desired` (neither created nor
+// changed), the record joins its source's rejects (its person shielded from removal, counted
+// against policy.maxRejectedRecords: rejectLimitError after this). Users of the spec files are
+// left alone (a plan names them as errors; run skips their group changes). Returns how many.
+// `service`: "Genesys" or "the SCIM service", for the reject's message.
+size_t rejectUnknownGroupRecords(DesiredState& desired, const std::vector<Group>& groups,
+                                 const std::string& service);
+
 // Fills options.shielded (people whose record was rejected; the users of a users source not
 // read whole) and options.removals_stopped (a users source not read whole).
 void shieldFromSources(const DesiredState& desired, PlanOptions& options);

@@ -207,6 +207,58 @@ TEST(HrSourcesTest, RejectedRowIsSkippedAndShieldsItsPerson) {
   EXPECT_FALSE(active(sim, 20)) << "without a row at all the person is suspended";
 }
 
+// An HR record naming a group the org does not have is a rejected record (issue 14): its person
+// is neither created nor changed nor suspended, the rest applies, and the reject counts against
+// policy.maxRejectedRecords once the org's groups are known.
+TEST(HrSourcesTest, RecordNamingAnUnknownGroupIsRejected) {
+  SimProcess sim;
+  std::vector<Person> seeded;
+  for (int n = 1; n <= 4; ++n) seeded.push_back(live(n));
+  sim.seed(seedOrg(seeded, {.groups = {"Support"}}));
+  TempDir dir;
+  std::string csv = "id,first_name,last_name,email,dept,status,team\n";
+  for (int n = 1; n <= 4; ++n) {
+    csv += number(n) + ",Person," + number(n) + "," + employeeMail(n) + ",100,active," +
+           (n == 3 ? "Suport" : "Support") + "\n";
+  }
+  dir.write("hr.csv", csv);
+  // kUsersMapping with one more mapped attribute: groups, from the team column.
+  std::string mapped = "  - type: csv\n    location: hr.csv\n    role: users\n" + std::string(kUsersMapping);
+  mapped.insert(mapped.find("    tables:"), "      groups: \"{team | split(\\\";\\\")}\"\n");
+  const std::string config = hrConfig(dir, sim, {}, mapped, "  maxRejectedRecords: 2\n");
+
+  RunResult plan = runAgent({"plan", "--format", "json", "--config", config});
+  ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  const Json doc = parsed(plan.out);
+  const Json rejected = notice(doc, "", employeeId(3));
+  ASSERT_FALSE(rejected.isNull()) << noticesText(doc);
+  EXPECT_NE(rejected.getString("message").find(
+                "group \"Suport\" does not exist in Genesys (did you mean \"Support\"?)"),
+            std::string::npos)
+      << rejected.dump();
+  EXPECT_EQ(actions(doc, "update", employeeId(3)), 0) << plan.out;
+  EXPECT_EQ(actions(doc, "suspend", employeeId(3)), 0) << "a rejected record shields its person";
+
+  RunResult r = runAgent({"apply", "--auto-approve", "--config", config});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (int n = 1; n <= 4; ++n) {
+    const Json u = sim.userByExternalId(employeeId(n));
+    EXPECT_TRUE(u.getBool("active")) << n;
+    EXPECT_EQ(u.getString("displayName"), n == 3 ? "Old 0003" : "Person " + number(n)) << n;
+    EXPECT_EQ(inGroup(u, "Support"), n != 3) << n;
+  }
+
+  // No reject allowed: the run fails before anything is applied.
+  const std::string strict = hrConfig(dir, sim, {}, mapped, "  maxRejectedRecords: 0\n");
+  sim.resetCounters();
+  RunResult refused = runAgent({"run", "--config", strict});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE((refused.out + refused.err).find("1 of 4 records rejected, more than policy.maxRejectedRecords 0"),
+            std::string::npos)
+      << refused.out << refused.err;
+  EXPECT_EQ(sim.writes(), 0);
+}
+
 // 4. A CSV cut inside its last row (no final newline, fewer fields) plans no suspend for the
 // users it governs; the plan says the source could not be read whole.
 TEST(HrSourcesTest, CsvCutInsideItsLastRowPlansNoSuspend) {
