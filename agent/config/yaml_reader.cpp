@@ -447,22 +447,6 @@ std::string describeNode(const StreamNode& node) { return description(node); }
 bool isPlainScalar(const YAML::Node& node) { return plainScalar(node); }
 bool isPlainScalar(const StreamNode& node) { return plainScalar(node); }
 
-size_t editDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string closestName(const std::string& word, const std::vector<std::string>& candidates,
                         size_t max_distance) {
   std::string best;

@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "agent/base/diagnostics.h"
+#include "agent/base/text.h"  // editDistance, used with closestName
 #include "agent/config/yaml_stream.h"
 
 namespace scim_agent {
@@ -86,8 +87,6 @@ std::string quotedForMessage(const std::string& text);
 bool isPlainScalar(const YAML::Node& node);
 bool isPlainScalar(const StreamNode& node);
 
-// Levenshtein distance between a and b (byte-wise).
-size_t editDistance(const std::string& a, const std::string& b);
 // The candidate closest to `word` when its edit distance is at most `max_distance` (the first of
 // equals wins), else "".
 std::string closestName(const std::string& word, const std::vector<std::string>& candidates,

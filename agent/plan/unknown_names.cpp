@@ -7,6 +7,7 @@
 #include <set>
 #include <tuple>
 
+#include "agent/base/text.h"
 #include "agent/plan/policy_rules.h"
 #include "agent/plan/text_util.h"
 
@@ -22,20 +23,6 @@ std::string lower(const std::string& s) {
   return out;
 }
 
-size_t distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 void addNames(const DesiredUser& d, NamedAttribute attribute, std::vector<std::string>& out) {
   switch (attribute) {
@@ -118,7 +105,7 @@ std::vector<std::string> closestNames(const std::string& word,
   for (const std::string& c : candidates) {
     if (c == word) continue;
     const std::string lc = lower(c);
-    const size_t d = distance(w, lc);
+    const size_t d = editDistance(w, lc);
     if (lc == w) {
       ranked.emplace(0, 0, c);
     } else if (d <= limit) {
