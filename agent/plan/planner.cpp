@@ -20,6 +20,13 @@ namespace scim_agent {
 
 namespace {
 
+// "2026-11-01T12:00:00Z" for "2026-11-01T12:00:00.000000Z": an instant as a reader wants it.
+std::string toTheSecond(const std::string& instant) {
+  const size_t dot = instant.find('.');
+  if (dot == std::string::npos || instant.empty() || instant.back() != 'Z') return instant;
+  return instant.substr(0, dot) + "Z";
+}
+
 constexpr const char* kRuleNew = "new in desired state";
 constexpr const char* kRuleUnmanaged = "unmanaged policy";
 constexpr const char* kRuleAttributes = "attributes differ";
@@ -352,7 +359,7 @@ class Planner {
       return std::nullopt;
     }
     if (options_.now.empty()) return std::nullopt;  // no clock: no grace period is over
-    scheduleDelete(l, external_id, it->second, "suspended since " + it->second);
+    scheduleDelete(l, external_id, it->second, "suspended since " + toTheSecond(it->second));
     const std::optional<long long> since = epochSeconds(it->second);
     const std::optional<long long> now = epochSeconds(options_.now);
     if (!since || !now) {

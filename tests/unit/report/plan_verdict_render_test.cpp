@@ -25,7 +25,7 @@ Action suspend(const std::string& id, bool blocked, bool held) {
 
 ScheduledItem scheduledDelete() {
   return {ScheduledKind::kDelete, "EMP-5", "emp-5@corp.example", "2026-12-01T12:00:00Z",
-          "policy.deleteAfter 30d; suspended since 2026-11-01T12:00:00.000000Z", {}};
+          "policy.deleteAfter 30d; suspended since 2026-11-01T12:00:00Z", {}};
 }
 
 Plan blockedPlan() {
@@ -62,7 +62,7 @@ TEST(PlanVerdictRenderTest, TextOpensWithTheBlockAndMarksEachAction) {
       << text;
   EXPECT_NE(text.find("Scheduled (not part of this plan):\n  - delete EMP-5 (emp-5@corp.example) "
                       "on 2026-12-01T12:00:00Z (policy.deleteAfter 30d; suspended since "
-                      "2026-11-01T12:00:00.000000Z)\n"),
+                      "2026-11-01T12:00:00Z)\n"),
             std::string::npos)
       << text;
 }
@@ -83,7 +83,7 @@ TEST(PlanVerdictRenderTest, ScheduledAloneIsStillNoChanges) {
             "No changes. Genesys Cloud matches the desired state.\n\n"
             "Scheduled (not part of this plan):\n"
             "  - delete EMP-5 (emp-5@corp.example) on 2026-12-01T12:00:00Z (policy.deleteAfter "
-            "30d; suspended since 2026-11-01T12:00:00.000000Z)\n\n");
+            "30d; suspended since 2026-11-01T12:00:00Z)\n\n");
   const std::string md = renderPlanMarkdown(plan);
   EXPECT_NE(md.find("No changes. Genesys Cloud matches the desired state.\n"), std::string::npos);
   EXPECT_NE(md.find("#### Scheduled (not part of this plan)"), std::string::npos) << md;
