@@ -23,8 +23,9 @@ std::string summaryText(const Json& summary) {
   // A run that failed with every action done: the users an unknown group left out (issue 14).
   const Json& skipped = summary.get("groupChangesSkipped");
   if (skipped.isNumber() && skipped.asNumber() > 0) {
-    text += (text.empty() ? "" : ", ") + std::to_string(static_cast<int>(skipped.asNumber())) +
-            " group changes skipped (unknown group)";
+    const int n = static_cast<int>(skipped.asNumber());
+    text += (text.empty() ? "" : ", ") + std::to_string(n) +
+            (n == 1 ? " group change skipped (unknown group)" : " group changes skipped (unknown group)");
   }
   return text;
 }

@@ -76,7 +76,7 @@ TEST_F(UnknownNamesTest, RunSkipsOnlyThatUsersGroupChangeAndExitsOne) {
   // History says why a run whose actions were all done failed.
   const RunResult history = agent({"history"}, kDesired);
   EXPECT_NE(history.out.find("failed"), std::string::npos) << history.out;
-  EXPECT_NE(history.out.find("1 group changes skipped (unknown group)"), std::string::npos)
+  EXPECT_NE(history.out.find("1 group change skipped (unknown group)"), std::string::npos)
       << history.out;
 }
 
