@@ -4,15 +4,13 @@
 #include <cctype>
 #include <chrono>
 #include <filesystem>
-#include <sstream>
 
 #include "agent/base/duration.h"
+#include "agent/config/config_env.h"
 #include "agent/config/policy_yaml.h"
 #include "agent/config/report_yaml.h"
 #include "agent/config/secret_file.h"
 #include "agent/config/yaml_reader.h"
-
-extern char** environ;  // POSIX
 
 namespace scim_agent {
 
@@ -55,92 +53,6 @@ const std::vector<std::string>& regionNames() {
     return v;
   }();
   return names;
-}
-
-// The agent.yaml keys that hold scalars, in document order; each is overridable by
-// SCIM_AGENT_<PATH> (dots → "_", upper-cased).
-constexpr const char* kScalarKeyPaths[] = {
-    "target.kind",
-    "target.region",
-    "target.apiBase",
-    "target.loginBase",
-    "target.clientId",
-    "target.clientSecretFile",
-    "target.elevated.clientId",
-    "target.elevated.clientSecretFile",
-    "target.rateLimit.requestsPerMinute",
-    "target.rateLimit.concurrency",
-    "target.tls.caFile",
-    "target.tls.verify",
-    "target.pageSize",
-    "target.maxResponseBytes",
-    "target.requestDeadline",
-    "desired",
-    "state",
-    "planSigningKeyFile",
-    "policy.scope.externalIdPattern",
-    "policy.unmanaged",
-    "policy.onRemoval",
-    "policy.deleteAfter",
-    "policy.maxDestructive.count",
-    "policy.maxDestructive.percent",
-    "policy.maxSourceShrink",
-    "policy.maxRejectedRecords",
-    "policy.restoreDeleted",
-    "policy.archiveDays",
-    "notify.webhook.url",
-    "notify.webhook.secretFile",
-    "serve.listen",
-    "serve.eventSecretFile",
-    "serve.tls.certFile",
-    "serve.tls.keyFile",
-    "serve.maxConnections",
-    "serve.requestTimeout",
-    "metrics.textfileDir",
-    "report.dir",
-    "report.terminationSla",
-};
-
-std::vector<std::string> splitPath(const std::string& path) {
-  std::vector<std::string> parts;
-  std::string part;
-  std::istringstream in(path);
-  while (std::getline(in, part, '.')) parts.push_back(part);
-  return parts;
-}
-
-std::string envNameFor(const std::string& key_path) {
-  std::string name = "SCIM_AGENT_";
-  for (char c : key_path) {
-    name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return name;
-}
-
-// Writes every set override into the YAML tree as a scalar tagged with its variable, so one
-// reader type-checks file and environment values alike and reports the variable's name. Where
-// the tree holds a non-mapping on the way (say `target: 5`), the override is skipped: the file
-// is wrong there and the reader says so.
-void applyEnvironment(YAML::Node& root, const std::map<std::string, std::string>& env) {
-  for (const ConfigEnvVariable& var : configEnvironmentVariables()) {
-    auto it = env.find(var.variable);
-    if (it == env.end() || it->second.empty()) continue;
-    const std::vector<std::string> parts = splitPath(var.key_path);
-    YAML::Node node = root;
-    bool reachable = true;
-    for (size_t i = 0; i + 1 < parts.size(); ++i) {
-      YAML::Node child = node[parts[i]];
-      if (child.IsDefined() && !child.IsNull() && !child.IsMap()) {
-        reachable = false;
-        break;
-      }
-      node.reset(child);
-    }
-    if (!reachable) continue;
-    YAML::Node value(it->second);
-    value.SetTag(std::string(kEnvTagPrefix) + var.variable);
-    node[parts.back()] = value;
-  }
 }
 
 struct Url {
@@ -582,15 +494,6 @@ void readMetrics(const YamlEntry& entry, const fs::path& base_dir, Config& confi
 
 }  // namespace
 
-const std::vector<ConfigEnvVariable>& configEnvironmentVariables() {
-  static const std::vector<ConfigEnvVariable> vars = [] {
-    std::vector<ConfigEnvVariable> v;
-    for (const char* path : kScalarKeyPaths) v.push_back({envNameFor(path), path});
-    return v;
-  }();
-  return vars;
-}
-
 std::optional<std::string> regionHost(const std::string& region) {
   const std::string r = lower(region);
   for (const auto& entry : kRegions) {
@@ -605,17 +508,6 @@ std::optional<Config> loadConfigFile(const std::string& path,
                                      const std::map<std::string, std::string>& env,
                                      Diagnostics& diags);
 }  // namespace
-
-std::map<std::string, std::string> processEnvironment() {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; e && *e; ++e) {
-    const std::string entry(*e);
-    const size_t eq = entry.find('=');
-    if (eq == std::string::npos) continue;
-    env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
-  }
-  return env;
-}
 
 std::optional<Config> loadConfig(const std::string& path,
                                  const std::map<std::string, std::string>& env,
